@@ -1,0 +1,181 @@
+//! menshen's analysis: a message in, facts out.
+//!
+//! [`Analyzer::analyze`] is a pure function of the text and the loaded configuration: no I/O,
+//! no clocks, no globals. It normalizes the text once ([`menshen_text::Normalized`]), runs one
+//! automaton over it for every listed word, and hands the result to small detectors, each in
+//! its own module with a doc comment saying what it catches and why:
+//!
+//! - [`links`]: links with and without a scheme, disguised dots;
+//! - [`share_codes`]: other apps' share codes (淘口令 and its cousins);
+//! - [`contacts`]: phone numbers, WeChat, QQ, e-mail and Telegram behind disguises;
+//! - [`terms`]: lexicon terms with exceptions;
+//! - [`qr`]: QR codes in image attachments, fed back through links and share codes.
+//!
+//! ```
+//! use menshen_detect::Analyzer;
+//!
+//! let analyzer = Analyzer::embedded();
+//! let facts = analyzer.analyze("复制这条信息€Zx9CvB8nM7k€，打开【手机淘宝】即可查看");
+//! assert_eq!(facts.share_codes[0].platform, "taobao");
+//! assert_eq!(facts.share_codes[0].token, "Zx9CvB8nM7k");
+//! ```
+
+pub mod contacts;
+pub mod facts;
+pub mod lexicon;
+pub mod links;
+pub mod matcher;
+pub mod qr;
+pub mod registry;
+pub mod share_codes;
+pub mod terms;
+
+use menshen_text::Normalized;
+use serde::Deserialize;
+
+pub use facts::*;
+use lexicon::Lexicon;
+use links::FoundLink;
+use matcher::{Hit, Matcher};
+use registry::Registry;
+
+/// Errors from loading configuration. Analysis itself never fails.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{origin}: {message}")]
+    Config { origin: String, message: String },
+    #[error("{}", .0.join("\n"))]
+    Lexicon(Vec<String>),
+    #[error("could not build {0}")]
+    Build(String),
+}
+
+/// Analyzer settings. Every field has a default that suits chat traffic.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalyzerConfig {
+    /// How many separator characters a listed word may be split by between two of its
+    /// characters (诚*招*代*理 needs 1). Default 3.
+    pub max_gap: usize,
+    /// Share-code candidates below this confidence are not reported. Default 0.6.
+    pub share_code_threshold: f64,
+    /// Decode QR codes in image attachments. Default true.
+    pub decode_qr: bool,
+    /// Attachments larger than this (after base64 decoding) are not decoded. Default 8 MiB.
+    pub max_attachment_bytes: usize,
+    /// Images with more pixels than this are not decoded. Default 16 million.
+    pub max_image_pixels: u64,
+}
+
+impl Default for AnalyzerConfig {
+    fn default() -> Self {
+        Self {
+            max_gap: 3,
+            share_code_threshold: 0.6,
+            decode_qr: true,
+            max_attachment_bytes: 8 << 20,
+            max_image_pixels: 16_000_000,
+        }
+    }
+}
+
+/// An image or other file attached to a message.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Attachment {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// The file's bytes, base64-encoded.
+    #[serde(default)]
+    pub base64: Option<String>,
+}
+
+/// The compiled analysis configuration: registry, lexicons, automaton.
+#[derive(Debug)]
+pub struct Analyzer {
+    registry: Registry,
+    lexicon: Lexicon,
+    matcher: Matcher,
+    config: AnalyzerConfig,
+}
+
+/// Buffers reused from one message to the next.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    norm: Normalized,
+    hits: Vec<Hit>,
+    links: Vec<FoundLink>,
+}
+
+/// What the detectors share about one message.
+pub(crate) struct Context<'a> {
+    pub original: &'a str,
+    pub norm: &'a Normalized,
+    pub hits: &'a [Hit],
+    pub links: &'a [FoundLink],
+    pub registry: &'a Registry,
+    pub lexicon: &'a Lexicon,
+    pub config: &'a AnalyzerConfig,
+}
+
+impl Analyzer {
+    /// The analyzer with the shipped registry and lexicons and default settings.
+    pub fn embedded() -> Self {
+        Self::new(Registry::embedded(), Lexicon::embedded(), AnalyzerConfig::default()).expect("the embedded configuration is valid")
+    }
+
+    /// Build an analyzer from a registry, lexicons and settings.
+    pub fn new(registry: Registry, lexicon: Lexicon, config: AnalyzerConfig) -> Result<Self, Error> {
+        let matcher = Matcher::build(&registry, &lexicon, config.max_gap)?;
+        Ok(Self { registry, lexicon, matcher, config })
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    pub fn config(&self) -> &AnalyzerConfig {
+        &self.config
+    }
+
+    /// Analyze one text.
+    pub fn analyze(&self, text: &str) -> Facts {
+        self.analyze_with(text, &mut Scratch::default())
+    }
+
+    /// Analyze one text, reusing `scratch`'s buffers.
+    pub fn analyze_with(&self, text: &str, scratch: &mut Scratch) -> Facts {
+        scratch.norm.normalize(text);
+        self.matcher.find(&scratch.norm, &mut scratch.hits);
+        links::find(scratch.norm.text(), &self.registry, &mut scratch.links);
+        let cx = Context {
+            original: text,
+            norm: &scratch.norm,
+            hits: &scratch.hits,
+            links: &scratch.links,
+            registry: &self.registry,
+            lexicon: &self.lexicon,
+            config: &self.config,
+        };
+        let contacts = contacts::find(&cx);
+        let mut facts = Facts {
+            links: links::facts(&cx, &contacts),
+            share_codes: share_codes::find(&cx),
+            terms: terms::find(&cx),
+            contacts,
+            hidden_chars: scratch.norm.hidden_chars(),
+            ..Facts::default()
+        };
+        facts.scores.clear();
+        facts
+    }
+
+    /// Analyze a text and its attachments: QR codes in images are decoded and their payloads
+    /// analyzed for links and share codes, each fact marked with its attachment's index.
+    pub fn analyze_message(&self, text: &str, attachments: &[Attachment], scratch: &mut Scratch) -> Facts {
+        let mut facts = self.analyze_with(text, scratch);
+        if self.config.decode_qr {
+            qr::analyze_attachments(self, attachments, scratch, &mut facts);
+        }
+        facts
+    }
+}

@@ -1,0 +1,173 @@
+//! The facts that analysis finds in a message: the `facts` object of a verdict.
+//!
+//! Every span is a byte range `[start, end)` of the original text, or of the decoded QR
+//! payload for facts that carry an `attachment` index.
+
+use std::collections::BTreeMap;
+
+use menshen_text::Span;
+use serde::{Deserialize, Serialize};
+
+/// Everything analysis found in one message.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Facts {
+    pub links: Vec<Link>,
+    pub share_codes: Vec<ShareCode>,
+    pub contacts: Vec<Contact>,
+    pub terms: Vec<Term>,
+    /// Scores in [0, 1] by name (`spam`), filled by the learning layer when a model is loaded.
+    pub scores: BTreeMap<String, f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub qr_codes: Vec<QrCode>,
+    /// How many invisible characters (zero-width, bidi controls, fillers) the text carried.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hidden_chars: usize,
+    /// Problems with the input that did not stop analysis (an attachment that is not an image).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A link: with or without a scheme, possibly obfuscated (`abc点com`, `www . x . com`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    /// The link as it reads once de-obfuscated (`abc.com` for `abc点com`).
+    pub url: String,
+    /// Lower-case host name.
+    pub host: String,
+    /// The registrable domain (`tb.cn` for `m.tb.cn`), by the public suffix list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// The platform that owns the host, from the registry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    pub category: Category,
+    pub span: Span,
+    /// The link was written in a disguised form (spelled-out or full-width dots, spaces).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub obfuscated: bool,
+    /// Index of the attachment whose QR code carried this link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<usize>,
+}
+
+/// Link categories.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Ecommerce,
+    ShortVideo,
+    Social,
+    Payment,
+    Search,
+    News,
+    #[default]
+    Other,
+}
+
+/// Share-code kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShareKind {
+    /// A token that reopens content in another app (淘口令 `￥Qw3rTy7UiOp￥`).
+    Password,
+    /// A platform's share short link (`https://v.douyin.com/e3md8Sx/`).
+    ShortLink,
+    /// A mini-program path (`#小程序://商城/0JPDrt84ecI5Gwq`).
+    MiniProgram,
+}
+
+/// Another app's share code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShareCode {
+    pub platform: String,
+    pub kind: ShareKind,
+    pub token: String,
+    pub span: Span,
+    /// How sure the detector is, in [0, 1]; see `share_codes` for how signals combine.
+    pub confidence: f64,
+    /// The signals that found it, for reviewers: `token_shape`, `delimiters`, `anchor`, ….
+    pub signals: Vec<Signal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<usize>,
+}
+
+/// A piece of evidence behind a share code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// A known share host (`m.tb.cn`, `v.douyin.com`) or share parameter (`tk=`).
+    ShareLink,
+    /// An alphanumeric core of a platform's token length, mixing letters and digits.
+    TokenShape,
+    /// Currency signs, emoji or a matching pair around the token.
+    Delimiters,
+    /// A platform's prefix before the token (`Z:/` for Alipay).
+    Prefix,
+    /// "复制…打开…<app>" and its variants.
+    Anchor,
+    /// A platform tag such as 【淘宝】.
+    Tag,
+    /// A platform's name for its codes (淘口令, 喵口令).
+    Marker,
+    /// The two-letters-and-digits channel code (CZ3457) of link-first share texts.
+    ChannelCode,
+    /// A platform-specific layout (mini-program path, Douyin code, JD red packet).
+    Template,
+}
+
+/// Contact kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactKind {
+    Phone,
+    Wechat,
+    Qq,
+    Email,
+    Telegram,
+}
+
+/// A way to reach someone off-platform.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub kind: ContactKind,
+    /// The contact as it reads once undisguised (digits for 壹叁捌…, `a@b.com` for `a艾特b点com`).
+    pub value: String,
+    pub span: Span,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub disguised: bool,
+}
+
+/// A lexicon term.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Term {
+    /// The lexicon entry that matched, as written in the lexicon.
+    pub term: String,
+    pub category: String,
+    pub span: Span,
+    /// Found only through folding: separators, traditional or look-alike characters, pinyin.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub disguised: bool,
+}
+
+/// A QR code decoded from an image attachment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QrCode {
+    pub attachment: usize,
+    pub payload: String,
+}
+
+/// A problem with one part of the input.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Warning {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<usize>,
+    pub message: String,
+}

@@ -1,0 +1,311 @@
+//! Links in chat text, with and without a scheme, plain or disguised.
+//!
+//! **What it catches:** `https://m.tb.cn/h.Ab3xYz9`, `t.co/abcde`, `foo.co.jp`, `ELPAÍS.com`,
+//! `http://203.0.113.7:8080/x`, and disguised forms: full-width letters and dots
+//! (`ｗｗｗ．ｘ．ｃｏｍ`, folded by the normalizer), spelled-out dots (`abc点com`, `abc(.)com`,
+//! `abc[dot]com`), and spaced dots (`www . x . com`).
+//!
+//! **Why:** other apps' links are the main way traffic leaves the platform, and spammers
+//! disguise them to get past filters.
+//!
+//! **How:** a single left-to-right scan of the text channel, following twitter-text's
+//! extraction rules (its conformance suite runs in the tests): a link starts after a
+//! character that is not a letter, digit, `@`, `$` or `#`; its host must end in a TLD on the
+//! public suffix list; a schemeless host must be Latin; the path ends before trailing
+//! punctuation, at CJK text and at full-width punctuation. Disguised dots are accepted only
+//! for ASCII hosts ending in a TLD spammers use (`obfuscation_tlds` in the registry), so
+//! prose does not turn into links. Each character is examined a bounded number of times:
+//! a rejected host is skipped whole.
+
+pub mod host;
+
+use host::{Chain, LabelChars, is_latin_accent, read_chain, tld_at, valid_label};
+
+use crate::registry::Registry;
+
+/// A link found in the text channel, before it is mapped back to the original text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundLink {
+    /// Byte range in the text channel.
+    pub start: usize,
+    pub end: usize,
+    pub url: String,
+    /// Lower-case host.
+    pub host: String,
+    /// Byte offset in the text channel where the path, query or port begins (or `end`).
+    pub host_end: usize,
+    pub obfuscated: bool,
+}
+
+impl FoundLink {
+    /// The part after the host: port, path, query.
+    pub fn rest<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.host_end..self.end]
+    }
+}
+
+fn char_before(text: &str, at: usize) -> Option<char> {
+    text[..at].chars().next_back()
+}
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.len() >= prefix.len() && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// Scan the text channel for links.
+pub fn find(text: &str, registry: &Registry, out: &mut Vec<FoundLink>) {
+    out.clear();
+    let mut chain = Chain::default();
+    let mut at = 0;
+    while at < text.len() {
+        let Some(c) = text[at..].chars().next() else { break };
+        let starts_run = c.is_ascii_alphanumeric() || is_latin_accent(c);
+        if !starts_run || char_before(text, at).is_some_and(|p| LabelChars::Latin.allows(p)) {
+            at += c.len_utf8();
+            continue;
+        }
+        match link_at(text, at, registry, &mut chain) {
+            Ok(link) => {
+                at = link.end;
+                out.push(link);
+            }
+            Err(skip_to) => at = skip_to.max(at + c.len_utf8()),
+        }
+    }
+}
+
+/// Try to read a link starting at `start`. On failure, returns where scanning may resume
+/// without missing a link: past the whole host that was read.
+fn link_at(text: &str, start: usize, registry: &Registry, chain: &mut Chain) -> Result<FoundLink, usize> {
+    let before = char_before(text, start);
+    let scheme_len = ["https://", "http://"].into_iter().find(|s| starts_with_ignore_case(&text[start..], s)).map_or(0, str::len);
+    let has_scheme = scheme_len > 0;
+    let host_start = start + scheme_len;
+    let chars = if has_scheme { LabelChars::Unicode } else { LabelChars::Latin };
+    read_chain(text, host_start, chars, chain);
+    let skip = if chain.labels.is_empty() { host_start } else { chain.end };
+    // "http:// example.com": the scheme leads nowhere; resume after "http".
+    let skip = if has_scheme && chain.labels.is_empty() { start + 4 } else { skip };
+
+    let bad_before = |c: char| matches!(c, '@' | '$' | '#' | '＠' | '＃') || (!has_scheme && matches!(c, '-' | '_' | '.' | '/'));
+    if before.is_some_and(bad_before) || chain.labels.is_empty() || chain.dots.is_empty() {
+        return Err(skip);
+    }
+
+    let (host, host_end, obfuscated) = match ipv4_host(text, chain) {
+        Some(host_end) if has_scheme || matches!(text[host_end..].chars().next(), Some(':' | '/')) => {
+            (text[host_start..host_end].to_owned(), host_end, false)
+        }
+        Some(_) => return Err(skip),
+        None => named_host(text, chain, registry).ok_or(skip)?,
+    };
+    let tld = host.rsplit('.').next().unwrap_or_default();
+    let mut end = host_end;
+
+    // Port.
+    if text[end..].starts_with(':') {
+        let digits = text[end + 1..].bytes().take_while(u8::is_ascii_digit).count();
+        if (1..=5).contains(&digits) {
+            end += 1 + digits;
+        }
+    }
+    // Path: a slug of fixed shape for hosts that have one (t.co), otherwise general.
+    if text[end..].starts_with('/') {
+        if let Some(limit) = registry.slug_limit(&host) {
+            let slug = text[end + 1..].bytes().take_while(u8::is_ascii_alphanumeric).count();
+            if slug > limit {
+                return Err(end + 1 + slug);
+            }
+            end += 1 + slug;
+        } else {
+            end = path_end(text, end);
+        }
+    }
+    if text[end..].starts_with('?') {
+        end = query_end(text, end);
+    }
+    if !has_scheme && end == host_end && chain.labels.len() == 2 && registry.is_filename_tld(tld) {
+        return Err(skip.max(end));
+    }
+    let url = if obfuscated {
+        format!("{}{}{}", &text[start..host_start], host, &text[host_end..end])
+    } else {
+        text[start..end].to_owned()
+    };
+    Ok(FoundLink { start, end, url, host, host_end, obfuscated })
+}
+
+/// Four numeric labels, each at most 255: an IPv4 address. Returns where it ends.
+fn ipv4_host(text: &str, chain: &Chain) -> Option<usize> {
+    if chain.labels.len() != 4 || chain.dots.iter().any(|d| d.disguised) {
+        return None;
+    }
+    let numeric = chain.labels.iter().all(|&(s, e)| e - s <= 3 && text[s..e].parse::<u8>().is_ok());
+    numeric.then(|| chain.labels[3].1)
+}
+
+/// Choose where the TLD is, twitter-text style: the rightmost dot after which a TLD starts
+/// and before which every label is valid. Returns the lower-case host, where it ends, and
+/// whether any dot in it was disguised.
+fn named_host(text: &str, chain: &Chain, registry: &Registry) -> Option<(String, usize, bool)> {
+    for (k, dot) in chain.dots.iter().enumerate().rev() {
+        let Some(tld_len) = tld_at(text, dot.end) else { continue };
+        let labels = &chain.labels[..=k];
+        let domain_label = k;
+        let labels_ok = labels.iter().enumerate().all(|(i, &(s, e))| valid_label(&text[s..e], i != domain_label));
+        if !labels_ok {
+            continue;
+        }
+        let tld = text[dot.end..dot.end + tld_len].to_lowercase();
+        let obfuscated = chain.dots[..=k].iter().any(|d| d.disguised);
+        if obfuscated {
+            let ascii = labels.iter().all(|&(s, e)| text[s..e].is_ascii());
+            if !ascii || !registry.is_obfuscation_tld(&tld) {
+                continue;
+            }
+        }
+        let mut host = String::new();
+        for &(s, e) in labels {
+            host.push_str(&text[s..e].to_lowercase());
+            host.push('.');
+        }
+        host.push_str(&tld);
+        return Some((host, dot.end + tld_len, obfuscated));
+    }
+    None
+}
+
+fn is_cyrillic(c: char) -> bool {
+    ('\u{400}'..='\u{4FF}').contains(&c)
+}
+
+fn is_path_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || "!*';:=+,.$/%#[]-_~&|@".contains(c)
+        || c == '\u{2013}'
+        || is_cyrillic(c)
+        || is_latin_accent(c)
+}
+
+fn is_path_ending(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "=_#/+-".contains(c) || is_cyrillic(c) || is_latin_accent(c)
+}
+
+/// The end of a path starting with `/` at `start`: greedy over path characters and balanced
+/// parentheses, then back to the last character a path may end with.
+fn path_end(text: &str, start: usize) -> usize {
+    let mut good_end = start + 1;
+    let mut depth = 0usize;
+    // good_end as it was before the first unclosed "(": where the path ends if it stays open.
+    let mut before_open = None;
+    let mut at = start;
+    for c in text[start..].chars() {
+        match c {
+            '(' => {
+                if depth == 0 {
+                    before_open = Some(good_end);
+                }
+                depth += 1;
+            }
+            ')' if depth == 0 => break,
+            ')' => depth -= 1,
+            c if !is_path_char(c) => break,
+            _ => {}
+        }
+        at += c.len_utf8();
+        if (c == ')' && depth == 0) || (depth == 0 && is_path_ending(c)) {
+            good_end = at;
+        }
+    }
+    if depth > 0 { before_open.unwrap_or(good_end) } else { good_end }
+}
+
+/// The end of a query starting with `?` at `start`.
+fn query_end(text: &str, start: usize) -> usize {
+    let mut good_end = start;
+    let mut at = start;
+    for c in text[start..].chars() {
+        if !(c.is_ascii_alphanumeric() || "!?*'();:&=+$/%#[]-_.,~|@".contains(c)) {
+            break;
+        }
+        at += c.len_utf8();
+        if c.is_ascii_alphanumeric() || "-_&=#/".contains(c) {
+            good_end = at;
+        }
+    }
+    good_end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(text: &str) -> Vec<String> {
+        let registry = Registry::embedded();
+        let mut out = Vec::new();
+        find(text, &registry, &mut out);
+        out.into_iter().map(|l| l.url).collect()
+    }
+
+    #[test]
+    fn ends_links_at_cjk_and_full_width_punctuation() {
+        assert_eq!(urls("加我vx看 www.example.com中文结尾"), ["www.example.com"]);
+        assert_eq!(urls("http://xhslink.com/a/AbCdE12，复制本条信息"), ["http://xhslink.com/a/AbCdE12"]);
+        assert_eq!(urls("看这个https://m.tb.cn/h.Ab3xYz9 点击链接"), ["https://m.tb.cn/h.Ab3xYz9"]);
+    }
+
+    #[test]
+    fn reads_disguised_dots_for_ascii_hosts_only() {
+        assert_eq!(urls("去 abc点com 看看"), ["abc.com"]);
+        assert_eq!(urls("www . example . com"), ["www.example.com"]);
+        assert_eq!(urls("example(.)cn/x"), ["example.cn/x"]);
+        assert_eq!(urls("hxxp example[dot]com"), ["example.com"]);
+        assert!(urls("我们在万达点com").is_empty());
+        assert!(urls("go to the store. In the morning").is_empty(), "one-sided space is a sentence");
+        assert!(urls("它是 example点baz").is_empty(), "disguised dots need a spammers' TLD");
+    }
+
+    #[test]
+    fn reads_ip_hosts_and_ports() {
+        assert_eq!(urls("http://203.0.113.7:8080/x ok"), ["http://203.0.113.7:8080/x"]);
+        assert_eq!(urls("203.0.113.7/login"), ["203.0.113.7/login"]);
+        assert!(urls("version 1.2.3.4 released").is_empty());
+    }
+
+    #[test]
+    fn leaves_file_names_and_prose_alone() {
+        assert!(urls("run main.py then notes.md").is_empty());
+        assert!(urls("Python的list.sort()和sorted()").is_empty());
+        assert!(urls("价格 12.50 元").is_empty());
+    }
+}
+
+/// Turn the links found in the text channel into facts: spans in the original text, the
+/// registry's platform and category. A host that is the domain of an e-mail address found
+/// by the contacts detector is not a link.
+pub(crate) fn facts(cx: &crate::Context<'_>, contacts: &[crate::Contact]) -> Vec<crate::Link> {
+    cx.links
+        .iter()
+        .filter_map(|found| {
+            let span = cx.norm.original_span(found.start..found.end);
+            let inside_email = contacts.iter().any(|c| c.kind == crate::ContactKind::Email && c.span.contains(span));
+            (!inside_email).then(|| fact(cx.registry, cx.norm.text(), found, span))
+        })
+        .collect()
+}
+
+/// One link fact.
+pub fn fact(registry: &Registry, text: &str, found: &FoundLink, span: menshen_text::Span) -> crate::Link {
+    let info = registry.lookup(&found.host, found.rest(text));
+    let platform = info.map(|i| registry.platform(i.platform));
+    crate::Link {
+        url: found.url.clone(),
+        host: found.host.clone(),
+        domain: psl::domain_str(&found.host).map(str::to_owned),
+        platform: platform.map(|p| p.id.clone()),
+        category: platform.map(|p| p.category).unwrap_or_default(),
+        span,
+        obfuscated: found.obfuscated,
+        attachment: None,
+    }
+}

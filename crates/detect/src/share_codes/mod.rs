@@ -1,0 +1,2 @@
+//! placeholder
+pub(crate) fn find(_cx: &crate::Context<'_>) -> Vec<crate::ShareCode> { Vec::new() }
