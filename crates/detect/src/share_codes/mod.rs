@@ -1,2 +1,155 @@
-//! placeholder
-pub(crate) fn find(_cx: &crate::Context<'_>) -> Vec<crate::ShareCode> { Vec::new() }
+//! Other apps' share codes (淘口令 and its cousins): passwords, share links, mini-program paths.
+//!
+//! Share texts are recognised from independent signals, each in its own module:
+//!
+//! - [`password`]: an alphanumeric core of a platform's token length, its delimiters, a prefix;
+//! - [`share_link`]: a platform's share host or share parameter;
+//! - [`evidence`]: anchor phrases (复制…打开…淘宝), tags (【淘宝】) and markers (淘口令);
+//! - [`templates`]: mini-program paths, Douyin code-only texts, JD red packets;
+//! - the channel code (`CZ3457`) of link-first share texts, below.
+//!
+//! Each signal is a probability that the text is a share code; they combine by noisy-OR,
+//! `1 − Π(1 − pᵢ)`, so that any one strong signal can carry a code, two moderate ones agree,
+//! and a token's shape alone never reaches the reporting threshold
+//! ([`crate::AnalyzerConfig::share_code_threshold`], 0.6 by default).
+//!
+//! The platform comes from the strongest specific signal: the share host (refined within its
+//! family by the text's own words: m.tb.cn under 【闲鱼】 is Xianyu), then a token prefix,
+//! then the text's anchors and tags, then the registry's default for the token length.
+//!
+//! ```
+//! let facts = menshen_detect::Analyzer::embedded().analyze("₳Pq8RsT2uVwX₳");
+//! assert_eq!((facts.share_codes[0].platform.as_str(), facts.share_codes[0].token.as_str()), ("taobao", "Pq8RsT2uVwX"));
+//! ```
+
+pub mod evidence;
+pub mod password;
+pub mod share_link;
+pub mod templates;
+
+use evidence::PlatformEvidence;
+
+use crate::{Context, ShareCode, ShareKind, Signal, registry::PlatformId};
+
+/// Strength of a channel code (`CZ3457`) anywhere in the text.
+pub const CHANNEL_CODE: f64 = 0.3;
+
+fn noisy_or(strengths: impl IntoIterator<Item = f64>) -> f64 {
+    1.0 - strengths.into_iter().fold(1.0, |miss, p| miss * (1.0 - p.clamp(0.0, 1.0)))
+}
+
+/// Two capital letters and 3–4 digits standing alone (CZ3457, MU5104).
+fn has_channel_code(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if !bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+        }
+        let word = &bytes[start..at];
+        if (5..=6).contains(&word.len()) && word[..2].iter().all(u8::is_ascii_uppercase) && word[2..].iter().all(u8::is_ascii_digit) {
+            return true;
+        }
+    }
+    false
+}
+
+pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
+    let text = cx.norm.text();
+    let registry = cx.registry;
+    let evidence = evidence::gather(cx);
+    let channel_code = has_channel_code(text);
+    let threshold = cx.config.share_code_threshold;
+    let mut codes: Vec<ShareCode> = Vec::new();
+    let mut push = |platform: PlatformId, kind: ShareKind, token: String, start: usize, end: usize, confidence: f64, signals: Vec<Signal>| {
+        if confidence < threshold || start >= end {
+            return;
+        }
+        let platform = registry.platform(platform).id.clone();
+        if codes.iter().any(|c| c.token == token && c.platform == platform) {
+            return;
+        }
+        let confidence = (confidence * 100.0).round() / 100.0;
+        codes.push(ShareCode { platform, kind, token, span: cx.norm.original_span(start..end), confidence, signals, attachment: None });
+    };
+    let context = |platform: PlatformId, signals: &mut Vec<Signal>| -> f64 {
+        let e: &PlatformEvidence = &evidence[platform as usize];
+        e.signals(signals);
+        let mut strengths = vec![e.strength()];
+        if channel_code {
+            signals.push(Signal::ChannelCode);
+            strengths.push(CHANNEL_CODE);
+        }
+        noisy_or(strengths)
+    };
+
+    // Share links, refined within the host's family by the strongest evidence.
+    let mut link_ranges = Vec::with_capacity(cx.links.len());
+    let mut anchored_links = Vec::new();
+    for link in cx.links {
+        link_ranges.push((link.start, link.end));
+        match share_link::find(text, registry, link) {
+            Some(found) => {
+                let platform = evidence::strongest(&evidence, |p| p != found.platform && registry.same_family(p, found.platform))
+                    .filter(|&p| evidence[p as usize].strength() > evidence[found.platform as usize].strength())
+                    .unwrap_or(found.platform);
+                let mut signals = vec![Signal::ShareLink];
+                let confidence = noisy_or([share_link::SHARE_LINK, context(platform, &mut signals)]);
+                push(platform, found.kind, found.token, found.start, found.end, confidence, signals);
+            }
+            None if registry.lookup(&link.host, link.rest(text)).is_none() => anchored_links.push(link),
+            None => {}
+        }
+    }
+
+    // A link of no known platform inside a share text ("复制整段信息，打开手机天猫 … http://…").
+    if let Some(platform) = evidence::strongest(&evidence, |p| evidence[p as usize].anchor >= evidence::ANCHOR_COPY_OPEN) {
+        for link in anchored_links {
+            let mut signals = Vec::new();
+            let confidence = context(platform, &mut signals);
+            let token = text[link.host_end..link.end].trim_matches('/').to_owned();
+            push(platform, ShareKind::ShortLink, token, link.start, link.end, confidence, signals);
+        }
+    }
+
+    // Password tokens.
+    let mut candidates = Vec::new();
+    password::candidates(text, registry, &link_ranges, &mut candidates);
+    for candidate in &candidates {
+        let len = candidate.end - candidate.start;
+        let fits = |p: PlatformId| {
+            let lengths = &registry.platform(p).token_lengths;
+            lengths.is_empty() || lengths.contains(&len)
+        };
+        let platform = candidate
+            .prefix
+            .or_else(|| evidence::strongest(&evidence, fits))
+            .or_else(|| registry.platforms().iter().position(|p| p.token_lengths.contains(&len)).map(|p| p as PlatformId));
+        let Some(platform) = platform else { continue };
+        let mut signals = Vec::new();
+        candidate.signals(&mut signals);
+        let prefix = if candidate.prefix.is_some() { password::PREFIX } else { 0.0 };
+        let confidence = noisy_or([candidate.shape, candidate.delimiters, prefix, context(platform, &mut signals)]);
+        push(platform, ShareKind::Password, text[candidate.start..candidate.end].to_owned(), candidate.start, candidate.end, confidence, signals);
+    }
+
+    // Templates.
+    let mut matches = Vec::new();
+    templates::find(text, registry, &mut matches);
+    for m in matches {
+        let mut signals = vec![Signal::Template];
+        let anchor = context(m.platform, &mut signals);
+        if m.needs_anchor && evidence[m.platform as usize].anchor < evidence::ANCHOR_OPEN {
+            continue;
+        }
+        let kind = if registry.platform(m.platform).mini_program_prefix.is_some() { ShareKind::MiniProgram } else { ShareKind::Password };
+        push(m.platform, kind, m.token, m.start, m.end, noisy_or([m.strength, anchor]), signals);
+    }
+    codes.sort_by_key(|c| (c.span.start, c.span.end));
+    codes
+}
