@@ -84,9 +84,20 @@ impl Lexicon {
                     }
                 }
             }
-            if menshen_text::Normalized::new(term).key().is_empty() {
-                problem(1, format!("term `{term}` has no letters or digits, so it can never match"));
-                continue;
+            let key = menshen_text::Normalized::new(term);
+            match key.key().chars().count() {
+                0 => {
+                    problem(1, format!("term `{term}` has no letters or digits, so it can never match"));
+                    continue;
+                }
+                1 if term.chars().count() > 1 => {
+                    problem(1, format!(
+                        "term `{term}` folds to the single character `{}` (repeats collapse, separators drop), so it would match everywhere; list a longer phrase",
+                        key.key()
+                    ));
+                    continue;
+                }
+                _ => {}
             }
             self.terms.push(LexiconTerm { term: term.to_owned(), category: category.to_owned(), pinyin });
         }
@@ -111,15 +122,16 @@ mod tests {
     #[test]
     fn reports_every_problem_with_position() {
         let mut lexicon = Lexicon::default();
-        let err = lexicon.add("高仿\tcounterfeit\n# ok\nnotab\n\tfraud\n赌\tGambling\n!\n**\tfraud\n假\tfraud\tloud\n", "my.txt").unwrap_err();
+        let err = lexicon.add("高仿\tcounterfeit\n# ok\nnotab\n\tfraud\n赌\tGambling\n!\n**\tfraud\n假\tfraud\tloud\n牛牛\tgambling\n", "my.txt").unwrap_err();
         let Error::Lexicon(problems) = err else { panic!() };
-        assert_eq!(problems.len(), 6, "{problems:#?}");
+        assert_eq!(problems.len(), 7, "{problems:#?}");
         assert!(problems[0].starts_with("my.txt:3:6: expected `term<TAB>category`"), "{}", problems[0]);
         assert!(problems[1].starts_with("my.txt:4:1: the term is empty"));
         assert!(problems[2].starts_with("my.txt:5:3: category `Gambling`"), "{}", problems[2]);
         assert!(problems[3].starts_with("my.txt:6:2:"));
         assert!(problems[4].contains("can never match"));
         assert!(problems[5].contains("unknown flag `loud`"));
+        assert!(problems[6].starts_with("my.txt:9:1: term `牛牛` folds to the single character `牛`"), "{}", problems[6]);
         assert_eq!(lexicon.terms.len(), 2, "good lines are kept");
     }
 }

@@ -135,6 +135,17 @@ fn link_at(text: &str, start: usize, registry: &Registry, chain: &mut Chain) -> 
     Ok(FoundLink { start, end, url, host, host_end, obfuscated })
 }
 
+/// The host name that starts at `start` (a Latin label chain ending in a TLD), for e-mail
+/// domains: the lower-case host, where it ends, and whether a dot in it was disguised.
+pub fn host_at(text: &str, start: usize, registry: &Registry) -> Option<(String, usize, bool)> {
+    let mut chain = Chain::default();
+    read_chain(text, start, LabelChars::Latin, &mut chain);
+    if chain.dots.is_empty() {
+        return None;
+    }
+    named_host(text, &chain, registry)
+}
+
 /// Four numeric labels, each at most 255: an IPv4 address. Returns where it ends.
 fn ipv4_host(text: &str, chain: &Chain) -> Option<usize> {
     if chain.labels.len() != 4 || chain.dots.iter().any(|d| d.disguised) {
