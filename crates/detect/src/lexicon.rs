@@ -21,12 +21,30 @@ pub struct Lexicon {
 
 /// The lexicon files shipped with menshen, by name.
 pub const EMBEDDED: [(&str, &str); 6] = [
-    ("assets/lexicons/marketing.txt", include_str!("../../../assets/lexicons/marketing.txt")),
-    ("assets/lexicons/counterfeit.txt", include_str!("../../../assets/lexicons/counterfeit.txt")),
-    ("assets/lexicons/fraud.txt", include_str!("../../../assets/lexicons/fraud.txt")),
-    ("assets/lexicons/gambling.txt", include_str!("../../../assets/lexicons/gambling.txt")),
-    ("assets/lexicons/adult.txt", include_str!("../../../assets/lexicons/adult.txt")),
-    ("assets/lexicons/exceptions.txt", include_str!("../../../assets/lexicons/exceptions.txt")),
+    (
+        "assets/lexicons/marketing.txt",
+        include_str!("../../../assets/lexicons/marketing.txt"),
+    ),
+    (
+        "assets/lexicons/counterfeit.txt",
+        include_str!("../../../assets/lexicons/counterfeit.txt"),
+    ),
+    (
+        "assets/lexicons/fraud.txt",
+        include_str!("../../../assets/lexicons/fraud.txt"),
+    ),
+    (
+        "assets/lexicons/gambling.txt",
+        include_str!("../../../assets/lexicons/gambling.txt"),
+    ),
+    (
+        "assets/lexicons/adult.txt",
+        include_str!("../../../assets/lexicons/adult.txt"),
+    ),
+    (
+        "assets/lexicons/exceptions.txt",
+        include_str!("../../../assets/lexicons/exceptions.txt"),
+    ),
 ];
 
 impl Lexicon {
@@ -34,7 +52,9 @@ impl Lexicon {
     pub fn embedded() -> Self {
         let mut lexicon = Self::default();
         for (origin, source) in EMBEDDED {
-            lexicon.add(source, origin).expect("the embedded lexicons are valid (checked by tests)");
+            lexicon
+                .add(source, origin)
+                .expect("the embedded lexicons are valid (checked by tests)");
         }
         lexicon
     }
@@ -44,7 +64,9 @@ impl Lexicon {
         let mut problems = Vec::new();
         for (index, raw) in source.lines().enumerate() {
             let line = index + 1;
-            let mut problem = |column: usize, message: String| problems.push(format!("{origin}:{line}:{column}: {message}"));
+            let mut problem = |column: usize, message: String| {
+                problems.push(format!("{origin}:{line}:{column}: {message}"))
+            };
             let text = raw.trim_end_matches('\r');
             if text.trim().is_empty() || text.trim_start().starts_with('#') {
                 continue;
@@ -60,7 +82,10 @@ impl Lexicon {
             let mut fields = text.split('\t');
             let term = fields.next().unwrap_or_default().trim();
             let Some(category) = fields.next().map(str::trim) else {
-                problem(text.chars().count() + 1, format!("expected `term<TAB>category`, found no tab after `{term}`"));
+                problem(
+                    text.chars().count() + 1,
+                    format!("expected `term<TAB>category`, found no tab after `{term}`"),
+                );
                 continue;
             };
             let category_column = term.chars().count() + 2;
@@ -68,8 +93,14 @@ impl Lexicon {
                 problem(1, "the term is empty".into());
                 continue;
             }
-            if category.is_empty() || !category.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
-                problem(category_column, format!("category `{category}` must be a lower-case identifier such as `counterfeit`"));
+            if category.is_empty() || !category.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            {
+                problem(
+                    category_column,
+                    format!(
+                        "category `{category}` must be a lower-case identifier such as `counterfeit`"
+                    ),
+                );
                 continue;
             }
             let mut pinyin = false;
@@ -87,21 +118,35 @@ impl Lexicon {
             let key = menshen_text::Normalized::new(term);
             match key.key().chars().count() {
                 0 => {
-                    problem(1, format!("term `{term}` has no letters or digits, so it can never match"));
+                    problem(
+                        1,
+                        format!("term `{term}` has no letters or digits, so it can never match"),
+                    );
                     continue;
                 }
                 1 if term.chars().count() > 1 => {
-                    problem(1, format!(
-                        "term `{term}` folds to the single character `{}` (repeats collapse, separators drop), so it would match everywhere; list a longer phrase",
-                        key.key()
-                    ));
+                    problem(
+                        1,
+                        format!(
+                            "term `{term}` folds to the single character `{}` (repeats collapse, separators drop), so it would match everywhere; list a longer phrase",
+                            key.key()
+                        ),
+                    );
                     continue;
                 }
                 _ => {}
             }
-            self.terms.push(LexiconTerm { term: term.to_owned(), category: category.to_owned(), pinyin });
+            self.terms.push(LexiconTerm {
+                term: term.to_owned(),
+                category: category.to_owned(),
+                pinyin,
+            });
         }
-        if problems.is_empty() { Ok(()) } else { Err(Error::Lexicon(problems)) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Lexicon(problems))
+        }
     }
 }
 
@@ -115,7 +160,10 @@ mod tests {
         assert!(lexicon.terms.len() > 150);
         assert!(lexicon.exceptions.iter().any(|e| e == "原单位"));
         for category in ["marketing", "counterfeit", "fraud", "gambling", "adult"] {
-            assert!(lexicon.terms.iter().any(|t| t.category == category), "{category}");
+            assert!(
+                lexicon.terms.iter().any(|t| t.category == category),
+                "{category}"
+            );
         }
     }
 
@@ -123,15 +171,29 @@ mod tests {
     fn reports_every_problem_with_position() {
         let mut lexicon = Lexicon::default();
         let err = lexicon.add("高仿\tcounterfeit\n# ok\nnotab\n\tfraud\n赌\tGambling\n!\n**\tfraud\n假\tfraud\tloud\n牛牛\tgambling\n", "my.txt").unwrap_err();
-        let Error::Lexicon(problems) = err else { panic!() };
+        let Error::Lexicon(problems) = err else {
+            panic!()
+        };
         assert_eq!(problems.len(), 7, "{problems:#?}");
-        assert!(problems[0].starts_with("my.txt:3:6: expected `term<TAB>category`"), "{}", problems[0]);
+        assert!(
+            problems[0].starts_with("my.txt:3:6: expected `term<TAB>category`"),
+            "{}",
+            problems[0]
+        );
         assert!(problems[1].starts_with("my.txt:4:1: the term is empty"));
-        assert!(problems[2].starts_with("my.txt:5:3: category `Gambling`"), "{}", problems[2]);
+        assert!(
+            problems[2].starts_with("my.txt:5:3: category `Gambling`"),
+            "{}",
+            problems[2]
+        );
         assert!(problems[3].starts_with("my.txt:6:2:"));
         assert!(problems[4].contains("can never match"));
         assert!(problems[5].contains("unknown flag `loud`"));
-        assert!(problems[6].starts_with("my.txt:9:1: term `牛牛` folds to the single character `牛`"), "{}", problems[6]);
+        assert!(
+            problems[6].starts_with("my.txt:9:1: term `牛牛` folds to the single character `牛`"),
+            "{}",
+            problems[6]
+        );
         assert_eq!(lexicon.terms.len(), 2, "good lines are kept");
     }
 }

@@ -120,13 +120,27 @@ pub(crate) struct Context<'a> {
 impl Analyzer {
     /// The analyzer with the shipped registry and lexicons and default settings.
     pub fn embedded() -> Self {
-        Self::new(Registry::embedded(), Lexicon::embedded(), AnalyzerConfig::default()).expect("the embedded configuration is valid")
+        Self::new(
+            Registry::embedded(),
+            Lexicon::embedded(),
+            AnalyzerConfig::default(),
+        )
+        .expect("the embedded configuration is valid")
     }
 
     /// Build an analyzer from a registry, lexicons and settings.
-    pub fn new(registry: Registry, lexicon: Lexicon, config: AnalyzerConfig) -> Result<Self, Error> {
+    pub fn new(
+        registry: Registry,
+        lexicon: Lexicon,
+        config: AnalyzerConfig,
+    ) -> Result<Self, Error> {
         let matcher = Matcher::build(&registry, &lexicon, config.max_gap)?;
-        Ok(Self { registry, lexicon, matcher, config })
+        Ok(Self {
+            registry,
+            lexicon,
+            matcher,
+            config,
+        })
     }
 
     pub fn registry(&self) -> &Registry {
@@ -171,7 +185,12 @@ impl Analyzer {
 
     /// Analyze a text and its attachments: QR codes in images are decoded and their payloads
     /// analyzed for links and share codes, each fact marked with its attachment's index.
-    pub fn analyze_message(&self, text: &str, attachments: &[Attachment], scratch: &mut Scratch) -> Facts {
+    pub fn analyze_message(
+        &self,
+        text: &str,
+        attachments: &[Attachment],
+        scratch: &mut Scratch,
+    ) -> Facts {
         let mut facts = self.analyze_with(text, scratch);
         if self.config.decode_qr {
             qr::analyze_attachments(self, attachments, scratch, &mut facts);

@@ -12,7 +12,12 @@ use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBu
 use menshen_text::{KeyMatch, Normalized};
 use pinyin::ToPinyin;
 
-use crate::{Error, facts::ContactKind, lexicon::Lexicon, registry::{PlatformId, Registry}};
+use crate::{
+    Error,
+    facts::ContactKind,
+    lexicon::Lexicon,
+    registry::{PlatformId, Registry},
+};
 
 /// What a pattern stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +60,9 @@ pub struct Matcher {
 
 impl std::fmt::Debug for Matcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Matcher").field("patterns", &self.groups.len()).finish()
+        f.debug_struct("Matcher")
+            .field("patterns", &self.groups.len())
+            .finish()
     }
 }
 
@@ -83,7 +90,11 @@ impl Patterns {
         if !(2..=4).contains(&chars.len()) {
             return;
         }
-        let Some(readings) = chars.iter().map(|c| c.to_pinyin().map(|p| p.plain())).collect::<Option<Vec<_>>>() else {
+        let Some(readings) = chars
+            .iter()
+            .map(|c| c.to_pinyin().map(|p| p.plain()))
+            .collect::<Option<Vec<_>>>()
+        else {
             return;
         };
         for mask in 1u32..(1 << chars.len()) {
@@ -91,7 +102,13 @@ impl Patterns {
                 .iter()
                 .zip(&readings)
                 .enumerate()
-                .map(|(i, (c, reading))| if mask & (1 << i) != 0 { (*reading).to_owned() } else { c.to_string() })
+                .map(|(i, (c, reading))| {
+                    if mask & (1 << i) != 0 {
+                        (*reading).to_owned()
+                    } else {
+                        c.to_string()
+                    }
+                })
                 .collect();
             self.add(&spelling, word, true);
         }
@@ -122,7 +139,11 @@ impl Matcher {
             }
         }
         let anchors = &registry.file.anchors;
-        for (words, word) in [(&anchors.copy, Word::Copy), (&anchors.open, Word::Open), (&anchors.click, Word::Click)] {
+        for (words, word) in [
+            (&anchors.copy, Word::Copy),
+            (&anchors.open, Word::Open),
+            (&anchors.click, Word::Click),
+        ] {
             for w in words {
                 patterns.add(w, word, false);
             }
@@ -143,16 +164,30 @@ impl Matcher {
         let groups = keys
             .iter()
             .map(|(key, entries)| {
-                let starts_latin = key.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-                let ends_latin = key.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+                let starts_latin = key
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric());
+                let ends_latin = key
+                    .chars()
+                    .last()
+                    .is_some_and(|c| c.is_ascii_alphanumeric());
                 (entries.clone(), starts_latin, ends_latin)
             })
             .collect();
         let automaton = CharwiseDoubleArrayAhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
-            .build_with_values(keys.iter().enumerate().map(|(i, (key, _))| (key.as_str(), i as u32)))
+            .build_with_values(
+                keys.iter()
+                    .enumerate()
+                    .map(|(i, (key, _))| (key.as_str(), i as u32)),
+            )
             .map_err(|e| Error::Build(format!("word automaton: {e}")))?;
-        Ok(Self { automaton, groups, max_gap })
+        Ok(Self {
+            automaton,
+            groups,
+            max_gap,
+        })
     }
 
     /// Every word in the normalized message, in order of where it ends.
@@ -161,15 +196,33 @@ impl Matcher {
         let text = norm.text();
         for m in self.automaton.find_overlapping_iter(norm.key()) {
             let (entries, starts_latin, ends_latin) = &self.groups[m.value() as usize];
-            let Some(at) = norm.key_match(m.start()..m.end(), self.max_gap) else { continue };
-            if *starts_latin && text[..at.text.start].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric()) {
+            let Some(at) = norm.key_match(m.start()..m.end(), self.max_gap) else {
+                continue;
+            };
+            if *starts_latin
+                && text[..at.text.start]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+            {
                 continue;
             }
-            if *ends_latin && text[at.text.end..].chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) {
+            if *ends_latin
+                && text[at.text.end..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+            {
                 continue;
             }
             for entry in entries {
-                hits.push(Hit { word: entry.word, key_start: m.start() as u32, key_end: m.end() as u32, at, pinyin: entry.pinyin });
+                hits.push(Hit {
+                    word: entry.word,
+                    key_start: m.start() as u32,
+                    key_end: m.end() as u32,
+                    at,
+                    pinyin: entry.pinyin,
+                });
             }
         }
     }

@@ -117,40 +117,76 @@ impl Registry {
             origin: origin.to_owned(),
             message: e.to_string(),
         })?;
-        let invalid = |message: String| Error::Config { origin: origin.to_owned(), message };
+        let invalid = |message: String| Error::Config {
+            origin: origin.to_owned(),
+            message,
+        };
         let mut hosts: HashMap<String, Vec<HostEntry>> = HashMap::new();
         let mut seen = HashMap::new();
         for (index, platform) in file.platform.iter().enumerate() {
             if seen.insert(platform.id.as_str(), index).is_some() {
-                return Err(invalid(format!("platform `{}` is defined twice; merge the two entries", platform.id)));
+                return Err(invalid(format!(
+                    "platform `{}` is defined twice; merge the two entries",
+                    platform.id
+                )));
             }
-            let id = PlatformId::try_from(index).map_err(|_| invalid("more than 65535 platforms".into()))?;
-            for (host, is_share) in platform.hosts.iter().map(|h| (h, false)).chain(platform.share_hosts.iter().map(|h| (h, true))) {
+            let id = PlatformId::try_from(index)
+                .map_err(|_| invalid("more than 65535 platforms".into()))?;
+            for (host, is_share) in platform
+                .hosts
+                .iter()
+                .map(|h| (h, false))
+                .chain(platform.share_hosts.iter().map(|h| (h, true)))
+            {
                 let (name, path) = match host.split_once('/') {
                     Some((name, path)) => (name, Some(format!("/{path}"))),
                     None => (host.as_str(), None),
                 };
-                if name.is_empty() || name != name.to_ascii_lowercase() || name.contains(char::is_whitespace) {
+                if name.is_empty()
+                    || name != name.to_ascii_lowercase()
+                    || name.contains(char::is_whitespace)
+                {
                     return Err(invalid(format!(
                         "platform `{}`: host `{host}` must be a lower-case host name, optionally followed by a path prefix",
                         platform.id
                     )));
                 }
-                hosts.entry(name.to_owned()).or_default().push(HostEntry { platform: id, share_path: path, is_share });
+                hosts.entry(name.to_owned()).or_default().push(HostEntry {
+                    platform: id,
+                    share_path: path,
+                    is_share,
+                });
             }
         }
         let home = match seen.get(file.home.as_str()) {
             Some(&index) => Some(index as PlatformId),
-            None => return Err(invalid(format!("home platform `{}` is not defined as a [[platform]]", file.home))),
+            None => {
+                return Err(invalid(format!(
+                    "home platform `{}` is not defined as a [[platform]]",
+                    file.home
+                )));
+            }
         };
-        let slug_rules = file.slug_rule.iter().map(|r| (r.host.clone(), r.max_len)).collect();
-        Ok(Self { file, home, hosts, slug_rules })
+        let slug_rules = file
+            .slug_rule
+            .iter()
+            .map(|r| (r.host.clone(), r.max_len))
+            .collect();
+        Ok(Self {
+            file,
+            home,
+            hosts,
+            slug_rules,
+        })
     }
 
     /// The registry shipped with menshen.
     pub fn embedded() -> Self {
-        Self::parse(include_str!("../../../assets/registry/platforms.toml"), "assets/registry/platforms.toml")
-            .expect("the embedded registry is valid (checked by tests)")
+        Self::parse(
+            include_str!("../../../assets/registry/platforms.toml"),
+            "assets/registry/platforms.toml",
+        )
+        .expect("the embedded registry is valid (checked by tests)")
     }
 
     pub fn platforms(&self) -> &[PlatformSpec] {
@@ -162,12 +198,17 @@ impl Registry {
     }
 
     pub fn platform_by_name(&self, name: &str) -> Option<PlatformId> {
-        self.file.platform.iter().position(|p| p.id == name).map(|i| i as PlatformId)
+        self.file
+            .platform
+            .iter()
+            .position(|p| p.id == name)
+            .map(|i| i as PlatformId)
     }
 
     /// Whether two platforms are the same or share a family.
     pub fn same_family(&self, a: PlatformId, b: PlatformId) -> bool {
-        a == b || matches!((&self.platform(a).family, &self.platform(b).family), (Some(x), Some(y)) if x == y)
+        a == b
+            || matches!((&self.platform(a).family, &self.platform(b).family), (Some(x), Some(y)) if x == y)
     }
 
     /// Look a lower-case host (and the link's path) up, most specific suffix first.
@@ -177,11 +218,14 @@ impl Registry {
             if let Some(entries) = self.hosts.get(suffix) {
                 // A share entry whose path prefix matches makes it a share link; otherwise the
                 // host still belongs to the platform.
-                let share = entries
-                    .iter()
-                    .find(|e| e.is_share && e.share_path.as_deref().is_none_or(|p| path.starts_with(p)));
+                let share = entries.iter().find(|e| {
+                    e.is_share && e.share_path.as_deref().is_none_or(|p| path.starts_with(p))
+                });
                 let entry = share.or(entries.first())?;
-                return Some(HostInfo { platform: entry.platform, is_share: share.is_some() });
+                return Some(HostInfo {
+                    platform: entry.platform,
+                    is_share: share.is_some(),
+                });
             }
             suffix = suffix.split_once('.')?.1;
         }
@@ -208,10 +252,18 @@ mod tests {
     #[test]
     fn embedded_registry_loads_and_resolves_hosts() {
         let registry = Registry::embedded();
-        let name = |host: &str, path: &str| registry.lookup(host, path).map(|i| (registry.platform(i.platform).id.as_str(), i.is_share));
+        let name = |host: &str, path: &str| {
+            registry
+                .lookup(host, path)
+                .map(|i| (registry.platform(i.platform).id.as_str(), i.is_share))
+        };
         assert_eq!(name("m.tb.cn", "/h.x"), Some(("taobao", true)));
         assert_eq!(name("item.taobao.com", "/"), Some(("taobao", false)));
-        assert_eq!(name("www.gifshow.com", "/s/abc"), Some(("kuaishou", true)), "subdomains inherit");
+        assert_eq!(
+            name("www.gifshow.com", "/s/abc"),
+            Some(("kuaishou", true)),
+            "subdomains inherit"
+        );
         assert_eq!(name("gifshow.com", "/s/abc"), Some(("kuaishou", true)));
         assert_eq!(name("gifshow.com", "/video"), Some(("kuaishou", false)));
         assert_eq!(name("example.com", "/"), None);

@@ -14,7 +14,12 @@
 use crate::{Context, Term, matcher::Word};
 
 pub(crate) fn find(cx: &Context<'_>) -> Vec<Term> {
-    let mut exceptions: Vec<(u32, u32)> = cx.hits.iter().filter(|h| h.word == Word::Exception).map(|h| (h.key_start, h.key_end)).collect();
+    let mut exceptions: Vec<(u32, u32)> = cx
+        .hits
+        .iter()
+        .filter(|h| h.word == Word::Exception)
+        .map(|h| (h.key_start, h.key_end))
+        .collect();
     exceptions.sort_unstable();
     let mut found: Vec<(u32, u32, u32, &crate::matcher::Hit)> = cx
         .hits
@@ -40,7 +45,10 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<Term> {
             continue;
         }
         let entry = &cx.lexicon.terms[index as usize];
-        match reach_by_category.iter_mut().find(|(category, _)| *category == entry.category) {
+        match reach_by_category
+            .iter_mut()
+            .find(|(category, _)| *category == entry.category)
+        {
             Some((_, reach)) if *reach >= end => continue,
             Some((_, reach)) => *reach = end,
             None => reach_by_category.push((&entry.category, end)),
@@ -49,7 +57,9 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<Term> {
             term: entry.term.clone(),
             category: entry.category.clone(),
             span: hit.at.span,
-            disguised: hit.pinyin || hit.at.disguised || cx.norm.is_folded(cx.original, hit.at.text),
+            disguised: hit.pinyin
+                || hit.at.disguised
+                || cx.norm.is_folded(cx.original, hit.at.text),
         });
     }
     terms.sort_by_key(|t| (t.span.start, t.span.end));

@@ -11,8 +11,14 @@ fn rows(source: &str) -> Vec<(Vec<String>, String)> {
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|line| match line.split('\t').collect::<Vec<_>>()[..] {
-            [platforms, text] => (platforms.split(',').map(str::to_owned).collect(), text.to_owned()),
-            [platforms, _era, text] => (platforms.split(',').map(str::to_owned).collect(), text.to_owned()),
+            [platforms, text] => (
+                platforms.split(',').map(str::to_owned).collect(),
+                text.to_owned(),
+            ),
+            [platforms, _era, text] => (
+                platforms.split(',').map(str::to_owned).collect(),
+                text.to_owned(),
+            ),
             _ => (Vec::new(), line.to_owned()),
         })
         .collect()
@@ -23,13 +29,20 @@ fn check_positives(source: &str) -> Vec<String> {
     let mut failures = Vec::new();
     for (platforms, text) in rows(source) {
         let facts = analyzer.analyze(&text);
-        let mut found: Vec<&str> = facts.share_codes.iter().map(|c| c.platform.as_str()).collect();
+        let mut found: Vec<&str> = facts
+            .share_codes
+            .iter()
+            .map(|c| c.platform.as_str())
+            .collect();
         found.sort_unstable();
         found.dedup();
         let mut want: Vec<&str> = platforms.iter().map(String::as_str).collect();
         want.sort_unstable();
         if found != want {
-            failures.push(format!("{text}\n    want {want:?}, found {:?}", facts.share_codes));
+            failures.push(format!(
+                "{text}\n    want {want:?}, found {:?}",
+                facts.share_codes
+            ));
         }
         for code in &facts.share_codes {
             assert!(text.is_char_boundary(code.span.start) && text.is_char_boundary(code.span.end));
@@ -56,7 +69,12 @@ fn shared_positive_fixtures_are_found_with_their_platform() {
     let total = rows(&source).len();
     assert!(total >= 28, "fixture file shrank to {total}");
     let failures = check_positives(&source);
-    assert!(failures.is_empty(), "{} of {total} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

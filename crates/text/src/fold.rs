@@ -65,10 +65,12 @@ fn enclosed(c: char, push: &mut impl FnMut(char)) -> bool {
         0x2776..=0x277F => number(cp - 0x2776 + 1, push), // ❶..❿
         0x2780..=0x2789 => number(cp - 0x2780 + 1, push), // ➀..➉
         0x278A..=0x2793 => number(cp - 0x278A + 1, push), // ➊..➓
-        0x3220..=0x3229 => push(['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'][(cp - 0x3220) as usize]), // ㈠..㈩
+        0x3220..=0x3229 => push(
+            ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'][(cp - 0x3220) as usize],
+        ), // ㈠..㈩
         0x3251..=0x325F => number(cp - 0x3251 + 21, push), // ㉑..㉟
         0x32B1..=0x32BF => number(cp - 0x32B1 + 36, push), // ㊱..㊿
-        0x1F101..=0x1F10A => number(cp - 0x1F101, push), // 🄁..🄊 (0, .. 9,)
+        0x1F101..=0x1F10A => number(cp - 0x1F101, push),  // 🄁..🄊 (0, .. 9,)
         0x1F110..=0x1F129 => push(letter(b'A', cp - 0x1F110)), // 🄐..🄩
         0x1F130..=0x1F149 => push(letter(b'A', cp - 0x1F130)), // 🄰..🅉
         0x1F150..=0x1F169 => push(letter(b'A', cp - 0x1F150)), // 🅐..🅩
@@ -153,17 +155,24 @@ mod tests {
         assert_eq!(text_of("①❶⓵⑴⒈𝟖🅰Ⓐ⓿"), "111118AA0");
         assert_eq!(text_of("㉑㊿"), "2150");
         assert_eq!(text_of("⼀键代发"), "一键代发");
-        assert_eq!(text_of("誠招"), "誠招", "the text channel keeps traditional characters");
+        assert_eq!(
+            text_of("誠招"),
+            "誠招",
+            "the text channel keeps traditional characters"
+        );
         assert_eq!(text_of("ＡＢｃ"), "ABc", "the text channel keeps case");
     }
 
     #[test]
     fn key_channel_lowercases_simplifies_and_drops_separators() {
-        let key: String = "誠*招 V❤ Ⅴх".chars().filter_map(|c| {
-            let mut t = String::new();
-            fold_text(c, |f| t.push(f));
-            t.chars().filter_map(fold_key).next()
-        }).collect();
+        let key: String = "誠*招 V❤ Ⅴх"
+            .chars()
+            .filter_map(|c| {
+                let mut t = String::new();
+                fold_text(c, |f| t.push(f));
+                t.chars().filter_map(fold_key).next()
+            })
+            .collect();
         assert_eq!(key, "诚招vvx");
     }
 
@@ -176,7 +185,17 @@ mod tests {
 
     #[test]
     fn invisible_characters_are_recognised() {
-        for c in ['\u{200B}', '\u{200D}', '\u{FEFF}', '\u{202E}', '\u{2066}', '\u{2800}', '\u{3164}', '\u{FE0F}', '\u{E0041}'] {
+        for c in [
+            '\u{200B}',
+            '\u{200D}',
+            '\u{FEFF}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{2800}',
+            '\u{3164}',
+            '\u{FE0F}',
+            '\u{E0041}',
+        ] {
             assert!(is_invisible(c), "{:X}", c as u32);
         }
         for c in ['a', ' ', '中', '❤'] {

@@ -102,7 +102,8 @@ impl Normalized {
     fn push_text(&mut self, c: char, origin: (u32, u32)) {
         let start = self.text.len();
         self.text.push(c);
-        self.text_origin.extend(std::iter::repeat_n(origin, c.len_utf8()));
+        self.text_origin
+            .extend(std::iter::repeat_n(origin, c.len_utf8()));
         let text_range = (start as u32, self.text.len() as u32);
         match fold_key(c) {
             None => self.last_key = None,
@@ -116,7 +117,8 @@ impl Normalized {
             }
             Some(k) => {
                 self.key.push(k);
-                self.key_origin.extend(std::iter::repeat_n(text_range, k.len_utf8()));
+                self.key_origin
+                    .extend(std::iter::repeat_n(text_range, k.len_utf8()));
                 self.last_key = Some(k);
             }
         }
@@ -141,13 +143,19 @@ impl Normalized {
     /// boundaries of [`Normalized::text`] and not be empty.
     pub fn original_span(&self, text: Range<usize>) -> Span {
         debug_assert!(text.start < text.end && text.end <= self.text.len());
-        Span::new(self.text_origin[text.start].0 as usize, self.text_origin[text.end - 1].1 as usize)
+        Span::new(
+            self.text_origin[text.start].0 as usize,
+            self.text_origin[text.end - 1].1 as usize,
+        )
     }
 
     /// The text-channel range of a byte range of the key channel.
     pub fn key_to_text(&self, key: Range<usize>) -> Span {
         debug_assert!(key.start < key.end && key.end <= self.key.len());
-        Span::new(self.key_origin[key.start].0 as usize, self.key_origin[key.end - 1].1 as usize)
+        Span::new(
+            self.key_origin[key.start].0 as usize,
+            self.key_origin[key.end - 1].1 as usize,
+        )
     }
 
     /// Map a key-channel match back to the original text, or `None` when the separators it
@@ -170,7 +178,11 @@ impl Normalized {
             previous_end = Some(end);
         }
         let span = self.original_span(text.start..text.end);
-        Some(KeyMatch { span, text, disguised })
+        Some(KeyMatch {
+            span,
+            text,
+            disguised,
+        })
     }
 
     /// Whether the original bytes behind a text-channel range differ from the text channel
@@ -191,7 +203,10 @@ mod tests {
         let norm = Normalized::new(original);
         assert_eq!(norm.hidden_chars(), 1);
         let find = |needle: &str| {
-            let start = norm.key().find(needle).unwrap_or_else(|| panic!("{needle} in {}", norm.key()));
+            let start = norm
+                .key()
+                .find(needle)
+                .unwrap_or_else(|| panic!("{needle} in {}", norm.key()));
             norm.key_match(start..start + needle.len(), 3)
         };
         let m = find("复制").unwrap();
@@ -208,7 +223,10 @@ mod tests {
         let norm = Normalized::new("诚----招 代\n理");
         let key = norm.key();
         assert_eq!(key, "诚招代理");
-        assert!(norm.key_match(0..key.find('代').unwrap(), 3).is_none(), "four dashes");
+        assert!(
+            norm.key_match(0..key.find('代').unwrap(), 3).is_none(),
+            "four dashes"
+        );
         assert!(norm.key_match(0..key.find('代').unwrap(), 4).is_some());
         let dai = key.find('代').unwrap();
         assert!(norm.key_match(dai..key.len(), 3).is_none(), "line break");
@@ -219,7 +237,9 @@ mod tests {
         let original = "诚诚诚招代理 www";
         let norm = Normalized::new(original);
         assert_eq!(norm.key(), "诚招代理www");
-        let m = norm.key_match(0..norm.key().find('代').unwrap(), 3).unwrap();
+        let m = norm
+            .key_match(0..norm.key().find('代').unwrap(), 3)
+            .unwrap();
         assert_eq!(&original[m.span.start..m.span.end], "诚诚诚招");
     }
 
@@ -228,7 +248,10 @@ mod tests {
         let original = "ｍ．ｔｂ．ｃｎ";
         let norm = Normalized::new(original);
         assert_eq!(norm.text(), "m.tb.cn");
-        assert_eq!(norm.original_span(0..norm.text().len()), Span::new(0, original.len()));
+        assert_eq!(
+            norm.original_span(0..norm.text().len()),
+            Span::new(0, original.len())
+        );
         assert!(norm.is_folded(original, Span::new(0, 1)));
     }
 }

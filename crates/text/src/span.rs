@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 ///
 /// Serialized as a two-element array, `[start, end]`, which is the shape of every span in
 /// menshen's public verdicts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(from = "[usize; 2]", into = "[usize; 2]")]
 pub struct Span {
     pub start: usize,

@@ -13,7 +13,14 @@
 
 use crate::{Contact, ContactKind, Context, links::host_at};
 
-const AT_TOKENS: [(&str, bool); 6] = [("@", false), ("艾特", true), ("(at)", true), ("[at]", true), ("{at}", true), ("(AT)", true)];
+const AT_TOKENS: [(&str, bool); 6] = [
+    ("@", false),
+    ("艾特", true),
+    ("(at)", true),
+    ("[at]", true),
+    ("{at}", true),
+    ("(AT)", true),
+];
 
 pub(crate) fn find(cx: &Context<'_>, out: &mut Vec<Contact>) {
     let text = cx.norm.text();
@@ -23,7 +30,8 @@ pub(crate) fn find(cx: &Context<'_>, out: &mut Vec<Contact>) {
             let mut host_start = at + token.len();
             if disguised_at {
                 local_end -= text[..at].len() - text[..at].trim_end_matches(' ').len();
-                host_start += text[host_start..].len() - text[host_start..].trim_start_matches(' ').len();
+                host_start +=
+                    text[host_start..].len() - text[host_start..].trim_start_matches(' ').len();
             }
             let local_len: usize = text[..local_end]
                 .chars()
@@ -36,8 +44,13 @@ pub(crate) fn find(cx: &Context<'_>, out: &mut Vec<Contact>) {
             if !(2..=64).contains(&local_len) || local.starts_with('.') || local.ends_with('.') {
                 continue;
             }
-            let Some((host, host_end, disguised_host)) = host_at(text, host_start, cx.registry) else { continue };
-            let own_label = psl::domain_str(&host).and_then(|d| d.split('.').next()).unwrap_or_default();
+            let Some((host, host_end, disguised_host)) = host_at(text, host_start, cx.registry)
+            else {
+                continue;
+            };
+            let own_label = psl::domain_str(&host)
+                .and_then(|d| d.split('.').next())
+                .unwrap_or_default();
             if own_label.len() < 2 || text[host_end..].starts_with('@') {
                 continue;
             }

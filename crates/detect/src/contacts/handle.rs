@@ -12,7 +12,11 @@
 //! may come before the id, whose shape depends on the kind: WeChat 6–20 characters starting
 //! with a letter, or a phone; QQ 5–11 digits; Telegram 5–32 word characters.
 
-use crate::{Contact, ContactKind, Context, contacts::phone::{DigitRun, mobile}, matcher::Word};
+use crate::{
+    Contact, ContactKind, Context,
+    contacts::phone::{DigitRun, mobile},
+    matcher::Word,
+};
 
 /// How many characters may stand between a keyword and its id.
 pub const MAX_FILLER: usize = 4;
@@ -24,24 +28,34 @@ fn is_filler(c: char) -> bool {
 pub(crate) fn find(cx: &Context<'_>, runs: &[DigitRun], out: &mut Vec<Contact>) {
     let text = cx.norm.text();
     for hit in cx.hits {
-        let Word::ContactKeyword(kind) = hit.word else { continue };
+        let Word::ContactKeyword(kind) = hit.word else {
+            continue;
+        };
         if kind == ContactKind::Phone {
             continue;
         }
         let mut at = hit.at.text.end;
         let mut filler = 0;
         // "同号": the id is the phone number given in the message.
-        let same_as_phone = text[at..].trim_start_matches([' ', ':', '：']).starts_with("同号");
+        let same_as_phone = text[at..]
+            .trim_start_matches([' ', ':', '：'])
+            .starts_with("同号");
         if same_as_phone {
             let end = at + text[at..].find("同号").unwrap_or(0) + "同号".len();
             if let Some(phone) = runs.iter().find_map(|r| mobile(&r.digits)) {
                 let span = cx.norm.original_span(hit.at.text.start..end);
-                out.push(Contact { kind, value: phone.to_owned(), span, disguised: hit.at.disguised });
+                out.push(Contact {
+                    kind,
+                    value: phone.to_owned(),
+                    span,
+                    disguised: hit.at.disguised,
+                });
             }
             continue;
         }
         while let Some(c) = text[at..].chars().next() {
-            if filler >= MAX_FILLER || !is_filler(c) || (c == '@' && kind == ContactKind::Telegram) {
+            if filler >= MAX_FILLER || !is_filler(c) || (c == '@' && kind == ContactKind::Telegram)
+            {
                 break;
             }
             at += c.len_utf8();
@@ -55,39 +69,72 @@ pub(crate) fn find(cx: &Context<'_>, runs: &[DigitRun], out: &mut Vec<Contact>) 
         };
         if let Some((end, value)) = id_end {
             let span = cx.norm.original_span(hit.at.text.start..end);
-            let disguised = hit.at.disguised || hit.pinyin || cx.norm.is_folded(cx.original, hit.at.text);
-            out.push(Contact { kind, value: value.to_owned(), span, disguised });
+            let disguised =
+                hit.at.disguised || hit.pinyin || cx.norm.is_folded(cx.original, hit.at.text);
+            out.push(Contact {
+                kind,
+                value: value.to_owned(),
+                span,
+                disguised,
+            });
         }
     }
     // Telegram links.
     for link in cx.links {
-        if matches!(link.host.as_str(), "t.me" | "telegram.me") {
-            if let Some((end, handle)) = link.rest(text).strip_prefix('/').and_then(|_| telegram_handle(text, link.host_end + 1)) {
-                let span = cx.norm.original_span(link.start..end);
-                out.push(Contact { kind: ContactKind::Telegram, value: handle.to_owned(), span, disguised: link.obfuscated });
-            }
+        if matches!(link.host.as_str(), "t.me" | "telegram.me")
+            && let Some((end, handle)) = link
+                .rest(text)
+                .strip_prefix('/')
+                .and_then(|_| telegram_handle(text, link.host_end + 1))
+        {
+            let span = cx.norm.original_span(link.start..end);
+            out.push(Contact {
+                kind: ContactKind::Telegram,
+                value: handle.to_owned(),
+                span,
+                disguised: link.obfuscated,
+            });
         }
     }
 }
 
 fn word_at(text: &str, at: usize, extra: &[u8]) -> usize {
-    text[at..].bytes().take_while(|b| b.is_ascii_alphanumeric() || extra.contains(b)).count()
+    text[at..]
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || extra.contains(b))
+        .count()
 }
 
 fn wechat_id(text: &str, at: usize) -> Option<(usize, &str)> {
     let len = word_at(text, at, b"_-");
     let id = &text[at..at + len];
-    (id.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) && (6..=20).contains(&len)).then_some((at + len, id))
+    (id.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) && (6..=20).contains(&len))
+        .then_some((at + len, id))
 }
 
 fn telegram_handle(text: &str, at: usize) -> Option<(usize, &str)> {
-    let start = if text[at..].starts_with('@') { at + 1 } else { at };
+    let start = if text[at..].starts_with('@') {
+        at + 1
+    } else {
+        at
+    };
     let len = word_at(text, start, b"_");
     let handle = &text[start..start + len];
-    (handle.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) && (5..=32).contains(&len)).then_some((start + len, handle))
+    (handle
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphabetic)
+        && (5..=32).contains(&len))
+    .then_some((start + len, handle))
 }
 
-fn digits_at(runs: &[DigitRun], at: usize, lengths: std::ops::RangeInclusive<usize>) -> Option<(usize, &str)> {
+fn digits_at(
+    runs: &[DigitRun],
+    at: usize,
+    lengths: std::ops::RangeInclusive<usize>,
+) -> Option<(usize, &str)> {
     let run = runs.iter().find(|r| r.start == at)?;
-    lengths.contains(&run.digits.len()).then_some((run.end, run.digits.as_str()))
+    lengths
+        .contains(&run.digits.len())
+        .then_some((run.end, run.digits.as_str()))
 }

@@ -21,7 +21,18 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<Contact> {
     phone::find(cx, &runs, &mut contacts);
     handle::find(cx, &runs, &mut contacts);
     email::find(cx, &mut contacts);
+    // Overlapping keywords (加v and v) find the same id twice: keep the widest span.
+    contacts.sort_by(|a, b| {
+        (a.kind, &a.value, a.span.end, a.span.start).cmp(&(
+            b.kind,
+            &b.value,
+            b.span.end,
+            b.span.start,
+        ))
+    });
+    contacts.dedup_by(|later, first| {
+        later.kind == first.kind && later.value == first.value && later.span.end == first.span.end
+    });
     contacts.sort_by_key(|c| (c.span.start, c.span.end, c.kind));
-    contacts.dedup_by(|a, b| a.kind == b.kind && a.value == b.value && a.span == b.span);
     contacts
 }

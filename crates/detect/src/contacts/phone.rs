@@ -38,10 +38,15 @@ pub fn digit_runs(text: &str, links: &[FoundLink]) -> Vec<DigitRun> {
     while let Some((start, c)) = chars.next() {
         let glued = previous.is_some_and(|p| p.is_ascii_alphanumeric() || p == '.');
         previous = Some(c);
-        let Some(first) = numeral_digit(c) else { continue };
+        let Some(first) = numeral_digit(c) else {
+            continue;
+        };
         if glued {
             // Skip the rest of a token such as "Abc12345678" or "3.14".
-            while chars.peek().is_some_and(|&(_, c)| numeral_digit(c).is_some() && c.is_ascii_digit()) {
+            while chars
+                .peek()
+                .is_some_and(|&(_, c)| numeral_digit(c).is_some() && c.is_ascii_digit())
+            {
                 previous = chars.next().map(|(_, c)| c);
             }
             continue;
@@ -73,8 +78,13 @@ pub fn digit_runs(text: &str, links: &[FoundLink]) -> Vec<DigitRun> {
                 break;
             }
         }
-        let glued_after = text[run.end..].chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-        let in_link = links.iter().any(|l| l.start <= run.start && run.end <= l.end);
+        let glued_after = text[run.end..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+        let in_link = links
+            .iter()
+            .any(|l| l.start <= run.start && run.end <= l.end);
         // Chinese numerals count only in a number context: a run long enough to be a number.
         let numeral_context = !run.numerals || run.digits.len() >= 7;
         if !glued_after && !in_link && numeral_context {
@@ -86,28 +96,45 @@ pub fn digit_runs(text: &str, links: &[FoundLink]) -> Vec<DigitRun> {
 
 /// A Chinese mobile number: 11 digits starting 13–19, or the same after 86.
 pub fn mobile(digits: &str) -> Option<&str> {
-    let d = digits.strip_prefix("86").filter(|d| d.len() == 11).unwrap_or(digits);
+    let d = digits
+        .strip_prefix("86")
+        .filter(|d| d.len() == 11)
+        .unwrap_or(digits);
     let b = d.as_bytes();
     (b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1])).then_some(d)
 }
 
 pub(crate) fn find(cx: &Context<'_>, runs: &[DigitRun], out: &mut Vec<Contact>) {
     let text = cx.norm.text();
-    let keyword_ends: Vec<usize> =
-        cx.hits.iter().filter(|h| h.word == Word::ContactKeyword(ContactKind::Phone)).map(|h| h.at.text.end).collect();
+    let keyword_ends: Vec<usize> = cx
+        .hits
+        .iter()
+        .filter(|h| h.word == Word::ContactKeyword(ContactKind::Phone))
+        .map(|h| h.at.text.end)
+        .collect();
     for run in runs {
         let value = if run.plus && (8..=15).contains(&run.digits.len()) {
             Some(format!("+{}", run.digits))
         } else if let Some(mobile) = mobile(&run.digits) {
             Some(mobile.to_owned())
         } else {
-            let after_keyword = keyword_ends.iter().any(|&end| end <= run.start && text[end..run.start].chars().count() <= 4);
+            let after_keyword = keyword_ends
+                .iter()
+                .any(|&end| end <= run.start && text[end..run.start].chars().count() <= 4);
             (after_keyword && (7..=12).contains(&run.digits.len())).then(|| run.digits.clone())
         };
         if let Some(value) = value {
             let span = cx.norm.original_span(run.start..run.end);
-            let disguised = run.numerals || cx.norm.is_folded(cx.original, menshen_text::Span::new(run.start, run.end));
-            out.push(Contact { kind: ContactKind::Phone, value, span, disguised });
+            let disguised = run.numerals
+                || cx
+                    .norm
+                    .is_folded(cx.original, menshen_text::Span::new(run.start, run.end));
+            out.push(Contact {
+                kind: ContactKind::Phone,
+                value,
+                span,
+                disguised,
+            });
         }
     }
 }

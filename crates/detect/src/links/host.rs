@@ -33,7 +33,12 @@ impl LabelChars {
         }
         match self {
             LabelChars::Latin => is_latin_accent(c),
-            LabelChars::Unicode => !c.is_whitespace() && !c.is_control() && !is_invisible(c) && !is_non_ascii_punctuation(c),
+            LabelChars::Unicode => {
+                !c.is_whitespace()
+                    && !c.is_control()
+                    && !is_invisible(c)
+                    && !is_non_ascii_punctuation(c)
+            }
         }
     }
 }
@@ -64,8 +69,20 @@ const MAX_LABELS: usize = 127;
 /// The dot at `at`, if one is written there in any of its disguises.
 pub fn dot_at(text: &str, at: usize) -> Option<Dot> {
     let rest = &text[at..];
-    let plain = |len: usize| Some(Dot { start: at, end: at + len, disguised: false });
-    let disguised = |len: usize| Some(Dot { start: at, end: at + len, disguised: true });
+    let plain = |len: usize| {
+        Some(Dot {
+            start: at,
+            end: at + len,
+            disguised: false,
+        })
+    };
+    let disguised = |len: usize| {
+        Some(Dot {
+            start: at,
+            end: at + len,
+            disguised: true,
+        })
+    };
     if rest.starts_with('.') {
         return plain(1);
     }
@@ -74,13 +91,20 @@ pub fn dot_at(text: &str, at: usize) -> Option<Dot> {
             return disguised(word.len());
         }
     }
-    for (open, close) in [('(', ')'), ('[', ']'), ('{', '}'), ('【', '】'), ('〔', '〕')] {
+    for (open, close) in [
+        ('(', ')'),
+        ('[', ']'),
+        ('{', '}'),
+        ('【', '】'),
+        ('〔', '〕'),
+    ] {
         if let Some(inner) = rest.strip_prefix(open) {
             for dot in [".", "点", "。", "dot", "DOT", "Dot"] {
-                if let Some(after) = inner.strip_prefix(dot) {
-                    if after.starts_with(close) {
-                        return disguised(open.len_utf8() + dot.len() + close.len_utf8());
-                    }
+                if inner
+                    .strip_prefix(dot)
+                    .is_some_and(|after| after.starts_with(close))
+                {
+                    return disguised(open.len_utf8() + dot.len() + close.len_utf8());
                 }
             }
         }
@@ -89,13 +113,17 @@ pub fn dot_at(text: &str, at: usize) -> Option<Dot> {
     let spaces = rest.bytes().take_while(|&b| b == b' ').count();
     if (1..=2).contains(&spaces) {
         let inner = &rest[spaces..];
-        let word_len = if inner.starts_with('.') || inner.starts_with('。') || inner.starts_with('点') {
-            inner.chars().next().map_or(0, char::len_utf8)
-        } else if inner.get(..3).is_some_and(|w| w.eq_ignore_ascii_case("dot")) {
-            3
-        } else {
-            0
-        };
+        let word_len =
+            if inner.starts_with('.') || inner.starts_with('。') || inner.starts_with('点') {
+                inner.chars().next().map_or(0, char::len_utf8)
+            } else if inner
+                .get(..3)
+                .is_some_and(|w| w.eq_ignore_ascii_case("dot"))
+            {
+                3
+            } else {
+                0
+            };
         if word_len > 0 {
             let after = &inner[word_len..];
             let trailing = after.bytes().take_while(|&b| b == b' ').count();
@@ -114,7 +142,11 @@ pub fn read_chain(text: &str, start: usize, chars: LabelChars, chain: &mut Chain
     let mut at = start;
     loop {
         let label_start = at;
-        at += text[at..].chars().take_while(|&c| chars.allows(c)).map(char::len_utf8).sum::<usize>();
+        at += text[at..]
+            .chars()
+            .take_while(|&c| chars.allows(c))
+            .map(char::len_utf8)
+            .sum::<usize>();
         if at == label_start {
             break;
         }
@@ -130,7 +162,10 @@ pub fn read_chain(text: &str, start: usize, chars: LabelChars, chain: &mut Chain
             }
             at = dot.end;
         } else {
-            if next.is_some_and(|c| c.is_alphabetic()) && !dot.disguised && chain.labels.len() < MAX_LABELS {
+            if next.is_some_and(|c| c.is_alphabetic())
+                && !dot.disguised
+                && chain.labels.len() < MAX_LABELS
+            {
                 // A plain dot before a non-Latin letter: a TLD such as みんな may begin there.
                 chain.dots.push(dot);
             }
@@ -158,7 +193,13 @@ pub fn valid_label(label: &str, allow_underscore: bool) -> bool {
     if !allow_underscore && label.contains('_') {
         return false;
     }
-    if label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--")) && !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+    if label
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+        && !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
         return false;
     }
     true
@@ -168,7 +209,11 @@ pub fn valid_label(label: &str, allow_underscore: bool) -> bool {
 /// section). Some ccTLDs are listed only below the top level: under a wildcard (`*.er`) or
 /// with named second levels (`org.za`, not `za`); those count too.
 pub fn is_tld(name: &str) -> bool {
-    let icann = |candidate: &str| psl::suffix(candidate.as_bytes()).is_some_and(|s| s.typ() == Some(psl::Type::Icann) && s.as_bytes() == candidate.as_bytes());
+    let icann = |candidate: &str| {
+        psl::suffix(candidate.as_bytes()).is_some_and(|s| {
+            s.typ() == Some(psl::Type::Icann) && s.as_bytes() == candidate.as_bytes()
+        })
+    };
     if name.is_empty() || name.contains('.') {
         return false;
     }
@@ -193,7 +238,10 @@ pub fn tld_at(text: &str, at: usize) -> Option<usize> {
         ends.push(len);
     }
     ends.into_iter().rev().find(|&end| {
-        let continues = rest[end..].chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '@' | '-' | '_' | '+'));
+        let continues = rest[end..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '@' | '-' | '_' | '+'));
         !continues && is_tld(&rest[..end].to_lowercase())
     })
 }
@@ -204,7 +252,16 @@ mod tests {
 
     #[test]
     fn reads_disguised_dots() {
-        for (text, disguised) in [(".", false), ("。", true), ("点", true), ("(.)", true), ("[dot]", true), (" . ", true), (" dot ", true), ("【点】", true)] {
+        for (text, disguised) in [
+            (".", false),
+            ("。", true),
+            ("点", true),
+            ("(.)", true),
+            ("[dot]", true),
+            (" . ", true),
+            (" dot ", true),
+            ("【点】", true),
+        ] {
             let dot = dot_at(text, 0).unwrap_or_else(|| panic!("{text}"));
             assert_eq!((dot.end, dot.disguised), (text.len(), disguised), "{text}");
         }
@@ -222,7 +279,15 @@ mod tests {
         assert_eq!(tld_at("com-that", 0), None);
         assert_eq!(tld_at("みんなです", 0), Some("みんな".len()));
         assert_eq!(tld_at("bz2", 0), None);
-        assert!(is_tld("cn") && is_tld("中国") && is_tld("za") && is_tld("er") && !is_tld("baz") && !is_tld("co.jp") && !is_tld("bz2"));
+        assert!(
+            is_tld("cn")
+                && is_tld("中国")
+                && is_tld("za")
+                && is_tld("er")
+                && !is_tld("baz")
+                && !is_tld("co.jp")
+                && !is_tld("bz2")
+        );
     }
 
     #[test]

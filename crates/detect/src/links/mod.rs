@@ -49,7 +49,8 @@ fn char_before(text: &str, at: usize) -> Option<char> {
 }
 
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
-    text.len() >= prefix.len() && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    text.len() >= prefix.len()
+        && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// Scan the text channel for links.
@@ -58,7 +59,9 @@ pub fn find(text: &str, registry: &Registry, out: &mut Vec<FoundLink>) {
     let mut chain = Chain::default();
     let mut at = 0;
     while at < text.len() {
-        let Some(c) = text[at..].chars().next() else { break };
+        let Some(c) = text[at..].chars().next() else {
+            break;
+        };
         let starts_run = c.is_ascii_alphanumeric() || is_latin_accent(c);
         if !starts_run || char_before(text, at).is_some_and(|p| LabelChars::Latin.allows(p)) {
             at += c.len_utf8();
@@ -76,24 +79,49 @@ pub fn find(text: &str, registry: &Registry, out: &mut Vec<FoundLink>) {
 
 /// Try to read a link starting at `start`. On failure, returns where scanning may resume
 /// without missing a link: past the whole host that was read.
-fn link_at(text: &str, start: usize, registry: &Registry, chain: &mut Chain) -> Result<FoundLink, usize> {
+fn link_at(
+    text: &str,
+    start: usize,
+    registry: &Registry,
+    chain: &mut Chain,
+) -> Result<FoundLink, usize> {
     let before = char_before(text, start);
-    let scheme_len = ["https://", "http://"].into_iter().find(|s| starts_with_ignore_case(&text[start..], s)).map_or(0, str::len);
+    let scheme_len = ["https://", "http://"]
+        .into_iter()
+        .find(|s| starts_with_ignore_case(&text[start..], s))
+        .map_or(0, str::len);
     let has_scheme = scheme_len > 0;
     let host_start = start + scheme_len;
-    let chars = if has_scheme { LabelChars::Unicode } else { LabelChars::Latin };
+    let chars = if has_scheme {
+        LabelChars::Unicode
+    } else {
+        LabelChars::Latin
+    };
     read_chain(text, host_start, chars, chain);
-    let skip = if chain.labels.is_empty() { host_start } else { chain.end };
+    let skip = if chain.labels.is_empty() {
+        host_start
+    } else {
+        chain.end
+    };
     // "http:// example.com": the scheme leads nowhere; resume after "http".
-    let skip = if has_scheme && chain.labels.is_empty() { start + 4 } else { skip };
+    let skip = if has_scheme && chain.labels.is_empty() {
+        start + 4
+    } else {
+        skip
+    };
 
-    let bad_before = |c: char| matches!(c, '@' | '$' | '#' | '＠' | '＃') || (!has_scheme && matches!(c, '-' | '_' | '.' | '/'));
+    let bad_before = |c: char| {
+        matches!(c, '@' | '$' | '#' | '＠' | '＃')
+            || (!has_scheme && matches!(c, '-' | '_' | '.' | '/'))
+    };
     if before.is_some_and(bad_before) || chain.labels.is_empty() || chain.dots.is_empty() {
         return Err(skip);
     }
 
     let (host, host_end, obfuscated) = match ipv4_host(text, chain) {
-        Some(host_end) if has_scheme || matches!(text[host_end..].chars().next(), Some(':' | '/')) => {
+        Some(host_end)
+            if has_scheme || matches!(text[host_end..].chars().next(), Some(':' | '/')) =>
+        {
             (text[host_start..host_end].to_owned(), host_end, false)
         }
         Some(_) => return Err(skip),
@@ -104,7 +132,10 @@ fn link_at(text: &str, start: usize, registry: &Registry, chain: &mut Chain) -> 
 
     // Port.
     if text[end..].starts_with(':') {
-        let digits = text[end + 1..].bytes().take_while(u8::is_ascii_digit).count();
+        let digits = text[end + 1..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
         if (1..=5).contains(&digits) {
             end += 1 + digits;
         }
@@ -112,7 +143,10 @@ fn link_at(text: &str, start: usize, registry: &Registry, chain: &mut Chain) -> 
     // Path: a slug of fixed shape for hosts that have one (t.co), otherwise general.
     if text[end..].starts_with('/') {
         if let Some(limit) = registry.slug_limit(&host) {
-            let slug = text[end + 1..].bytes().take_while(u8::is_ascii_alphanumeric).count();
+            let slug = text[end + 1..]
+                .bytes()
+                .take_while(u8::is_ascii_alphanumeric)
+                .count();
             if slug > limit {
                 return Err(end + 1 + slug);
             }
@@ -128,11 +162,23 @@ fn link_at(text: &str, start: usize, registry: &Registry, chain: &mut Chain) -> 
         return Err(skip.max(end));
     }
     let url = if obfuscated {
-        format!("{}{}{}", &text[start..host_start], host, &text[host_end..end])
+        format!(
+            "{}{}{}",
+            &text[start..host_start],
+            host,
+            &text[host_end..end]
+        )
     } else {
         text[start..end].to_owned()
     };
-    Ok(FoundLink { start, end, url, host, host_end, obfuscated })
+    Ok(FoundLink {
+        start,
+        end,
+        url,
+        host,
+        host_end,
+        obfuscated,
+    })
 }
 
 /// The host name that starts at `start` (a Latin label chain ending in a TLD), for e-mail
@@ -151,7 +197,10 @@ fn ipv4_host(text: &str, chain: &Chain) -> Option<usize> {
     if chain.labels.len() != 4 || chain.dots.iter().any(|d| d.disguised) {
         return None;
     }
-    let numeric = chain.labels.iter().all(|&(s, e)| e - s <= 3 && text[s..e].parse::<u8>().is_ok());
+    let numeric = chain
+        .labels
+        .iter()
+        .all(|&(s, e)| e - s <= 3 && text[s..e].parse::<u8>().is_ok());
     numeric.then(|| chain.labels[3].1)
 }
 
@@ -160,10 +209,15 @@ fn ipv4_host(text: &str, chain: &Chain) -> Option<usize> {
 /// whether any dot in it was disguised.
 fn named_host(text: &str, chain: &Chain, registry: &Registry) -> Option<(String, usize, bool)> {
     for (k, dot) in chain.dots.iter().enumerate().rev() {
-        let Some(tld_len) = tld_at(text, dot.end) else { continue };
+        let Some(tld_len) = tld_at(text, dot.end) else {
+            continue;
+        };
         let labels = &chain.labels[..=k];
         let domain_label = k;
-        let labels_ok = labels.iter().enumerate().all(|(i, &(s, e))| valid_label(&text[s..e], i != domain_label));
+        let labels_ok = labels
+            .iter()
+            .enumerate()
+            .all(|(i, &(s, e))| valid_label(&text[s..e], i != domain_label));
         if !labels_ok {
             continue;
         }
@@ -224,11 +278,15 @@ fn path_end(text: &str, start: usize) -> usize {
             _ => {}
         }
         at += c.len_utf8();
-        if (c == ')' && depth == 0) || (depth == 0 && is_path_ending(c)) {
+        if depth == 0 && (c == ')' || is_path_ending(c)) {
             good_end = at;
         }
     }
-    if depth > 0 { before_open.unwrap_or(good_end) } else { good_end }
+    if depth > 0 {
+        before_open.unwrap_or(good_end)
+    } else {
+        good_end
+    }
 }
 
 /// The end of a query starting with `?` at `start`.
@@ -247,6 +305,43 @@ fn query_end(text: &str, start: usize) -> usize {
     good_end
 }
 
+/// Turn the links found in the text channel into facts: spans in the original text, the
+/// registry's platform and category. A host that is the domain of an e-mail address found
+/// by the contacts detector is not a link.
+pub(crate) fn facts(cx: &crate::Context<'_>, contacts: &[crate::Contact]) -> Vec<crate::Link> {
+    cx.links
+        .iter()
+        .filter_map(|found| {
+            let span = cx.norm.original_span(found.start..found.end);
+            let inside_email = contacts
+                .iter()
+                .any(|c| c.kind == crate::ContactKind::Email && c.span.contains(span));
+            (!inside_email).then(|| fact(cx.registry, cx.norm.text(), found, span))
+        })
+        .collect()
+}
+
+/// One link fact.
+pub fn fact(
+    registry: &Registry,
+    text: &str,
+    found: &FoundLink,
+    span: menshen_text::Span,
+) -> crate::Link {
+    let info = registry.lookup(&found.host, found.rest(text));
+    let platform = info.map(|i| registry.platform(i.platform));
+    crate::Link {
+        url: found.url.clone(),
+        host: found.host.clone(),
+        domain: psl::domain_str(&found.host).map(str::to_owned),
+        platform: platform.map(|p| p.id.clone()),
+        category: platform.map(|p| p.category).unwrap_or_default(),
+        span,
+        obfuscated: found.obfuscated,
+        attachment: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,9 +355,18 @@ mod tests {
 
     #[test]
     fn ends_links_at_cjk_and_full_width_punctuation() {
-        assert_eq!(urls("加我vx看 www.example.com中文结尾"), ["www.example.com"]);
-        assert_eq!(urls("http://xhslink.com/a/AbCdE12，复制本条信息"), ["http://xhslink.com/a/AbCdE12"]);
-        assert_eq!(urls("看这个https://m.tb.cn/h.Ab3xYz9 点击链接"), ["https://m.tb.cn/h.Ab3xYz9"]);
+        assert_eq!(
+            urls("加我vx看 www.example.com中文结尾"),
+            ["www.example.com"]
+        );
+        assert_eq!(
+            urls("http://xhslink.com/a/AbCdE12，复制本条信息"),
+            ["http://xhslink.com/a/AbCdE12"]
+        );
+        assert_eq!(
+            urls("看这个https://m.tb.cn/h.Ab3xYz9 点击链接"),
+            ["https://m.tb.cn/h.Ab3xYz9"]
+        );
     }
 
     #[test]
@@ -272,13 +376,22 @@ mod tests {
         assert_eq!(urls("example(.)cn/x"), ["example.cn/x"]);
         assert_eq!(urls("hxxp example[dot]com"), ["example.com"]);
         assert!(urls("我们在万达点com").is_empty());
-        assert!(urls("go to the store. In the morning").is_empty(), "one-sided space is a sentence");
-        assert!(urls("它是 example点baz").is_empty(), "disguised dots need a spammers' TLD");
+        assert!(
+            urls("go to the store. In the morning").is_empty(),
+            "one-sided space is a sentence"
+        );
+        assert!(
+            urls("它是 example点baz").is_empty(),
+            "disguised dots need a spammers' TLD"
+        );
     }
 
     #[test]
     fn reads_ip_hosts_and_ports() {
-        assert_eq!(urls("http://203.0.113.7:8080/x ok"), ["http://203.0.113.7:8080/x"]);
+        assert_eq!(
+            urls("http://203.0.113.7:8080/x ok"),
+            ["http://203.0.113.7:8080/x"]
+        );
         assert_eq!(urls("203.0.113.7/login"), ["203.0.113.7/login"]);
         assert!(urls("version 1.2.3.4 released").is_empty());
     }
@@ -288,35 +401,5 @@ mod tests {
         assert!(urls("run main.py then notes.md").is_empty());
         assert!(urls("Python的list.sort()和sorted()").is_empty());
         assert!(urls("价格 12.50 元").is_empty());
-    }
-}
-
-/// Turn the links found in the text channel into facts: spans in the original text, the
-/// registry's platform and category. A host that is the domain of an e-mail address found
-/// by the contacts detector is not a link.
-pub(crate) fn facts(cx: &crate::Context<'_>, contacts: &[crate::Contact]) -> Vec<crate::Link> {
-    cx.links
-        .iter()
-        .filter_map(|found| {
-            let span = cx.norm.original_span(found.start..found.end);
-            let inside_email = contacts.iter().any(|c| c.kind == crate::ContactKind::Email && c.span.contains(span));
-            (!inside_email).then(|| fact(cx.registry, cx.norm.text(), found, span))
-        })
-        .collect()
-}
-
-/// One link fact.
-pub fn fact(registry: &Registry, text: &str, found: &FoundLink, span: menshen_text::Span) -> crate::Link {
-    let info = registry.lookup(&found.host, found.rest(text));
-    let platform = info.map(|i| registry.platform(i.platform));
-    crate::Link {
-        url: found.url.clone(),
-        host: found.host.clone(),
-        domain: psl::domain_str(&found.host).map(str::to_owned),
-        platform: platform.map(|p| p.id.clone()),
-        category: platform.map(|p| p.category).unwrap_or_default(),
-        span,
-        obfuscated: found.obfuscated,
-        attachment: None,
     }
 }

@@ -65,9 +65,17 @@ impl PlatformEvidence {
 pub(crate) fn gather(cx: &Context<'_>) -> Vec<PlatformEvidence> {
     let mut evidence = vec![PlatformEvidence::default(); cx.registry.platforms().len()];
     let positions = |word: Word| -> Vec<(u32, u32)> {
-        cx.hits.iter().filter(|h| h.word == word).map(|h| (h.key_start, h.key_end)).collect()
+        cx.hits
+            .iter()
+            .filter(|h| h.word == word)
+            .map(|h| (h.key_start, h.key_end))
+            .collect()
     };
-    let (mut opens, mut copies, mut clicks) = (positions(Word::Open), positions(Word::Copy), positions(Word::Click));
+    let (mut opens, mut copies, mut clicks) = (
+        positions(Word::Open),
+        positions(Word::Copy),
+        positions(Word::Click),
+    );
     opens.sort_unstable();
     copies.sort_unstable();
     clicks.sort_unstable();
@@ -79,13 +87,20 @@ pub(crate) fn gather(cx: &Context<'_>) -> Vec<PlatformEvidence> {
                 let entry = &mut evidence[platform as usize];
                 let before = text[..hit.at.text.start].chars().next_back();
                 let after = text[hit.at.text.end..].chars().next();
-                if matches!(before, Some('【' | '[' | '「')) && matches!(after, Some('】' | ']' | '」')) {
+                if matches!(before, Some('【' | '[' | '「'))
+                    && matches!(after, Some('】' | ']' | '」'))
+                {
                     entry.tag = true;
                 }
-                let strength = match nearest(&opens, hit.key_start.saturating_sub(OPEN_REACH), hit.key_end + OPEN_REACH) {
+                let strength = match nearest(
+                    &opens,
+                    hit.key_start.saturating_sub(OPEN_REACH),
+                    hit.key_end + OPEN_REACH,
+                ) {
                     None => APP_MENTION,
                     Some((open_start, open_end)) => {
-                        let (from, to) = (open_start.saturating_sub(COPY_REACH), open_end + COPY_REACH);
+                        let (from, to) =
+                            (open_start.saturating_sub(COPY_REACH), open_end + COPY_REACH);
                         if nearest(&copies, from, to).is_some() {
                             ANCHOR_COPY_OPEN
                         } else if nearest(&clicks, from, to).is_some() {
@@ -110,7 +125,10 @@ fn nearest(sorted: &[(u32, u32)], from: u32, to: u32) -> Option<(u32, u32)> {
 }
 
 /// The platform with the strongest evidence among those `accept` allows.
-pub fn strongest(evidence: &[PlatformEvidence], mut accept: impl FnMut(PlatformId) -> bool) -> Option<PlatformId> {
+pub fn strongest(
+    evidence: &[PlatformEvidence],
+    mut accept: impl FnMut(PlatformId) -> bool,
+) -> Option<PlatformId> {
     evidence
         .iter()
         .enumerate()

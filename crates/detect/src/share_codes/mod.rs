@@ -35,7 +35,9 @@ use crate::{Context, ShareCode, ShareKind, Signal, registry::PlatformId};
 pub const CHANNEL_CODE: f64 = 0.3;
 
 fn noisy_or(strengths: impl IntoIterator<Item = f64>) -> f64 {
-    1.0 - strengths.into_iter().fold(1.0, |miss, p| miss * (1.0 - p.clamp(0.0, 1.0)))
+    1.0 - strengths
+        .into_iter()
+        .fold(1.0, |miss, p| miss * (1.0 - p.clamp(0.0, 1.0)))
 }
 
 /// Two capital letters and 3–4 digits standing alone (CZ3457, MU5104).
@@ -52,7 +54,10 @@ fn has_channel_code(text: &str) -> bool {
             at += 1;
         }
         let word = &bytes[start..at];
-        if (5..=6).contains(&word.len()) && word[..2].iter().all(u8::is_ascii_uppercase) && word[2..].iter().all(u8::is_ascii_digit) {
+        if (5..=6).contains(&word.len())
+            && word[..2].iter().all(u8::is_ascii_uppercase)
+            && word[2..].iter().all(u8::is_ascii_digit)
+        {
             return true;
         }
     }
@@ -66,16 +71,33 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
     let channel_code = has_channel_code(text);
     let threshold = cx.config.share_code_threshold;
     let mut codes: Vec<ShareCode> = Vec::new();
-    let mut push = |platform: PlatformId, kind: ShareKind, token: String, start: usize, end: usize, confidence: f64, signals: Vec<Signal>| {
+    let mut push = |platform: PlatformId,
+                    kind: ShareKind,
+                    token: String,
+                    start: usize,
+                    end: usize,
+                    confidence: f64,
+                    signals: Vec<Signal>| {
         if confidence < threshold || start >= end {
             return;
         }
         let platform = registry.platform(platform).id.clone();
-        if codes.iter().any(|c| c.token == token && c.platform == platform) {
+        if codes
+            .iter()
+            .any(|c| c.token == token && c.platform == platform)
+        {
             return;
         }
         let confidence = (confidence * 100.0).round() / 100.0;
-        codes.push(ShareCode { platform, kind, token, span: cx.norm.original_span(start..end), confidence, signals, attachment: None });
+        codes.push(ShareCode {
+            platform,
+            kind,
+            token,
+            span: cx.norm.original_span(start..end),
+            confidence,
+            signals,
+            attachment: None,
+        });
     };
     let context = |platform: PlatformId, signals: &mut Vec<Signal>| -> f64 {
         let e: &PlatformEvidence = &evidence[platform as usize];
@@ -95,25 +117,50 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
         link_ranges.push((link.start, link.end));
         match share_link::find(text, registry, link) {
             Some(found) => {
-                let platform = evidence::strongest(&evidence, |p| p != found.platform && registry.same_family(p, found.platform))
-                    .filter(|&p| evidence[p as usize].strength() > evidence[found.platform as usize].strength())
-                    .unwrap_or(found.platform);
+                let platform = evidence::strongest(&evidence, |p| {
+                    p != found.platform && registry.same_family(p, found.platform)
+                })
+                .filter(|&p| {
+                    evidence[p as usize].strength() > evidence[found.platform as usize].strength()
+                })
+                .unwrap_or(found.platform);
                 let mut signals = vec![Signal::ShareLink];
-                let confidence = noisy_or([share_link::SHARE_LINK, context(platform, &mut signals)]);
-                push(platform, found.kind, found.token, found.start, found.end, confidence, signals);
+                let confidence =
+                    noisy_or([share_link::SHARE_LINK, context(platform, &mut signals)]);
+                push(
+                    platform,
+                    found.kind,
+                    found.token,
+                    found.start,
+                    found.end,
+                    confidence,
+                    signals,
+                );
             }
-            None if registry.lookup(&link.host, link.rest(text)).is_none() => anchored_links.push(link),
+            None if registry.lookup(&link.host, link.rest(text)).is_none() => {
+                anchored_links.push(link)
+            }
             None => {}
         }
     }
 
     // A link of no known platform inside a share text ("复制整段信息，打开手机天猫 … http://…").
-    if let Some(platform) = evidence::strongest(&evidence, |p| evidence[p as usize].anchor >= evidence::ANCHOR_COPY_OPEN) {
+    if let Some(platform) = evidence::strongest(&evidence, |p| {
+        evidence[p as usize].anchor >= evidence::ANCHOR_COPY_OPEN
+    }) {
         for link in anchored_links {
             let mut signals = Vec::new();
             let confidence = context(platform, &mut signals);
             let token = text[link.host_end..link.end].trim_matches('/').to_owned();
-            push(platform, ShareKind::ShortLink, token, link.start, link.end, confidence, signals);
+            push(
+                platform,
+                ShareKind::ShortLink,
+                token,
+                link.start,
+                link.end,
+                confidence,
+                signals,
+            );
         }
     }
 
@@ -129,13 +176,36 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
         let platform = candidate
             .prefix
             .or_else(|| evidence::strongest(&evidence, fits))
-            .or_else(|| registry.platforms().iter().position(|p| p.token_lengths.contains(&len)).map(|p| p as PlatformId));
+            .or_else(|| {
+                registry
+                    .platforms()
+                    .iter()
+                    .position(|p| p.token_lengths.contains(&len))
+                    .map(|p| p as PlatformId)
+            });
         let Some(platform) = platform else { continue };
         let mut signals = Vec::new();
         candidate.signals(&mut signals);
-        let prefix = if candidate.prefix.is_some() { password::PREFIX } else { 0.0 };
-        let confidence = noisy_or([candidate.shape, candidate.delimiters, prefix, context(platform, &mut signals)]);
-        push(platform, ShareKind::Password, text[candidate.start..candidate.end].to_owned(), candidate.start, candidate.end, confidence, signals);
+        let prefix = if candidate.prefix.is_some() {
+            password::PREFIX
+        } else {
+            0.0
+        };
+        let confidence = noisy_or([
+            candidate.shape,
+            candidate.delimiters,
+            prefix,
+            context(platform, &mut signals),
+        ]);
+        push(
+            platform,
+            ShareKind::Password,
+            text[candidate.start..candidate.end].to_owned(),
+            candidate.start,
+            candidate.end,
+            confidence,
+            signals,
+        );
     }
 
     // Templates.
@@ -147,8 +217,20 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
         if m.needs_anchor && evidence[m.platform as usize].anchor < evidence::ANCHOR_OPEN {
             continue;
         }
-        let kind = if registry.platform(m.platform).mini_program_prefix.is_some() { ShareKind::MiniProgram } else { ShareKind::Password };
-        push(m.platform, kind, m.token, m.start, m.end, noisy_or([m.strength, anchor]), signals);
+        let kind = if registry.platform(m.platform).mini_program_prefix.is_some() {
+            ShareKind::MiniProgram
+        } else {
+            ShareKind::Password
+        };
+        push(
+            m.platform,
+            kind,
+            m.token,
+            m.start,
+            m.end,
+            noisy_or([m.strength, anchor]),
+            signals,
+        );
     }
     codes.sort_by_key(|c| (c.span.start, c.span.end));
     codes

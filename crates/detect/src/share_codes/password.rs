@@ -13,7 +13,10 @@
 //! matching pair or currency/emoji on both sides is strong, other symbols weaker, spaces and
 //! ordinary CJK text nothing. A platform prefix (`Z:/`) is strong and names the platform.
 
-use crate::{Signal, registry::{PlatformId, Registry}};
+use crate::{
+    Signal,
+    registry::{PlatformId, Registry},
+};
 
 /// The most a token's shape alone contributes.
 pub const SHAPE_MAX: f64 = 0.35;
@@ -61,7 +64,10 @@ pub fn shape(token: &str) -> Option<f64> {
     if classes < 2 || !(seen[1] || seen[2]) {
         return None;
     }
-    let changes = bytes.windows(2).filter(|w| class(w[0]) != class(w[1])).count();
+    let changes = bytes
+        .windows(2)
+        .filter(|w| class(w[0]) != class(w[1]))
+        .count();
     let randomness = (changes as f64 / (bytes.len() - 1) as f64 / 0.5).min(1.0);
     let base = if classes == 3 { 0.15 } else { 0.08 };
     Some(base + (SHAPE_MAX - base) * randomness)
@@ -89,7 +95,8 @@ fn side(c: Option<char>) -> Side {
         Side::Cjk(c)
     } else if matches!(c, '$' | '¢' | '£' | '¤' | '¥') || (0x20A0..=0x20CF).contains(&cp) {
         Side::Currency(c)
-    } else if matches!(cp, 0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0x2300..=0x23FF) {
+    } else if matches!(cp, 0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0x2300..=0x23FF)
+    {
         Side::Emoji(c)
     } else {
         Side::Symbol(c)
@@ -120,7 +127,10 @@ pub fn delimiters(text: &str, start: usize, end: usize) -> f64 {
         (Side::Cjk(a), Side::Cjk(b)) | (Side::Symbol(a), Side::Symbol(b)) => a == b,
         _ => false,
     };
-    if paired || (strong(left) && strong(right)) || (symbolic(left) && (after.starts_with(")/:/") || after.starts_with("://"))) {
+    if paired
+        || (strong(left) && strong(right))
+        || (symbolic(left) && (after.starts_with(")/:/") || after.starts_with("://")))
+    {
         DELIMITERS_STRONG
     } else if symbolic(left) && symbolic(right) {
         DELIMITERS_MEDIUM
@@ -133,11 +143,20 @@ pub fn delimiters(text: &str, start: usize, end: usize) -> f64 {
 
 /// Every token candidate outside the given link ranges (a link's path is not a password;
 /// its share parameters are read by the share-link detector).
-pub fn candidates(text: &str, registry: &Registry, links: &[(usize, usize)], out: &mut Vec<Candidate>) {
+pub fn candidates(
+    text: &str,
+    registry: &Registry,
+    links: &[(usize, usize)],
+    out: &mut Vec<Candidate>,
+) {
     out.clear();
     let bytes = text.as_bytes();
     let lengths: Vec<usize> = {
-        let mut l: Vec<usize> = registry.platforms().iter().flat_map(|p| p.token_lengths.iter().copied()).collect();
+        let mut l: Vec<usize> = registry
+            .platforms()
+            .iter()
+            .flat_map(|p| p.token_lengths.iter().copied())
+            .collect();
         l.sort_unstable();
         l.dedup();
         l
@@ -156,10 +175,15 @@ pub fn candidates(text: &str, registry: &Registry, links: &[(usize, usize)], out
         if !lengths.contains(&(end - start)) || links.iter().any(|&(s, e)| s <= start && end <= e) {
             continue;
         }
-        let Some(shape) = shape(&text[start..end]) else { continue };
+        let Some(shape) = shape(&text[start..end]) else {
+            continue;
+        };
         let prefix = registry.platforms().iter().position(|p| {
             p.token_prefixes.iter().any(|prefix| {
-                start.checked_sub(prefix.len()).and_then(|from| text.get(from..start)).is_some_and(|before| before.eq_ignore_ascii_case(prefix))
+                start
+                    .checked_sub(prefix.len())
+                    .and_then(|from| text.get(from..start))
+                    .is_some_and(|before| before.eq_ignore_ascii_case(prefix))
             })
         });
         out.push(Candidate {
@@ -194,9 +218,18 @@ mod tests {
         };
         assert_eq!(score("¥Qw3rTy7UiOp¥", "Qw3rTy7UiOp"), DELIMITERS_STRONG);
         assert_eq!(score("啊7PqRs84wYdk啊", "7PqRs84wYdk"), DELIMITERS_STRONG);
-        assert_eq!(score("😆 ky6HepJZ9zuPsUM 😆", "ky6HepJZ9zuPsUM"), DELIMITERS_STRONG);
+        assert_eq!(
+            score("😆 ky6HepJZ9zuPsUM 😆", "ky6HepJZ9zuPsUM"),
+            DELIMITERS_STRONG
+        );
         assert_eq!(score("8/Ab3CdE5fGhI//", "Ab3CdE5fGhI"), DELIMITERS_STRONG);
-        assert_eq!(score("cd /usr/Abc123DefGh/bin", "Abc123DefGh"), DELIMITERS_MEDIUM);
-        assert_eq!(score("wifi密码是 Abc12345678 别告诉别人", "Abc12345678"), 0.0);
+        assert_eq!(
+            score("cd /usr/Abc123DefGh/bin", "Abc123DefGh"),
+            DELIMITERS_MEDIUM
+        );
+        assert_eq!(
+            score("wifi密码是 Abc12345678 别告诉别人", "Abc12345678"),
+            0.0
+        );
     }
 }

@@ -10,7 +10,11 @@
 //! **How:** from the registry. A parameter value becomes a `password` whose span is the
 //! value; otherwise the link is a `short_link` whose token is its path.
 
-use crate::{ShareKind, links::FoundLink, registry::{PlatformId, Registry}};
+use crate::{
+    ShareKind,
+    links::FoundLink,
+    registry::{PlatformId, Registry},
+};
 
 /// Strength of a share host or share parameter.
 pub const SHARE_LINK: f64 = 0.9;
@@ -57,5 +61,11 @@ pub fn find(text: &str, registry: &Registry, link: &FoundLink) -> Option<ShareLi
     }
     let path_end = query_start.map_or(link.end, |q| q - 1);
     let token = text[link.host_end..path_end].trim_matches('/').to_owned();
-    (!token.is_empty()).then(|| ShareLink { platform: info.platform, kind: ShareKind::ShortLink, token, start: link.start, end: link.end })
+    (!token.is_empty()).then_some(ShareLink {
+        platform: info.platform,
+        kind: ShareKind::ShortLink,
+        token,
+        start: link.start,
+        end: link.end,
+    })
 }

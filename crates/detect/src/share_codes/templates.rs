@@ -46,7 +46,12 @@ pub fn find(text: &str, registry: &Registry, out: &mut Vec<TemplateMatch>) {
     }
 }
 
-fn mini_program(text: &str, at: usize, prefix_len: usize, platform: PlatformId) -> Option<TemplateMatch> {
+fn mini_program(
+    text: &str,
+    at: usize,
+    prefix_len: usize,
+    platform: PlatformId,
+) -> Option<TemplateMatch> {
     let rest = &text[at + prefix_len..];
     let name_len = rest.find('/')?;
     let name = &rest[..name_len];
@@ -54,26 +59,48 @@ fn mini_program(text: &str, at: usize, prefix_len: usize, platform: PlatformId) 
         return None;
     }
     let token_start = at + prefix_len + name_len + 1;
-    let token_len = text[token_start..].bytes().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')).count();
+    let token_len = text[token_start..]
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+        .count();
     if !(1..=40).contains(&token_len) {
         return None;
     }
     let end = token_start + token_len;
-    Some(TemplateMatch { platform, token: text[token_start..end].to_owned(), start: at, end, strength: TEMPLATE_STRONG, needs_anchor: false })
+    Some(TemplateMatch {
+        platform,
+        token: text[token_start..end].to_owned(),
+        start: at,
+        end,
+        strength: TEMPLATE_STRONG,
+        needs_anchor: false,
+    })
 }
 
 /// `d.dd` at the start, then a `code:/` among the next few words.
 fn code_only(text: &str, platform: PlatformId) -> Option<TemplateMatch> {
     let trimmed = text.trim_start();
     let lead = trimmed.as_bytes();
-    if lead.len() < 4 || !(lead[0].is_ascii_digit() && lead[1] == b'.' && lead[2].is_ascii_digit() && lead[3].is_ascii_digit()) {
+    if lead.len() < 4
+        || !(lead[0].is_ascii_digit()
+            && lead[1] == b'.'
+            && lead[2].is_ascii_digit()
+            && lead[3].is_ascii_digit())
+    {
         return None;
     }
     let base = text.len() - trimmed.len();
-    let window_end = trimmed.char_indices().nth(40).map_or(trimmed.len(), |(i, _)| i);
+    let window_end = trimmed
+        .char_indices()
+        .nth(40)
+        .map_or(trimmed.len(), |(i, _)| i);
     let window = &trimmed[..window_end];
     let colon = window.find(":/")?;
-    let code_start = window[..colon].char_indices().rev().find(|(_, c)| !c.is_ascii_alphanumeric()).map_or(0, |(i, c)| i + c.len_utf8());
+    let code_start = window[..colon]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_ascii_alphanumeric())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     if colon - code_start < 2 {
         return None;
     }
@@ -91,14 +118,23 @@ fn code_only(text: &str, platform: PlatformId) -> Option<TemplateMatch> {
 fn red_packet(text: &str, platform: PlatformId) -> Option<TemplateMatch> {
     let trimmed = text.trim_start();
     let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
-    if !(1..=2).contains(&digits) || !trimmed[digits..].starts_with(":/") || !text.contains("红包") {
+    if !(1..=2).contains(&digits) || !trimmed[digits..].starts_with(":/") || !text.contains("红包")
+    {
         return None;
     }
     let base = text.len() - trimmed.len();
     let code_start = digits + 2;
-    let code_len: usize = trimmed[code_start..].chars().take_while(|&c| !matches!(c, ',' | '，' | '。' | '!' | '！' | '【' | ' ' | '\n')).map(char::len_utf8).sum();
+    let code_len: usize = trimmed[code_start..]
+        .chars()
+        .take_while(|&c| !matches!(c, ',' | '，' | '。' | '!' | '！' | '【' | ' ' | '\n'))
+        .map(char::len_utf8)
+        .sum();
     let code = &trimmed[code_start..code_start + code_len];
-    if !code.chars().next().is_some_and(menshen_text::is_cjk_ideograph) {
+    if !code
+        .chars()
+        .next()
+        .is_some_and(menshen_text::is_cjk_ideograph)
+    {
         return None;
     }
     Some(TemplateMatch {

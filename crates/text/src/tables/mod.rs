@@ -65,7 +65,16 @@ mod tests {
 
     #[test]
     fn simplifies_traditional_variant_and_disguised_forms() {
-        for (from, to) in [('誠', '诚'), ('單', '单'), ('単', '单'), ('復', '复'), ('寳', '宝'), ('閞', '开'), ('咑', '打'), ('鏈', '链')] {
+        for (from, to) in [
+            ('誠', '诚'),
+            ('單', '单'),
+            ('単', '单'),
+            ('復', '复'),
+            ('寳', '宝'),
+            ('閞', '开'),
+            ('咑', '打'),
+            ('鏈', '链'),
+        ] {
             assert_eq!(simplify(from), to, "{from}");
         }
         for same in ['诚', '宝', 'a', '。'] {
