@@ -106,6 +106,13 @@ pub struct Scratch {
     links: Vec<FoundLink>,
 }
 
+/// Whether `[start, end)` lies inside one of `ranges`, which are sorted by start and do not
+/// overlap (links in scan order). A binary search, so that callers stay linear overall.
+pub(crate) fn inside_any(ranges: &[(usize, usize)], start: usize, end: usize) -> bool {
+    let i = ranges.partition_point(|&(s, _)| s <= start);
+    i > 0 && ranges[i - 1].1 >= end
+}
+
 /// What the detectors share about one message.
 pub(crate) struct Context<'a> {
     pub original: &'a str,

@@ -17,34 +17,69 @@ use crate::{Analyzer, Attachment, Facts, QrCode, Scratch, Warning};
 
 /// Decode the QR payloads of one image file's bytes.
 pub fn decode_payloads(bytes: &[u8], max_pixels: u64) -> Result<Vec<String>, String> {
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string())?;
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| e.to_string())?;
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(max_pixels.saturating_mul(4));
     reader.limits(limits);
-    let (width, height) = reader.into_dimensions().map_err(|e| format!("not a PNG or JPEG image: {e}"))?;
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|e| format!("not a PNG or JPEG image: {e}"))?;
     if u64::from(width) * u64::from(height) > max_pixels {
-        return Err(format!("image is {width}×{height}, over the limit of {max_pixels} pixels"));
+        return Err(format!(
+            "image is {width}×{height}, over the limit of {max_pixels} pixels"
+        ));
     }
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string())?;
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| e.to_string())?;
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(max_pixels.saturating_mul(8));
     reader.limits(limits);
-    let luma = reader.decode().map_err(|e| format!("not a PNG or JPEG image: {e}"))?.to_luma8();
+    let luma = reader
+        .decode()
+        .map_err(|e| format!("not a PNG or JPEG image: {e}"))?
+        .to_luma8();
     let (width, height) = (luma.width() as usize, luma.height() as usize);
-    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| luma.get_pixel(x as u32, y as u32)[0]);
-    Ok(prepared.detect_grids().into_iter().filter_map(|grid| grid.decode().ok().map(|(_, content)| content)).collect())
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
+        luma.get_pixel(x as u32, y as u32)[0]
+    });
+    Ok(prepared
+        .detect_grids()
+        .into_iter()
+        .filter_map(|grid| grid.decode().ok().map(|(_, content)| content))
+        .collect())
 }
 
-pub(crate) fn analyze_attachments(analyzer: &Analyzer, attachments: &[Attachment], scratch: &mut Scratch, facts: &mut Facts) {
+pub(crate) fn analyze_attachments(
+    analyzer: &Analyzer,
+    attachments: &[Attachment],
+    scratch: &mut Scratch,
+    facts: &mut Facts,
+) {
     let config = analyzer.config();
     for (index, attachment) in attachments.iter().enumerate() {
-        let Some(data) = attachment.base64.as_deref() else { continue };
+        let Some(data) = attachment.base64.as_deref() else {
+            continue;
+        };
         if !(attachment.kind.is_empty() || attachment.kind == "image") {
             continue;
         }
-        let warn = |facts: &mut Facts, message: String| facts.warnings.push(Warning { attachment: Some(index), message });
+        let warn = |facts: &mut Facts, message: String| {
+            facts.warnings.push(Warning {
+                attachment: Some(index),
+                message,
+            })
+        };
         if data.len() / 4 * 3 > config.max_attachment_bytes {
-            warn(facts, format!("attachment is over {} bytes; not decoded", config.max_attachment_bytes));
+            warn(
+                facts,
+                format!(
+                    "attachment is over {} bytes; not decoded",
+                    config.max_attachment_bytes
+                ),
+            );
             continue;
         }
         let bytes = match base64::engine::general_purpose::STANDARD.decode(data.trim()) {
@@ -63,11 +98,16 @@ pub(crate) fn analyze_attachments(analyzer: &Analyzer, attachments: &[Attachment
                         l.attachment = Some(index);
                         l
                     }));
-                    facts.share_codes.extend(found.share_codes.into_iter().map(|mut c| {
-                        c.attachment = Some(index);
-                        c
-                    }));
-                    facts.qr_codes.push(QrCode { attachment: index, payload });
+                    facts
+                        .share_codes
+                        .extend(found.share_codes.into_iter().map(|mut c| {
+                            c.attachment = Some(index);
+                            c
+                        }));
+                    facts.qr_codes.push(QrCode {
+                        attachment: index,
+                        payload,
+                    });
                 }
             }
         }

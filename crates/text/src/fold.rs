@@ -125,16 +125,22 @@ pub fn fold_key(c: char) -> Option<char> {
         .retain_arabic()
         .retain_hebrew()
         .retain_thai();
+    let lower = |c: char| {
+        let mut lower = c.to_lowercase();
+        match (lower.next(), lower.next()) {
+            (Some(l), None) => l,
+            _ => c,
+        }
+    };
+    // Lower case first, then the look-alike cure, then lower case again: decancer does not
+    // cure every capital the way it cures its small letter, and the key must be a fixed point.
+    let c = lower(c);
     let cured = match decancer::cure_char(c, options) {
         Translation::Character(cured) if cured.is_alphanumeric() => cured,
         Translation::String(s) if s.chars().count() == 1 => s.chars().next().unwrap_or(c),
         _ => c,
     };
-    let mut lower = cured.to_lowercase();
-    match (lower.next(), lower.next()) {
-        (Some(l), None) => Some(l),
-        _ => Some(cured),
-    }
+    Some(lower(cured))
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ pub struct Normalized {
     /// For each byte of `key`: the bytes of `text` it came from (several characters where a
     /// repeated character was collapsed).
     key_origin: Vec<(u32, u32)>,
-    /// Whether the last key character may absorb a repeat of itself.
+    /// The last key character, which absorbs an immediate repeat of itself.
     last_key: Option<char>,
     hidden: usize,
 }
@@ -106,7 +106,9 @@ impl Normalized {
             .extend(std::iter::repeat_n(origin, c.len_utf8()));
         let text_range = (start as u32, self.text.len() as u32);
         match fold_key(c) {
-            None => self.last_key = None,
+            // A separator is dropped from the key, so it does not stop a repeat from collapsing
+            // (诚 诚 招 folds like 诚诚招); this keeps the key a fixed point of normalization.
+            None => {}
             Some(k) if !k.is_ascii() && self.last_key == Some(k) => {
                 // A repeated CJK character (诚诚诚招): widen the previous key character.
                 let n = k.len_utf8();

@@ -27,6 +27,7 @@ fn is_filler(c: char) -> bool {
 
 pub(crate) fn find(cx: &Context<'_>, runs: &[DigitRun], out: &mut Vec<Contact>) {
     let text = cx.norm.text();
+    let first_mobile = runs.iter().find_map(|r| mobile(&r.digits));
     for hit in cx.hits {
         let Word::ContactKeyword(kind) = hit.word else {
             continue;
@@ -42,7 +43,7 @@ pub(crate) fn find(cx: &Context<'_>, runs: &[DigitRun], out: &mut Vec<Contact>) 
             .starts_with("同号");
         if same_as_phone {
             let end = at + text[at..].find("同号").unwrap_or(0) + "同号".len();
-            if let Some(phone) = runs.iter().find_map(|r| mobile(&r.digits)) {
+            if let Some(phone) = first_mobile {
                 let span = cx.norm.original_span(hit.at.text.start..end);
                 out.push(Contact {
                     kind,
@@ -133,7 +134,10 @@ fn digits_at(
     at: usize,
     lengths: std::ops::RangeInclusive<usize>,
 ) -> Option<(usize, &str)> {
-    let run = runs.iter().find(|r| r.start == at)?;
+    // Runs are in text order: a binary search finds the one that starts here.
+    let run = runs
+        .get(runs.partition_point(|r| r.start < at))
+        .filter(|r| r.start == at)?;
     lengths
         .contains(&run.digits.len())
         .then_some((run.end, run.digits.as_str()))

@@ -32,6 +32,7 @@ const SEPARATORS: [char; 5] = [' ', '-', '\u{2013}', '\u{2014}', '·'];
 
 /// Every digit run outside links.
 pub fn digit_runs(text: &str, links: &[FoundLink]) -> Vec<DigitRun> {
+    let link_ranges: Vec<(usize, usize)> = links.iter().map(|l| (l.start, l.end)).collect();
     let mut runs = Vec::new();
     let mut chars = text.char_indices().peekable();
     let mut previous: Option<char> = None;
@@ -82,9 +83,7 @@ pub fn digit_runs(text: &str, links: &[FoundLink]) -> Vec<DigitRun> {
             .chars()
             .next()
             .is_some_and(|c| c.is_ascii_alphanumeric());
-        let in_link = links
-            .iter()
-            .any(|l| l.start <= run.start && run.end <= l.end);
+        let in_link = crate::inside_any(&link_ranges, run.start, run.end);
         // Chinese numerals count only in a number context: a run long enough to be a number.
         let numeral_context = !run.numerals || run.digits.len() >= 7;
         if !glued_after && !in_link && numeral_context {
@@ -106,21 +105,25 @@ pub fn mobile(digits: &str) -> Option<&str> {
 
 pub(crate) fn find(cx: &Context<'_>, runs: &[DigitRun], out: &mut Vec<Contact>) {
     let text = cx.norm.text();
-    let keyword_ends: Vec<usize> = cx
+    let mut keyword_ends: Vec<usize> = cx
         .hits
         .iter()
         .filter(|h| h.word == Word::ContactKeyword(ContactKind::Phone))
         .map(|h| h.at.text.end)
         .collect();
+    keyword_ends.sort_unstable();
     for run in runs {
         let value = if run.plus && (8..=15).contains(&run.digits.len()) {
             Some(format!("+{}", run.digits))
         } else if let Some(mobile) = mobile(&run.digits) {
             Some(mobile.to_owned())
         } else {
-            let after_keyword = keyword_ends
-                .iter()
-                .any(|&end| end <= run.start && text[end..run.start].chars().count() <= 4);
+            // The nearest keyword ending before the run, at most four characters before it.
+            let nearest = keyword_ends
+                .partition_point(|&end| end <= run.start)
+                .checked_sub(1);
+            let after_keyword =
+                nearest.is_some_and(|i| text[keyword_ends[i]..run.start].chars().nth(4).is_none());
             (after_keyword && (7..=12).contains(&run.digits.len())).then(|| run.digits.clone())
         };
         if let Some(value) = value {

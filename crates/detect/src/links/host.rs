@@ -139,6 +139,7 @@ pub fn dot_at(text: &str, at: usize) -> Option<Dot> {
 pub fn read_chain(text: &str, start: usize, chars: LabelChars, chain: &mut Chain) {
     chain.labels.clear();
     chain.dots.clear();
+    chain.end = start;
     let mut at = start;
     loop {
         let label_start = at;

@@ -98,11 +98,9 @@ fn link_at(
         LabelChars::Latin
     };
     read_chain(text, host_start, chars, chain);
-    let skip = if chain.labels.is_empty() {
-        host_start
-    } else {
-        chain.end
-    };
+    // Resume past the whole chain: every position inside it follows a label character or a
+    // dot, and retrying from each would read the chain again (quadratic on "a.a.a.…").
+    let skip = chain.end.max(host_start);
     // "http:// example.com": the scheme leads nowhere; resume after "http".
     let skip = if has_scheme && chain.labels.is_empty() {
         start + 4
@@ -309,13 +307,17 @@ fn query_end(text: &str, start: usize) -> usize {
 /// registry's platform and category. A host that is the domain of an e-mail address found
 /// by the contacts detector is not a link.
 pub(crate) fn facts(cx: &crate::Context<'_>, contacts: &[crate::Contact]) -> Vec<crate::Link> {
+    let mut emails: Vec<(usize, usize)> = contacts
+        .iter()
+        .filter(|c| c.kind == crate::ContactKind::Email)
+        .map(|c| (c.span.start, c.span.end))
+        .collect();
+    emails.sort_unstable();
     cx.links
         .iter()
         .filter_map(|found| {
             let span = cx.norm.original_span(found.start..found.end);
-            let inside_email = contacts
-                .iter()
-                .any(|c| c.kind == crate::ContactKind::Email && c.span.contains(span));
+            let inside_email = crate::inside_any(&emails, span.start, span.end);
             (!inside_email).then(|| fact(cx.registry, cx.norm.text(), found, span))
         })
         .collect()

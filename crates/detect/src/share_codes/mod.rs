@@ -71,6 +71,8 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
     let channel_code = has_channel_code(text);
     let threshold = cx.config.share_code_threshold;
     let mut codes: Vec<ShareCode> = Vec::new();
+    let mut seen: std::collections::HashSet<(PlatformId, String)> =
+        std::collections::HashSet::new();
     let mut push = |platform: PlatformId,
                     kind: ShareKind,
                     token: String,
@@ -81,13 +83,10 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
         if confidence < threshold || start >= end {
             return;
         }
-        let platform = registry.platform(platform).id.clone();
-        if codes
-            .iter()
-            .any(|c| c.token == token && c.platform == platform)
-        {
+        if !seen.insert((platform, token.clone())) {
             return;
         }
+        let platform = registry.platform(platform).id.clone();
         let confidence = (confidence * 100.0).round() / 100.0;
         codes.push(ShareCode {
             platform,

@@ -172,7 +172,7 @@ pub fn candidates(
             at += 1;
         }
         let end = at;
-        if !lengths.contains(&(end - start)) || links.iter().any(|&(s, e)| s <= start && end <= e) {
+        if !lengths.contains(&(end - start)) || crate::inside_any(links, start, end) {
             continue;
         }
         let Some(shape) = shape(&text[start..end]) else {
