@@ -20,10 +20,10 @@ proptest! {
             let m = norm.key_match(pair[0]..pair[1], 3).expect("a single key char always maps");
             prop_assert!(text.get(m.span.start..m.span.end).is_some());
         }
-        if boundaries.len() > 1 {
-            if let Some(m) = norm.key_match(0..key.len(), usize::MAX) {
-                prop_assert!(text.get(m.span.start..m.span.end).is_some());
-            }
+        if boundaries.len() > 1
+            && let Some(m) = norm.key_match(0..key.len(), usize::MAX)
+        {
+            prop_assert!(text.get(m.span.start..m.span.end).is_some());
         }
     }
 
