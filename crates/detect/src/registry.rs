@@ -108,6 +108,8 @@ pub struct Registry {
     pub home: Option<PlatformId>,
     hosts: HashMap<String, Vec<HostEntry>>,
     slug_rules: HashMap<String, usize>,
+    token_lengths: Vec<usize>,
+    token_prefixes: Vec<(PlatformId, String)>,
 }
 
 impl Registry {
@@ -172,11 +174,30 @@ impl Registry {
             .iter()
             .map(|r| (r.host.clone(), r.max_len))
             .collect();
+        let mut token_lengths: Vec<usize> = file
+            .platform
+            .iter()
+            .flat_map(|p| p.token_lengths.iter().copied())
+            .collect();
+        token_lengths.sort_unstable();
+        token_lengths.dedup();
+        let token_prefixes = file
+            .platform
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                p.token_prefixes
+                    .iter()
+                    .map(move |prefix| (i as PlatformId, prefix.to_ascii_lowercase()))
+            })
+            .collect();
         Ok(Self {
             file,
             home,
             hosts,
             slug_rules,
+            token_lengths,
+            token_prefixes,
         })
     }
 
@@ -229,6 +250,16 @@ impl Registry {
             }
             suffix = suffix.split_once('.')?.1;
         }
+    }
+
+    /// Every platform's password token lengths, sorted and without repeats.
+    pub fn token_lengths(&self) -> &[usize] {
+        &self.token_lengths
+    }
+
+    /// Token prefixes (`z:/` for Alipay), lower case, with their platform.
+    pub fn token_prefixes(&self) -> &[(PlatformId, String)] {
+        &self.token_prefixes
     }
 
     /// The maximum slug length of a short-link host with a slug rule.

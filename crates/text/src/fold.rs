@@ -25,21 +25,43 @@ pub fn is_cjk_ideograph(c: char) -> bool {
 /// Chinese numerals count as digits only where the caller has established a number context;
 /// the normalizer never rewrites them, or 一键代发 would become 1键代发.
 pub fn numeral_digit(c: char) -> Option<u8> {
-    Some(match c {
-        '0'..='9' => c as u8 - b'0',
-        '零' | '〇' | '○' => 0,
-        '一' | '壹' | '幺' => 1,
-        '二' | '贰' | '貳' => 2,
-        '三' | '叁' | '參' => 3,
-        '四' | '肆' => 4,
-        '五' | '伍' => 5,
-        '六' | '陆' | '陸' => 6,
-        '七' | '柒' => 7,
-        '八' | '捌' => 8,
-        '九' | '玖' => 9,
-        _ => return None,
-    })
+    if c.is_ascii() {
+        return c.is_ascii_digit().then(|| c as u8 - b'0');
+    }
+    NUMERALS
+        .binary_search_by_key(&c, |&(n, _)| n)
+        .ok()
+        .map(|i| NUMERALS[i].1)
 }
+
+/// Chinese numerals (and ○ written for zero), sorted by code point for binary search.
+static NUMERALS: [(char, u8); 25] = [
+    ('○', 0),
+    ('〇', 0),
+    ('一', 1),
+    ('七', 7),
+    ('三', 3),
+    ('九', 9),
+    ('二', 2),
+    ('五', 5),
+    ('伍', 5),
+    ('八', 8),
+    ('六', 6),
+    ('叁', 3),
+    ('參', 3),
+    ('四', 4),
+    ('壹', 1),
+    ('幺', 1),
+    ('捌', 8),
+    ('柒', 7),
+    ('玖', 9),
+    ('肆', 4),
+    ('貳', 2),
+    ('贰', 2),
+    ('陆', 6),
+    ('陸', 6),
+    ('零', 0),
+];
 
 /// Enclosed and styled digits and letters that NFKC leaves alone or turns into several
 /// characters with brackets or a period (⑴ → "(1)"): fold each to its bare digits or letter.
@@ -180,6 +202,11 @@ mod tests {
             })
             .collect();
         assert_eq!(key, "诚招vvx");
+    }
+
+    #[test]
+    fn numeral_table_is_sorted() {
+        assert!(NUMERALS.windows(2).all(|w| w[0].0 < w[1].0));
     }
 
     #[test]

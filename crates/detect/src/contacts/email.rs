@@ -24,8 +24,20 @@ const AT_TOKENS: [(&str, bool); 6] = [
 
 pub(crate) fn find(cx: &Context<'_>, out: &mut Vec<Contact>) {
     let text = cx.norm.text();
-    for (token, disguised_at) in AT_TOKENS {
-        for (at, _) in text.match_indices(token) {
+    let bytes = text.as_bytes();
+    // One pass: stop only at bytes that can begin a spelling of "at" (@, 艾 = E8 89 BE, brackets).
+    let starts = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| matches!(b, b'@' | 0xE8 | b'(' | b'[' | b'{'));
+    for (at, _) in starts {
+        let Some(&(token, disguised_at)) = AT_TOKENS
+            .iter()
+            .find(|(token, _)| text[at..].starts_with(token))
+        else {
+            continue;
+        };
+        {
             let mut local_end = at;
             let mut host_start = at + token.len();
             if disguised_at {

@@ -83,8 +83,12 @@ pub fn dot_at(text: &str, at: usize) -> Option<Dot> {
             disguised: true,
         })
     };
-    if rest.starts_with('.') {
-        return plain(1);
+    match rest.as_bytes().first() {
+        Some(b'.') => return plain(1),
+        // The first bytes of every other dot spelling: space, brackets, 。【〔 (E3), 点 (E7),
+        // 點 (E9), 丶 (E4), · (C2).
+        Some(b' ' | b'(' | b'[' | b'{' | 0xC2 | 0xE3 | 0xE4 | 0xE7 | 0xE9) => {}
+        _ => return None,
     }
     for word in ["。", "点", "點", "丶", "·"] {
         if rest.starts_with(word) {

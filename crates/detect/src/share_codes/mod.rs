@@ -67,6 +67,16 @@ fn has_channel_code(text: &str) -> bool {
 pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
     let text = cx.norm.text();
     let registry = cx.registry;
+    // The cheap detectors first: a message with no link, token or template (most chat) is
+    // done before any evidence is gathered.
+    let link_ranges: Vec<(usize, usize)> = cx.links.iter().map(|l| (l.start, l.end)).collect();
+    let mut candidates = Vec::new();
+    password::candidates(text, registry, &link_ranges, &mut candidates);
+    let mut matches = Vec::new();
+    templates::find(text, registry, &mut matches);
+    if cx.links.is_empty() && candidates.is_empty() && matches.is_empty() {
+        return Vec::new();
+    }
     let evidence = evidence::gather(cx);
     let channel_code = has_channel_code(text);
     let threshold = cx.config.share_code_threshold;
@@ -110,10 +120,8 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
     };
 
     // Share links, refined within the host's family by the strongest evidence.
-    let mut link_ranges = Vec::with_capacity(cx.links.len());
     let mut anchored_links = Vec::new();
     for link in cx.links {
-        link_ranges.push((link.start, link.end));
         match share_link::find(text, registry, link) {
             Some(found) => {
                 let platform = evidence::strongest(&evidence, |p| {
@@ -164,8 +172,6 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
     }
 
     // Password tokens.
-    let mut candidates = Vec::new();
-    password::candidates(text, registry, &link_ranges, &mut candidates);
     for candidate in &candidates {
         let len = candidate.end - candidate.start;
         let fits = |p: PlatformId| {
@@ -208,8 +214,6 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
     }
 
     // Templates.
-    let mut matches = Vec::new();
-    templates::find(text, registry, &mut matches);
     for m in matches {
         let mut signals = vec![Signal::Template];
         let anchor = context(m.platform, &mut signals);

@@ -151,16 +151,7 @@ pub fn candidates(
 ) {
     out.clear();
     let bytes = text.as_bytes();
-    let lengths: Vec<usize> = {
-        let mut l: Vec<usize> = registry
-            .platforms()
-            .iter()
-            .flat_map(|p| p.token_lengths.iter().copied())
-            .collect();
-        l.sort_unstable();
-        l.dedup();
-        l
-    };
+    let lengths = registry.token_lengths();
     let mut at = 0;
     while at < bytes.len() {
         if !bytes[at].is_ascii_alphanumeric() {
@@ -178,20 +169,21 @@ pub fn candidates(
         let Some(shape) = shape(&text[start..end]) else {
             continue;
         };
-        let prefix = registry.platforms().iter().position(|p| {
-            p.token_prefixes.iter().any(|prefix| {
-                start
+        let prefix = registry
+            .token_prefixes()
+            .iter()
+            .find_map(|(platform, prefix)| {
+                let before = start
                     .checked_sub(prefix.len())
-                    .and_then(|from| text.get(from..start))
-                    .is_some_and(|before| before.eq_ignore_ascii_case(prefix))
-            })
-        });
+                    .and_then(|from| text.get(from..start))?;
+                before.eq_ignore_ascii_case(prefix).then_some(*platform)
+            });
         out.push(Candidate {
             start,
             end,
             shape,
             delimiters: delimiters(text, start, end),
-            prefix: prefix.map(|p| p as PlatformId),
+            prefix,
         });
     }
 }

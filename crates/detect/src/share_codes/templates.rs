@@ -28,6 +28,7 @@ pub struct TemplateMatch {
 
 pub fn find(text: &str, registry: &Registry, out: &mut Vec<TemplateMatch>) {
     out.clear();
+    let starts_with_digit = text.trim_start().starts_with(|c: char| c.is_ascii_digit());
     for (index, spec) in registry.platforms().iter().enumerate() {
         let platform = index as PlatformId;
         if let Some(prefix) = &spec.mini_program_prefix {
@@ -37,10 +38,10 @@ pub fn find(text: &str, registry: &Registry, out: &mut Vec<TemplateMatch>) {
                 }
             }
         }
-        if spec.code_only_form {
+        if spec.code_only_form && starts_with_digit {
             out.extend(code_only(text, platform));
         }
-        if spec.red_packet_prefix {
+        if spec.red_packet_prefix && starts_with_digit {
             out.extend(red_packet(text, platform));
         }
     }
