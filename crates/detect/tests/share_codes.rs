@@ -96,3 +96,17 @@ fn own_negative_fixtures_stay_silent() {
     let failures = check_negatives(include_str!("../fixtures/share_codes/negative.tsv"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn kinds_follow_the_most_specific_signal() {
+    let analyzer = Analyzer::embedded();
+    let facts = analyzer.analyze("#小程序://某商城/0JPDrt84ecI5Gwq");
+    assert_eq!(facts.share_codes.len(), 1, "{:?}", facts.share_codes);
+    assert_eq!(
+        facts.share_codes[0].kind,
+        menshen_detect::ShareKind::MiniProgram
+    );
+    let facts = analyzer.analyze("7.21 复制打开抖音，看看 https://v.douyin.com/AbCdEf1/");
+    let tokens: Vec<&str> = facts.share_codes.iter().map(|c| c.token.as_str()).collect();
+    assert_eq!(tokens, ["AbCdEf1"], "the scheme's :/ is not a Douyin code");
+}

@@ -28,11 +28,15 @@ fn is_filler(c: char) -> bool {
 pub(crate) fn find(cx: &Context<'_>, runs: &[DigitRun], out: &mut Vec<Contact>) {
     let text = cx.norm.text();
     let first_mobile = runs.iter().find_map(|r| mobile(&r.digits));
+    let link_ranges: Vec<(usize, usize)> = cx.links.iter().map(|l| (l.start, l.end)).collect();
     for hit in cx.hits {
         let Word::ContactKeyword(kind) = hit.word else {
             continue;
         };
-        if kind == ContactKind::Phone {
+        // A keyword inside a link (the "v" of v.douyin.com) is part of a host or a path.
+        if kind == ContactKind::Phone
+            || crate::inside_any(&link_ranges, hit.at.text.start, hit.at.text.end)
+        {
             continue;
         }
         let mut at = hit.at.text.end;

@@ -69,11 +69,23 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
     let registry = cx.registry;
     // The cheap detectors first: a message with no link, token or template (most chat) is
     // done before any evidence is gathered.
-    let link_ranges: Vec<(usize, usize)> = cx.links.iter().map(|l| (l.start, l.end)).collect();
-    let mut candidates = Vec::new();
-    password::candidates(text, registry, &link_ranges, &mut candidates);
     let mut matches = Vec::new();
     templates::find(text, registry, &mut matches);
+    // A token inside a link or a template belongs to it, not to a password of its own.
+    let mut claimed: Vec<(usize, usize)> = cx
+        .links
+        .iter()
+        .map(|l| (l.start, l.end))
+        .chain(matches.iter().map(|m| (m.start, m.end)))
+        .collect();
+    claimed.sort_unstable();
+    claimed.dedup_by(|next, kept| {
+        let overlaps = next.0 <= kept.1;
+        kept.1 = kept.1.max(if overlaps { next.1 } else { kept.1 });
+        overlaps
+    });
+    let mut candidates = Vec::new();
+    password::candidates(text, registry, &claimed, &mut candidates);
     if cx.links.is_empty() && candidates.is_empty() && matches.is_empty() {
         return Vec::new();
     }
@@ -171,6 +183,29 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
         }
     }
 
+    // Templates.
+    for m in matches.drain(..) {
+        let mut signals = vec![Signal::Template];
+        let anchor = context(m.platform, &mut signals);
+        if m.needs_anchor && evidence[m.platform as usize].anchor < evidence::ANCHOR_OPEN {
+            continue;
+        }
+        let kind = if registry.platform(m.platform).mini_program_prefix.is_some() {
+            ShareKind::MiniProgram
+        } else {
+            ShareKind::Password
+        };
+        push(
+            m.platform,
+            kind,
+            m.token,
+            m.start,
+            m.end,
+            noisy_or([m.strength, anchor]),
+            signals,
+        );
+    }
+
     // Password tokens.
     for candidate in &candidates {
         let len = candidate.end - candidate.start;
@@ -213,28 +248,6 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
         );
     }
 
-    // Templates.
-    for m in matches {
-        let mut signals = vec![Signal::Template];
-        let anchor = context(m.platform, &mut signals);
-        if m.needs_anchor && evidence[m.platform as usize].anchor < evidence::ANCHOR_OPEN {
-            continue;
-        }
-        let kind = if registry.platform(m.platform).mini_program_prefix.is_some() {
-            ShareKind::MiniProgram
-        } else {
-            ShareKind::Password
-        };
-        push(
-            m.platform,
-            kind,
-            m.token,
-            m.start,
-            m.end,
-            noisy_or([m.strength, anchor]),
-            signals,
-        );
-    }
     codes.sort_by_key(|c| (c.span.start, c.span.end));
     codes
 }

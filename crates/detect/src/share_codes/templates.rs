@@ -96,7 +96,10 @@ fn code_only(text: &str, platform: PlatformId) -> Option<TemplateMatch> {
         .nth(40)
         .map_or(trimmed.len(), |(i, _)| i);
     let window = &trimmed[..window_end];
-    let colon = window.find(":/")?;
+    let colon = window
+        .match_indices(":/")
+        .map(|(i, _)| i)
+        .find(|&i| !window[i + 2..].starts_with('/'))?;
     let code_start = window[..colon]
         .char_indices()
         .rev()
