@@ -1,7 +1,8 @@
 //! Phone numbers.
 //!
 //! **What it catches:** `138 0013 8000`, `138-0013-8000`, `１３８００１３８０００`,
-//! `①③⑧⓪⓪①③⑧⓪⓪⓪`, `壹叁捌零零壹叁捌零零零`, `+86 138 0013 8000`, `+1 415 555 2671`, and
+//! `①③⑧⓪⓪①③⑧⓪⓪⓪`, `壹叁捌零零壹叁捌零零零`, `+86 138 0013 8000`, `+1 415 555 2671` (but not
+//! `+2127504316`: in chat a bare "+" means 加, "add", and the digits are a QQ number), and
 //! landlines after a keyword (电话 010-12345678).
 //!
 //! **Why:** a number is the most common diversion; the disguises (numerals, circled digits)
@@ -113,7 +114,13 @@ pub(crate) fn find(cx: &Context<'_>, runs: &[DigitRun], out: &mut Vec<Contact>) 
         .collect();
     keyword_ends.sort_unstable();
     for run in runs {
-        let value = if run.plus && (8..=15).contains(&run.digits.len()) {
+        // "+" alone often means 加 ("add") in Chinese chat: "+2127504316" is a QQ number. An
+        // international number shows its grouping (+1 415 555 2671) or is +86 and a mobile.
+        let international = run.plus
+            && (8..=15).contains(&run.digits.len())
+            && (text[run.start..run.end].contains(SEPARATORS)
+                || mobile(&run.digits).is_some_and(|_| run.digits.starts_with("86")));
+        let value = if international {
             Some(format!("+{}", run.digits))
         } else if let Some(mobile) = mobile(&run.digits) {
             Some(mobile.to_owned())

@@ -31,8 +31,11 @@ use evidence::PlatformEvidence;
 
 use crate::{Context, ShareCode, ShareKind, Signal, registry::PlatformId};
 
-/// Strength of a channel code (`CZ3457`) anywhere in the text.
+/// Strength of a channel code (`CZ3457`) in a text that carries a link: link-first share texts
+/// put one after the link. Without a link the shape is too common (flight CA0953).
 pub const CHANNEL_CODE: f64 = 0.3;
+/// Strength a share link of a platform lends to a password of the same platform in the text.
+pub const SHARE_LINK_NEARBY: f64 = 0.5;
 
 fn noisy_or(strengths: impl IntoIterator<Item = f64>) -> f64 {
     1.0 - strengths
@@ -90,7 +93,8 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
         return Vec::new();
     }
     let evidence = evidence::gather(cx);
-    let channel_code = has_channel_code(text);
+    let channel_code = !cx.links.is_empty() && has_channel_code(text);
+    let mut share_link_platforms: Vec<PlatformId> = Vec::new();
     let threshold = cx.config.share_code_threshold;
     let mut codes: Vec<ShareCode> = Vec::new();
     let mut seen: std::collections::HashSet<(PlatformId, String)> =
@@ -136,6 +140,7 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
     for link in cx.links {
         match share_link::find(text, registry, link) {
             Some(found) => {
+                share_link_platforms.push(found.platform);
                 let platform = evidence::strongest(&evidence, |p| {
                     p != found.platform && registry.same_family(p, found.platform)
                 })
@@ -209,12 +214,11 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
     // Password tokens.
     for candidate in &candidates {
         let len = candidate.end - candidate.start;
-        let fits = |p: PlatformId| {
-            let lengths = &registry.platform(p).token_lengths;
-            lengths.is_empty() || lengths.contains(&len)
-        };
+        let fits = |p: PlatformId| registry.platform(p).token_lengths.contains(&len);
+        let beside_link = share_link_platforms.iter().copied().find(|&p| fits(p));
         let platform = candidate
             .prefix
+            .or(beside_link)
             .or_else(|| evidence::strongest(&evidence, fits))
             .or_else(|| {
                 registry
@@ -231,10 +235,17 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
         } else {
             0.0
         };
+        let link = if beside_link == Some(platform) {
+            signals.push(Signal::ShareLink);
+            SHARE_LINK_NEARBY
+        } else {
+            0.0
+        };
         let confidence = noisy_or([
             candidate.shape,
             candidate.delimiters,
             prefix,
+            link,
             context(platform, &mut signals),
         ]);
         push(

@@ -24,6 +24,9 @@ pub const DELIMITERS_STRONG: f64 = 0.6;
 pub const DELIMITERS_MEDIUM: f64 = 0.35;
 pub const DELIMITERS_ONE_SIDE: f64 = 0.2;
 pub const PREFIX: f64 = 0.6;
+/// How many times a core must switch between digits, lower and upper case. A random
+/// 11-character core has fewer than three switches about 1–2% of the time.
+pub const MIN_CLASS_CHANGES: usize = 3;
 
 /// A candidate token in the text channel.
 #[derive(Clone, Debug)]
@@ -68,6 +71,11 @@ pub fn shape(token: &str) -> Option<f64> {
         .windows(2)
         .filter(|w| class(w[0]) != class(w[1]))
         .count();
+    // Random cores change class often; ids such as CA006217461495 or qq332580960 (letters,
+    // then digits) do not. Fewer than three changes is an id, not a token.
+    if changes < MIN_CLASS_CHANGES {
+        return None;
+    }
     let randomness = (changes as f64 / (bytes.len() - 1) as f64 / 0.5).min(1.0);
     let base = if classes == 3 { 0.15 } else { 0.08 };
     Some(base + (SHAPE_MAX - base) * randomness)
@@ -124,15 +132,17 @@ pub fn delimiters(text: &str, start: usize, end: usize) -> f64 {
     let paired = match (left, right) {
         // A slash pair is common in paths; only Taobao's "N/token//" trailer makes it strong.
         (Side::Symbol('/'), Side::Symbol('/')) => after.starts_with("//"),
-        (Side::Cjk(a), Side::Cjk(b)) | (Side::Symbol(a), Side::Symbol(b)) => a == b,
+        (Side::Symbol(a), Side::Symbol(b)) => a == b,
         _ => false,
     };
+    // 啊…啊 was a 2021 delimiter, but 我…我 is ordinary prose: a matching CJK pair is medium.
+    let cjk_pair = matches!((left, right), (Side::Cjk(a), Side::Cjk(b)) if a == b);
     if paired
         || (strong(left) && strong(right))
         || (symbolic(left) && (after.starts_with(")/:/") || after.starts_with("://")))
     {
         DELIMITERS_STRONG
-    } else if symbolic(left) && symbolic(right) {
+    } else if cjk_pair || (symbolic(left) && symbolic(right)) {
         DELIMITERS_MEDIUM
     } else if strong(left) || strong(right) {
         DELIMITERS_ONE_SIDE
@@ -195,11 +205,18 @@ mod tests {
     #[test]
     fn shape_prefers_random_mixed_cores() {
         let random = shape("hGiYWHLdG7d").unwrap();
-        let plain = shape("Abc12345678").unwrap();
+        let plain = shape("ABCDEfgh12X").unwrap();
         assert!(random > plain, "{random} {plain}");
         assert!(random <= SHAPE_MAX);
         assert_eq!(shape("programming"), None);
         assert_eq!(shape("20231108113"), None);
+        assert_eq!(
+            shape("CA006217461495"),
+            None,
+            "letters then digits is an id"
+        );
+        assert_eq!(shape("qq332580960"), None);
+        assert_eq!(shape("Abc12345678"), None);
     }
 
     #[test]
@@ -209,7 +226,7 @@ mod tests {
             delimiters(text, start, start + token.len())
         };
         assert_eq!(score("¥Qw3rTy7UiOp¥", "Qw3rTy7UiOp"), DELIMITERS_STRONG);
-        assert_eq!(score("啊7PqRs84wYdk啊", "7PqRs84wYdk"), DELIMITERS_STRONG);
+        assert_eq!(score("啊7PqRs84wYdk啊", "7PqRs84wYdk"), DELIMITERS_MEDIUM);
         assert_eq!(
             score("😆 ky6HepJZ9zuPsUM 😆", "ky6HepJZ9zuPsUM"),
             DELIMITERS_STRONG
