@@ -34,6 +34,12 @@ use crate::{Context, ShareCode, ShareKind, Signal, registry::PlatformId};
 /// Strength of a channel code (`CZ3457`) in a text that carries a link: link-first share texts
 /// put one after the link. Without a link the shape is too common (flight CA0953).
 pub const CHANNEL_CODE: f64 = 0.3;
+/// Strength of a platform's ordinary (non-share) link, which needs the share text's own
+/// evidence (a tag, marker or anchor naming the platform) to count as a share.
+pub const PLATFORM_LINK: f64 = 0.3;
+/// The share-text evidence a platform's ordinary link needs: a copy-and-open anchor, or a tag
+/// with an anchor or marker. A tag alone is not enough: SMS senders sign with 【平台】 too.
+pub const PLATFORM_LINK_EVIDENCE: f64 = 0.6;
 /// Strength a share link of a platform lends to a password of the same platform in the text.
 pub const SHARE_LINK_NEARBY: f64 = 0.5;
 
@@ -137,6 +143,7 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
 
     // Share links, refined within the host's family by the strongest evidence.
     let mut anchored_links = Vec::new();
+    let mut platform_links = Vec::new();
     for link in cx.links {
         match share_link::find(text, registry, link) {
             Some(found) => {
@@ -161,10 +168,10 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
                     signals,
                 );
             }
-            None if registry.lookup(&link.host, link.rest(text)).is_none() => {
-                anchored_links.push(link)
-            }
-            None => {}
+            None => match registry.lookup(&link.host, link.rest(text)) {
+                None => anchored_links.push(link),
+                Some(info) => platform_links.push((link, info.platform)),
+            },
         }
     }
 
@@ -186,6 +193,28 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
                 signals,
             );
         }
+    }
+
+    // A platform's ordinary link inside that platform's own share text: 【微博】 + t.cn,
+    // 【京东】 + item.jd.com, "复制…打开美团" + dpurl.cn. The link alone is only a link.
+    for (link, host_platform) in platform_links {
+        let platform = evidence::strongest(&evidence, |p| registry.same_family(p, host_platform))
+            .unwrap_or(host_platform);
+        if evidence[platform as usize].strength() < PLATFORM_LINK_EVIDENCE {
+            continue;
+        }
+        let mut signals = Vec::new();
+        let confidence = noisy_or([PLATFORM_LINK, context(platform, &mut signals)]);
+        let token = text[link.host_end..link.end].trim_matches('/').to_owned();
+        push(
+            platform,
+            ShareKind::ShortLink,
+            token,
+            link.start,
+            link.end,
+            confidence,
+            signals,
+        );
     }
 
     // Templates.
