@@ -12,14 +12,7 @@ fuzz_target!(|data: &[u8]| {
     static ANALYZER: OnceLock<Analyzer> = OnceLock::new();
     let Ok(text) = std::str::from_utf8(data) else { return };
     let facts = ANALYZER.get_or_init(Analyzer::embedded).analyze(text);
-    let spans = facts
-        .links
-        .iter()
-        .map(|l| l.span)
-        .chain(facts.share_codes.iter().map(|c| c.span))
-        .chain(facts.contacts.iter().map(|c| c.span))
-        .chain(facts.terms.iter().map(|t| t.span));
-    for span in spans {
+    for span in facts.spans() {
         assert!(span.start < span.end && text.get(span.start..span.end).is_some(), "bad span {span:?}");
     }
 });

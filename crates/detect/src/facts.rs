@@ -27,6 +27,26 @@ pub struct Facts {
     pub warnings: Vec<Warning>,
 }
 
+impl Facts {
+    /// Every span of every text fact (links, share codes, contacts, terms), in no particular
+    /// order. Facts from QR payloads carry spans into the payload, not the text.
+    pub fn spans(&self) -> impl Iterator<Item = Span> + '_ {
+        let text_only = |attachment: Option<usize>| attachment.is_none();
+        self.links
+            .iter()
+            .filter(move |l| text_only(l.attachment))
+            .map(|l| l.span)
+            .chain(
+                self.share_codes
+                    .iter()
+                    .filter(move |c| text_only(c.attachment))
+                    .map(|c| c.span),
+            )
+            .chain(self.contacts.iter().map(|c| c.span))
+            .chain(self.terms.iter().map(|t| t.span))
+    }
+}
+
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }

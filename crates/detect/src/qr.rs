@@ -17,13 +17,17 @@ use crate::{Analyzer, Attachment, Facts, QrCode, Scratch, Warning};
 
 /// Decode the QR payloads of one image file's bytes.
 pub fn decode_payloads(bytes: &[u8], max_pixels: u64) -> Result<Vec<String>, String> {
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| e.to_string())?;
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(max_pixels.saturating_mul(4));
-    reader.limits(limits);
-    let (width, height) = reader
+    let reader = |max_alloc: u64| {
+        let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| e.to_string())?;
+        let mut limits = image::Limits::default();
+        limits.max_alloc = Some(max_alloc);
+        reader.limits(limits);
+        Ok::<_, String>(reader)
+    };
+    // Read the header first, so that a huge image is refused before any pixel is decoded.
+    let (width, height) = reader(max_pixels.saturating_mul(4))?
         .into_dimensions()
         .map_err(|e| format!("not a PNG or JPEG image: {e}"))?;
     if u64::from(width) * u64::from(height) > max_pixels {
@@ -31,13 +35,7 @@ pub fn decode_payloads(bytes: &[u8], max_pixels: u64) -> Result<Vec<String>, Str
             "image is {width}×{height}, over the limit of {max_pixels} pixels"
         ));
     }
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| e.to_string())?;
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(max_pixels.saturating_mul(8));
-    reader.limits(limits);
-    let luma = reader
+    let luma = reader(max_pixels.saturating_mul(8))?
         .decode()
         .map_err(|e| format!("not a PNG or JPEG image: {e}"))?
         .to_luma8();

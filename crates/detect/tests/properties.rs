@@ -80,14 +80,7 @@ const ALPHABET: &[&str] = &[
 ];
 
 fn assert_spans(text: &str, facts: &Facts) {
-    let spans = facts
-        .links
-        .iter()
-        .map(|l| l.span)
-        .chain(facts.share_codes.iter().map(|c| c.span))
-        .chain(facts.contacts.iter().map(|c| c.span))
-        .chain(facts.terms.iter().map(|t| t.span));
-    for span in spans {
+    for span in facts.spans() {
         assert!(span.start < span.end, "empty span {span:?} in {text:?}");
         assert!(
             text.get(span.start..span.end).is_some(),

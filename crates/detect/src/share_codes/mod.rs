@@ -49,28 +49,35 @@ fn noisy_or(strengths: impl IntoIterator<Item = f64>) -> f64 {
         .fold(1.0, |miss, p| miss * (1.0 - p.clamp(0.0, 1.0)))
 }
 
-/// Two capital letters and 3–4 digits standing alone (CZ3457, MU5104).
-fn has_channel_code(text: &str) -> bool {
+/// The token of a link taken as a share: its path and query, without the slashes around them.
+fn link_token(text: &str, link: &crate::links::FoundLink) -> String {
+    text[link.host_end..link.end].trim_matches('/').to_owned()
+}
+
+/// The maximal runs of ASCII letters and digits, as byte ranges.
+pub fn ascii_words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = text.as_bytes();
     let mut at = 0;
-    while at < bytes.len() {
-        if !bytes[at].is_ascii_alphanumeric() {
+    std::iter::from_fn(move || {
+        while at < bytes.len() && !bytes[at].is_ascii_alphanumeric() {
             at += 1;
-            continue;
         }
         let start = at;
         while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
             at += 1;
         }
-        let word = &bytes[start..at];
-        if (5..=6).contains(&word.len())
+        (at > start).then_some((start, at))
+    })
+}
+
+/// Two capital letters and 3–4 digits standing alone (CZ3457, MU5104).
+fn has_channel_code(text: &str) -> bool {
+    ascii_words(text).any(|(start, end)| {
+        let word = &text.as_bytes()[start..end];
+        (5..=6).contains(&word.len())
             && word[..2].iter().all(u8::is_ascii_uppercase)
             && word[2..].iter().all(u8::is_ascii_digit)
-        {
-            return true;
-        }
-    }
-    false
+    })
 }
 
 pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
@@ -182,11 +189,10 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
         for link in anchored_links {
             let mut signals = Vec::new();
             let confidence = context(platform, &mut signals);
-            let token = text[link.host_end..link.end].trim_matches('/').to_owned();
             push(
                 platform,
                 ShareKind::ShortLink,
-                token,
+                link_token(text, link),
                 link.start,
                 link.end,
                 confidence,
@@ -205,11 +211,10 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
         }
         let mut signals = Vec::new();
         let confidence = noisy_or([PLATFORM_LINK, context(platform, &mut signals)]);
-        let token = text[link.host_end..link.end].trim_matches('/').to_owned();
         push(
             platform,
             ShareKind::ShortLink,
-            token,
+            link_token(text, link),
             link.start,
             link.end,
             confidence,

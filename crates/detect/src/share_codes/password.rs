@@ -160,19 +160,8 @@ pub fn candidates(
     out: &mut Vec<Candidate>,
 ) {
     out.clear();
-    let bytes = text.as_bytes();
     let lengths = registry.token_lengths();
-    let mut at = 0;
-    while at < bytes.len() {
-        if !bytes[at].is_ascii_alphanumeric() {
-            at += 1;
-            continue;
-        }
-        let start = at;
-        while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
-            at += 1;
-        }
-        let end = at;
+    for (start, end) in super::ascii_words(text) {
         if !lengths.contains(&(end - start)) || crate::inside_any(links, start, end) {
             continue;
         }
