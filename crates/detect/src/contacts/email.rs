@@ -26,10 +26,15 @@ pub(crate) fn find(cx: &Context<'_>, out: &mut Vec<Contact>) {
     let text = cx.norm.text();
     let bytes = text.as_bytes();
     // One pass: stop only at bytes that can begin a spelling of "at" (@, 艾 = E8 89 BE, brackets).
-    let starts = bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| matches!(b, b'@' | 0xE8 | b'(' | b'[' | b'{'));
+    let starts = bytes.iter().enumerate().filter(|&(at, &b)| match b {
+        b'@' => true,
+        // 艾 is E8 89 BE; E8 alone begins thousands of common characters.
+        0xE8 => bytes.get(at + 1..at + 3) == Some(&[0x89, 0xBE][..]),
+        b'(' | b'[' | b'{' => bytes
+            .get(at + 1..at + 3)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"at")),
+        _ => false,
+    });
     for (at, _) in starts {
         let Some(&(token, disguised_at)) = AT_TOKENS
             .iter()

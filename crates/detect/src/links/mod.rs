@@ -57,14 +57,25 @@ fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
 pub fn find(text: &str, registry: &Registry, out: &mut Vec<FoundLink>) {
     out.clear();
     let mut chain = Chain::default();
+    let bytes = text.as_bytes();
     let mut at = 0;
-    while at < text.len() {
-        let Some(c) = text[at..].chars().next() else {
-            break;
+    while at < bytes.len() {
+        let lead = bytes[at];
+        let width = match lead {
+            0x00..=0x7F => 1,
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
         };
-        let starts_run = c.is_ascii_alphanumeric() || is_latin_accent(c);
+        // Only ASCII letters and digits, and Latin letters with accents (lead bytes C3–C9 and
+        // E1), can begin a link: step over anything else, CJK above all, without decoding it.
+        let starts_run = match lead {
+            0x00..=0x7F => lead.is_ascii_alphanumeric(),
+            0xC3..=0xC9 | 0xE1 => text[at..].chars().next().is_some_and(is_latin_accent),
+            _ => false,
+        };
         if !starts_run || char_before(text, at).is_some_and(|p| LabelChars::Latin.allows(p)) {
-            at += c.len_utf8();
+            at += width;
             continue;
         }
         match link_at(text, at, registry, &mut chain) {
@@ -72,7 +83,7 @@ pub fn find(text: &str, registry: &Registry, out: &mut Vec<FoundLink>) {
                 at = link.end;
                 out.push(link);
             }
-            Err(skip_to) => at = skip_to.max(at + c.len_utf8()),
+            Err(skip_to) => at = skip_to.max(at + width),
         }
     }
 }

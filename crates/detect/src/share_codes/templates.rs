@@ -32,8 +32,13 @@ pub fn find(text: &str, registry: &Registry, out: &mut Vec<TemplateMatch>) {
     for (index, spec) in registry.platforms().iter().enumerate() {
         let platform = index as PlatformId;
         if let Some(prefix) = &spec.mini_program_prefix {
-            for (at, _) in text.match_indices(prefix.as_str()) {
-                if let Some(m) = mini_program(text, at, prefix.len(), platform) {
+            // Find the prefix's first character, then compare: cheaper than a substring search
+            // for every message.
+            let first = prefix.chars().next().unwrap_or('#');
+            for (at, _) in text.match_indices(first) {
+                if text[at..].starts_with(prefix.as_str())
+                    && let Some(m) = mini_program(text, at, prefix.len(), platform)
+                {
                     out.push(m);
                 }
             }

@@ -15,40 +15,51 @@ static DISGUISE: [(char, char); 6] = [
     ('𫔰', '开'), // what OpenCC turns 閞 into
 ];
 
-/// Code points from 0x3400 up to 0xA000 that have an entry in the T→S table: one bit each,
-/// so that the common case (a simplified character) costs one load instead of a search.
+/// The T→S table with the disguise table merged in (a disguise entry wins), sorted by the
+/// first column, and one bit per code point from 0x3400 to 0xA000 saying whether it has an
+/// entry, so that the common case (a simplified character) costs one load.
+struct Simplifier {
+    table: Vec<(char, char)>,
+    dense: Vec<u64>,
+}
+
 const DENSE_START: u32 = 0x3400;
 const DENSE_END: u32 = 0xA000;
 
-fn dense_bits() -> &'static [u64] {
-    static BITS: OnceLock<Vec<u64>> = OnceLock::new();
-    BITS.get_or_init(|| {
-        let mut bits = vec![0u64; ((DENSE_END - DENSE_START) as usize).div_ceil(64)];
-        for &(from, _) in t2s::T2S.iter() {
+fn simplifier() -> &'static Simplifier {
+    static SIMPLIFIER: OnceLock<Simplifier> = OnceLock::new();
+    SIMPLIFIER.get_or_init(|| {
+        let mut table: Vec<(char, char)> = DISGUISE.to_vec();
+        table.extend(
+            t2s::T2S
+                .iter()
+                .filter(|(from, _)| DISGUISE.binary_search_by_key(from, |&(f, _)| f).is_err()),
+        );
+        table.sort_unstable();
+        let mut dense = vec![0u64; ((DENSE_END - DENSE_START) as usize).div_ceil(64)];
+        for &(from, _) in &table {
             let cp = from as u32;
             if (DENSE_START..DENSE_END).contains(&cp) {
                 let i = (cp - DENSE_START) as usize;
-                bits[i / 64] |= 1 << (i % 64);
+                dense[i / 64] |= 1 << (i % 64);
             }
         }
-        bits
+        Simplifier { table, dense }
     })
 }
 
 /// The simplified (and undisguised) form of a CJK character, or the character itself.
 pub(crate) fn simplify(c: char) -> char {
-    if let Ok(i) = DISGUISE.binary_search_by_key(&c, |&(from, _)| from) {
-        return DISGUISE[i].1;
-    }
+    let simplifier = simplifier();
     let cp = c as u32;
     if (DENSE_START..DENSE_END).contains(&cp) {
         let i = (cp - DENSE_START) as usize;
-        if dense_bits()[i / 64] & (1 << (i % 64)) == 0 {
+        if simplifier.dense[i / 64] & (1 << (i % 64)) == 0 {
             return c;
         }
     }
-    match t2s::T2S.binary_search_by_key(&c, |&(from, _)| from) {
-        Ok(i) => t2s::T2S[i].1,
+    match simplifier.table.binary_search_by_key(&c, |&(from, _)| from) {
+        Ok(i) => simplifier.table[i].1,
         Err(_) => c,
     }
 }
