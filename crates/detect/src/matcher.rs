@@ -83,8 +83,10 @@ impl Patterns {
         }
     }
 
-    /// Add the pinyin spellings of a short all-CJK word: full pinyin (`taobao`) and every mix
-    /// of pinyin and characters (`tao宝`, `淘bao`). Longer words have too many mixes to be worth it.
+    /// Add the pinyin spellings of a short all-CJK word: full pinyin (`taobao`), every mix of
+    /// pinyin and characters (`tao宝`, `淘bao`) and, for three characters or more, the initials
+    /// (`pdd` for 拼多多, `yjdf` for 一件代发). Two-letter initials (`tb`, `jd`) collide with
+    /// ordinary Latin words and are left to explicit entries. Longer words have too many mixes.
     fn add_pinyin(&mut self, word_text: &str, word: Word) {
         let chars: Vec<char> = word_text.chars().collect();
         if !(2..=4).contains(&chars.len()) {
@@ -111,6 +113,10 @@ impl Patterns {
                 })
                 .collect();
             self.add(&spelling, word, true);
+        }
+        if chars.len() >= 3 {
+            let initials: String = readings.iter().filter_map(|r| r.chars().next()).collect();
+            self.add(&initials, word, true);
         }
     }
 }
