@@ -178,16 +178,14 @@ impl Analyzer {
             config: &self.config,
         };
         let contacts = contacts::find(&cx);
-        let mut facts = Facts {
+        Facts {
             links: links::facts(&cx, &contacts),
             share_codes: share_codes::find(&cx),
             terms: terms::find(&cx),
             contacts,
             hidden_chars: scratch.norm.hidden_chars(),
             ..Facts::default()
-        };
-        facts.scores.clear();
-        facts
+        }
     }
 
     /// Analyze a text and its attachments: QR codes in images are decoded and their payloads

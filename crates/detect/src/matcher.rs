@@ -51,10 +51,17 @@ pub struct Hit {
     pub pinyin: bool,
 }
 
+/// What one pattern (one key) means, and whether its ends need Latin word boundaries.
+struct Group {
+    entries: Vec<Entry>,
+    starts_latin: bool,
+    ends_latin: bool,
+}
+
 /// The compiled automaton and what each pattern means.
 pub struct Matcher {
     automaton: CharwiseDoubleArrayAhoCorasick<u32>,
-    groups: Vec<(Vec<Entry>, bool, bool)>,
+    groups: Vec<Group>,
     max_gap: usize,
 }
 
@@ -178,7 +185,11 @@ impl Matcher {
                     .chars()
                     .last()
                     .is_some_and(|c| c.is_ascii_alphanumeric());
-                (entries.clone(), starts_latin, ends_latin)
+                Group {
+                    entries: entries.clone(),
+                    starts_latin,
+                    ends_latin,
+                }
             })
             .collect();
         let automaton = CharwiseDoubleArrayAhoCorasickBuilder::new()
@@ -201,7 +212,11 @@ impl Matcher {
         hits.clear();
         let text = norm.text();
         for m in self.automaton.find_overlapping_iter(norm.key()) {
-            let (entries, starts_latin, ends_latin) = &self.groups[m.value() as usize];
+            let Group {
+                entries,
+                starts_latin,
+                ends_latin,
+            } = &self.groups[m.value() as usize];
             let Some(at) = norm.key_match(m.start()..m.end(), self.max_gap) else {
                 continue;
             };

@@ -132,7 +132,7 @@ pub fn strongest(
     evidence
         .iter()
         .enumerate()
-        .filter(|(i, e)| e.strength() > APP_MENTION * 0.5 && accept(*i as PlatformId))
+        .filter(|(i, e)| e.strength() > 0.0 && accept(*i as PlatformId))
         .max_by(|a, b| a.1.strength().total_cmp(&b.1.strength()))
         .map(|(i, _)| i as PlatformId)
 }
