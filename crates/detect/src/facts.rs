@@ -94,6 +94,21 @@ pub enum Category {
     Other,
 }
 
+impl Category {
+    /// The name used in verdicts and policy rules.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Ecommerce => "ecommerce",
+            Category::ShortVideo => "short_video",
+            Category::Social => "social",
+            Category::Payment => "payment",
+            Category::Search => "search",
+            Category::News => "news",
+            Category::Other => "other",
+        }
+    }
+}
+
 /// Share-code kinds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -104,6 +119,17 @@ pub enum ShareKind {
     ShortLink,
     /// A mini-program path (`#小程序://商城/0JPDrt84ecI5Gwq`).
     MiniProgram,
+}
+
+impl ShareKind {
+    /// The name used in verdicts and policy rules.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShareKind::Password => "password",
+            ShareKind::ShortLink => "short_link",
+            ShareKind::MiniProgram => "mini_program",
+        }
+    }
 }
 
 /// Another app's share code.
@@ -154,6 +180,19 @@ pub enum ContactKind {
     Qq,
     Email,
     Telegram,
+}
+
+impl ContactKind {
+    /// The name used in verdicts and policy rules.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactKind::Phone => "phone",
+            ContactKind::Wechat => "wechat",
+            ContactKind::Qq => "qq",
+            ContactKind::Email => "email",
+            ContactKind::Telegram => "telegram",
+        }
+    }
 }
 
 /// A way to reach someone off-platform.

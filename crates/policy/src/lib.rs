@@ -1,0 +1,749 @@
+//! menshen's decisions: facts in, verdict out.
+//!
+//! A [`Policy`] is a set of dated profiles ([`profile`]), each a list of rules whose
+//! conditions are CEL expressions over named facts. [`Policy::decide`] is a pure function of
+//! the facts, the scene, a read-only snapshot of sanctions and the chosen profile: no I/O, no
+//! clock. The strictest action of all matching rules wins (`allow` < `warn` < `plain_text` <
+//! `hide` < `hold` < `block`); every matching rule is a reason, strictest first, pointing at
+//! the facts it read. Rules in shadow mode are evaluated and reported under `shadow`, never
+//! acted on.
+//!
+//! ## What a rule can read
+//!
+//! | variable | type | |
+//! |---|---|---|
+//! | `scene` | string | `direct`, `group`, `moment`, `comment` |
+//! | `home` | string | the home platform (`wechat`) |
+//! | `flags` | map of bool | the profile's `[flags]` |
+//! | `links` | list | `url`, `host`, `domain`, `platform` (`""` if unknown), `category`, `obfuscated`, `foreign`, `sanctioned` |
+//! | `share_codes` | list | `platform`, `kind`, `token`, `confidence`, `foreign`, `sanctioned` |
+//! | `contacts` | list | `kind`, `value` |
+//! | `terms` | list | `term`, `category`, `disguised` |
+//! | `scores` | map of double | e.g. `scores.spam` once a model is loaded |
+//!
+//! `foreign` is true for a known platform other than the home platform and its own
+//! sub-platforms (`wechat_miniprogram` is not foreign to `wechat`). `sanctioned` is true for a
+//! link whose host or domain, or a share code whose platform, is in the sanctions snapshot.
+//!
+//! A rule lists the fact lists it reads in `requires` and is evaluated only when one of them
+//! is non-empty, so that ordinary chat costs nothing to decide.
+
+pub mod profile;
+pub mod testing;
+mod verdict;
+
+use std::{
+    collections::{BTreeMap, HashMap, HashSet},
+    sync::Arc,
+};
+
+use cel::{Context, Program, Value};
+use menshen_detect::Facts;
+use menshen_text::Span;
+use profile::{Case, Example, Position, ProfileFile, string_content_start};
+use sha2::{Digest, Sha256};
+
+pub use verdict::{Action, PolicyRef, Reason, Scene, Verdict};
+
+/// The profiles shipped with menshen.
+pub const EMBEDDED: [(&str, &str); 2] = [
+    (
+        "assets/profiles/strict-2018.toml",
+        include_str!("../../../assets/profiles/strict-2018.toml"),
+    ),
+    (
+        "assets/profiles/open-2021.toml",
+        include_str!("../../../assets/profiles/open-2021.toml"),
+    ),
+];
+
+/// The profile used when no name and no time are given.
+pub const DEFAULT_PROFILE: &str = "open-2021";
+
+/// Problems in policy files, each with file, line and column.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.join("\n"))]
+pub struct PolicyError(pub Vec<String>);
+
+/// Fact lists a rule may require.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct FactKinds(u8);
+
+impl FactKinds {
+    const NAMES: [&'static str; 4] = ["links", "share_codes", "contacts", "terms"];
+
+    fn of(facts: &Facts) -> Self {
+        let present = [
+            !facts.links.is_empty(),
+            !facts.share_codes.is_empty(),
+            !facts.contacts.is_empty(),
+            !facts.terms.is_empty(),
+        ];
+        FactKinds(
+            present
+                .iter()
+                .enumerate()
+                .fold(0, |bits, (i, &p)| bits | (u8::from(p) << i)),
+        )
+    }
+
+    fn named(name: &str) -> Option<Self> {
+        Self::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| FactKinds(1 << i))
+    }
+
+    fn contains(self, name: &str) -> bool {
+        Self::named(name).is_some_and(|k| self.0 & k.0 != 0)
+    }
+}
+
+/// A compiled rule.
+#[derive(Clone)]
+pub struct Rule {
+    pub id: String,
+    pub description: String,
+    pub message: String,
+    pub action: Action,
+    pub strikes: u32,
+    pub shadow: bool,
+    pub examples: Vec<Example>,
+    requires: FactKinds,
+    when: String,
+    program: Arc<Program>,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule")
+            .field("id", &self.id)
+            .field("when", &self.when)
+            .field("action", &self.action)
+            .finish()
+    }
+}
+
+/// A compiled profile.
+#[derive(Debug)]
+pub struct Profile {
+    pub name: String,
+    pub description: String,
+    pub effective: jiff::Timestamp,
+    pub origin: String,
+    pub rules: Vec<Rule>,
+    pub cases: Vec<Case>,
+    pub version: String,
+    /// The profile's flags, its base's included.
+    pub flags: BTreeMap<String, bool>,
+    flags_value: Value,
+}
+
+/// The sanctions in force, as the decision sees them (a read-only snapshot from the state).
+#[derive(Clone, Debug, Default)]
+pub struct Sanctions {
+    /// Sanctioned host names or registrable domains, lower case.
+    pub domains: HashSet<String>,
+    /// Sanctioned share interfaces (platform ids).
+    pub apps: HashSet<String>,
+}
+
+/// Everything a decision reads besides the facts.
+#[derive(Clone, Copy, Debug)]
+pub struct Situation<'a> {
+    pub scene: Scene,
+    pub sanctions: &'a Sanctions,
+}
+
+/// The outcome of evaluating one profile.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Decision {
+    pub action: Action,
+    pub reasons: Vec<Reason>,
+    pub shadow: Vec<Reason>,
+}
+
+/// All loaded profiles.
+pub struct Policy {
+    profiles: Vec<Profile>,
+    home: String,
+    root: Context<'static, 'static>,
+}
+
+impl std::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Policy")
+            .field("profiles", &self.profiles)
+            .field("home", &self.home)
+            .finish()
+    }
+}
+
+impl Policy {
+    /// The shipped profiles, with `home` as the home platform.
+    pub fn embedded(home: &str) -> Self {
+        Self::load(
+            &EMBEDDED.map(|(origin, source)| (origin.to_owned(), source.to_owned())),
+            home,
+        )
+        .expect("the embedded profiles are valid (checked by tests)")
+    }
+
+    /// Load profile files, given as `(origin, source)`. Every problem in every file is
+    /// reported; nothing is loaded if there is one.
+    pub fn load(files: &[(String, String)], home: &str) -> Result<Self, PolicyError> {
+        let mut problems = Vec::new();
+        let mut parsed: Vec<(&str, &str, ProfileFile)> = Vec::new();
+        for (origin, source) in files {
+            match toml::from_str::<ProfileFile>(source) {
+                Ok(file) => parsed.push((origin, source, file)),
+                Err(e) => {
+                    let at = e.span().map_or(Position { line: 1, column: 1 }, |s| {
+                        Position::of(source, s.start)
+                    });
+                    problems.push(format!(
+                        "{origin}:{}:{}: {}",
+                        at.line,
+                        at.column,
+                        e.message()
+                    ));
+                }
+            }
+        }
+        let mut profiles: Vec<Profile> = Vec::new();
+        // Profiles may extend one another: compile a profile once its base is compiled.
+        let mut pending: Vec<usize> = (0..parsed.len()).collect();
+        while !pending.is_empty() {
+            let before = pending.len();
+            pending.retain(|&i| {
+                let (origin, source, file) = &parsed[i];
+                let base = match &file.extends {
+                    None => None,
+                    Some(name) => match profiles.iter().find(|p| p.name == *name.get_ref()) {
+                        Some(base) => Some(base),
+                        None if parsed.iter().any(|(_, _, f)| f.name.get_ref() == name.get_ref()) => return true,
+                        None => {
+                            let at = Position::of(source, name.span().start);
+                            problems.push(format!("{origin}:{}:{}: extends `{}`, which is not among the loaded profiles", at.line, at.column, name.get_ref()));
+                            return false;
+                        }
+                    },
+                };
+                match compile_profile(origin, source, file, base) {
+                    Ok(profile) => profiles.push(profile),
+                    Err(mut errors) => problems.append(&mut errors),
+                }
+                false
+            });
+            if pending.len() == before {
+                for &i in &pending {
+                    let (origin, _, file) = &parsed[i];
+                    problems.push(format!(
+                        "{origin}: profile `{}` extends itself through a cycle",
+                        file.name.get_ref()
+                    ));
+                }
+                break;
+            }
+        }
+        let mut seen = HashSet::new();
+        for profile in &profiles {
+            if !seen.insert(profile.name.clone()) {
+                problems.push(format!(
+                    "{}: a profile named `{}` is loaded twice",
+                    profile.origin, profile.name
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(PolicyError(problems));
+        }
+        profiles.sort_by_key(|p| p.effective);
+        Ok(Policy {
+            profiles,
+            home: home.to_owned(),
+            root: Context::default(),
+        })
+    }
+
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
+    }
+
+    /// The profile named `name`.
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.name == name)
+    }
+
+    /// The profile in force at `at`: the one with the latest effective time not after it.
+    pub fn profile_at(&self, at: jiff::Timestamp) -> Option<&Profile> {
+        self.profiles.iter().rev().find(|p| p.effective <= at)
+    }
+
+    /// Choose a profile: by name if given, else by time if given, else [`DEFAULT_PROFILE`]
+    /// (or the latest loaded profile when that one is not loaded).
+    pub fn select(
+        &self,
+        name: Option<&str>,
+        at: Option<jiff::Timestamp>,
+    ) -> Result<&Profile, String> {
+        match (name, at) {
+            (Some(name), _) => self.profile(name).ok_or_else(|| {
+                let known: Vec<&str> = self.profiles.iter().map(|p| p.name.as_str()).collect();
+                format!("no profile named `{name}`; loaded: {}", known.join(", "))
+            }),
+            (None, Some(at)) => self
+                .profile_at(at)
+                .ok_or_else(|| format!("no profile was in force at {at}")),
+            (None, None) => self
+                .profile(DEFAULT_PROFILE)
+                .or(self.profiles.last())
+                .ok_or_else(|| "no profiles are loaded".into()),
+        }
+    }
+
+    /// Decide one message under `profile`.
+    pub fn decide(&self, profile: &Profile, facts: &Facts, situation: Situation<'_>) -> Decision {
+        let present = FactKinds::of(facts);
+        let applicable = |rule: &&Rule| rule.requires.0 == 0 || rule.requires.0 & present.0 != 0;
+        if !profile.rules.iter().any(|r| applicable(&r)) {
+            return Decision::default();
+        }
+        let mut context = self.root.new_inner_scope();
+        bind(
+            &mut context,
+            facts,
+            situation,
+            &self.home,
+            &profile.flags_value,
+        );
+        let mut decision = Decision::default();
+        for rule in profile.rules.iter().filter(applicable) {
+            if rule
+                .program
+                .execute(&context)
+                .is_ok_and(|v| v == Value::Bool(true))
+            {
+                let reason = Reason {
+                    rule: rule.id.clone(),
+                    message: rule.message.clone(),
+                    action: rule.action,
+                    evidence: evidence(facts, rule.requires),
+                    strikes: rule.strikes,
+                };
+                if rule.shadow {
+                    decision.shadow.push(reason);
+                } else {
+                    decision.action = decision.action.max(rule.action);
+                    decision.reasons.push(reason);
+                }
+            }
+        }
+        // Strictest first; among equals, the order of the profile.
+        decision
+            .reasons
+            .sort_by_key(|r| std::cmp::Reverse(r.action));
+        decision
+    }
+
+    /// A full verdict for one message.
+    pub fn verdict(
+        &self,
+        profile: &Profile,
+        id: Option<String>,
+        facts: Facts,
+        situation: Situation<'_>,
+    ) -> Verdict {
+        let decision = self.decide(profile, &facts, situation);
+        Verdict {
+            id,
+            scene: Some(situation.scene),
+            action: decision.action,
+            reasons: decision.reasons,
+            facts,
+            policy: PolicyRef {
+                profile: profile.name.clone(),
+                version: profile.version.clone(),
+            },
+            shadow: decision.shadow,
+        }
+    }
+}
+
+fn evidence(facts: &Facts, requires: FactKinds) -> Vec<Span> {
+    let mut spans = Vec::new();
+    if requires.contains("links") {
+        spans.extend(
+            facts
+                .links
+                .iter()
+                .filter(|l| l.attachment.is_none())
+                .map(|l| l.span),
+        );
+    }
+    if requires.contains("share_codes") {
+        spans.extend(
+            facts
+                .share_codes
+                .iter()
+                .filter(|c| c.attachment.is_none())
+                .map(|c| c.span),
+        );
+    }
+    if requires.contains("contacts") {
+        spans.extend(facts.contacts.iter().map(|c| c.span));
+    }
+    if requires.contains("terms") {
+        spans.extend(facts.terms.iter().map(|t| t.span));
+    }
+    spans.sort_unstable();
+    spans.dedup();
+    spans
+}
+
+fn map(entries: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
+    let map: HashMap<String, Value> = entries
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    map.into()
+}
+
+/// Evaluate a compiled rule once against [`probe_facts`] in every scene, with the file's flags
+/// (a flag the file does not define is an error too).
+fn probe(program: &Program, flags: &BTreeMap<String, bool>) -> Result<(), String> {
+    let facts = probe_facts();
+    let flags = flag_value(flags);
+    let root = Context::default();
+    for scene in Scene::ALL {
+        let mut context = root.new_inner_scope();
+        bind(
+            &mut context,
+            &facts,
+            Situation {
+                scene,
+                sanctions: &Sanctions::default(),
+            },
+            "wechat",
+            &flags,
+        );
+        if let Err(e) = program.execute(&context) {
+            return Err(e.to_string());
+        }
+    }
+    Ok(())
+}
+
+fn is_foreign(platform: &str, home: &str) -> bool {
+    !platform.is_empty()
+        && platform != home
+        && !platform
+            .strip_prefix(home)
+            .is_some_and(|rest| rest.starts_with('_'))
+}
+
+/// Bind the facts and the situation as CEL variables.
+fn bind(
+    context: &mut Context<'_, '_>,
+    facts: &Facts,
+    situation: Situation<'_>,
+    home: &str,
+    flags: &Value,
+) {
+    let sanctions = situation.sanctions;
+    let host_sanctioned = |host: &str| {
+        let mut suffix = host;
+        loop {
+            if sanctions.domains.contains(suffix) {
+                return true;
+            }
+            match suffix.split_once('.') {
+                Some((_, rest)) if rest.contains('.') => suffix = rest,
+                _ => return false,
+            }
+        }
+    };
+    let links: Vec<Value> = facts
+        .links
+        .iter()
+        .map(|l| {
+            let platform = l.platform.clone().unwrap_or_default();
+            map([
+                ("url", l.url.clone().into()),
+                ("host", l.host.clone().into()),
+                ("domain", l.domain.clone().unwrap_or_default().into()),
+                ("category", l.category.as_str().into()),
+                ("obfuscated", l.obfuscated.into()),
+                ("foreign", is_foreign(&platform, home).into()),
+                (
+                    "sanctioned",
+                    (host_sanctioned(&l.host) || sanctions.apps.contains(&platform)).into(),
+                ),
+                ("platform", platform.into()),
+            ])
+        })
+        .collect();
+    let share_codes: Vec<Value> = facts
+        .share_codes
+        .iter()
+        .map(|c| {
+            map([
+                ("platform", c.platform.clone().into()),
+                ("kind", c.kind.as_str().into()),
+                ("token", c.token.clone().into()),
+                ("confidence", c.confidence.into()),
+                ("foreign", is_foreign(&c.platform, home).into()),
+                ("sanctioned", sanctions.apps.contains(&c.platform).into()),
+            ])
+        })
+        .collect();
+    let contacts: Vec<Value> = facts
+        .contacts
+        .iter()
+        .map(|c| {
+            map([
+                ("kind", c.kind.as_str().into()),
+                ("value", c.value.clone().into()),
+            ])
+        })
+        .collect();
+    let terms: Vec<Value> = facts
+        .terms
+        .iter()
+        .map(|t| {
+            map([
+                ("term", t.term.clone().into()),
+                ("category", t.category.clone().into()),
+                ("disguised", t.disguised.into()),
+            ])
+        })
+        .collect();
+    let scores: HashMap<String, Value> = facts
+        .scores
+        .iter()
+        .map(|(k, v)| (k.clone(), (*v).into()))
+        .collect();
+    context.add_variable_from_value("scene", situation.scene.as_str());
+    context.add_variable_from_value("home", home.to_owned());
+    context.add_variable_from_value("flags", flags.clone());
+    context.add_variable_from_value("links", links);
+    context.add_variable_from_value("share_codes", share_codes);
+    context.add_variable_from_value("contacts", contacts);
+    context.add_variable_from_value("terms", terms);
+    context.add_variable_from_value("scores", scores);
+}
+
+fn compile_profile(
+    origin: &str,
+    source: &str,
+    file: &ProfileFile,
+    base: Option<&Profile>,
+) -> Result<Profile, Vec<String>> {
+    let mut problems = Vec::new();
+    let at = |offset: usize| Position::of(source, offset);
+    let effective = match file.effective.get_ref().parse::<jiff::Timestamp>() {
+        Ok(t) => t,
+        Err(e) => {
+            let p = at(file.effective.span().start);
+            problems.push(format!("{origin}:{}:{}: effective `{}` is not an RFC 3339 time ({e}); write it like 2021-09-17T00:00:00+08:00", p.line, p.column, file.effective.get_ref()));
+            jiff::Timestamp::UNIX_EPOCH
+        }
+    };
+    let mut flags: BTreeMap<String, bool> = base.map(|b| b.flags.clone()).unwrap_or_default();
+    flags.extend(file.flags.iter().map(|(k, v)| (k.clone(), *v)));
+    // Inherited rules first, minus disabled ones and those this file replaces.
+    let mut rules: Vec<Rule> = Vec::new();
+    if let Some(base) = base {
+        for disabled in &file.disable {
+            if !base.rules.iter().any(|r| r.id == *disabled.get_ref()) {
+                let p = at(disabled.span().start);
+                problems.push(format!(
+                    "{origin}:{}:{}: disables `{}`, which `{}` does not have",
+                    p.line,
+                    p.column,
+                    disabled.get_ref(),
+                    base.name
+                ));
+            }
+        }
+        for rule in &base.rules {
+            let replaced = file.rules.iter().any(|r| r.id.get_ref() == &rule.id);
+            let disabled = file.disable.iter().any(|d| d.get_ref() == &rule.id);
+            if !replaced && !disabled {
+                rules.push(rule.clone());
+            }
+        }
+    }
+    let mut ids: HashSet<String> = HashSet::new();
+    for spec in &file.rules {
+        let id_at = at(spec.id.span().start);
+        if !ids.insert(spec.id.get_ref().clone()) {
+            problems.push(format!(
+                "{origin}:{}:{}: rule `{}` is defined twice",
+                id_at.line,
+                id_at.column,
+                spec.id.get_ref()
+            ));
+        }
+        if spec.id.get_ref().is_empty()
+            || !spec
+                .id
+                .get_ref()
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            problems.push(format!(
+                "{origin}:{}:{}: rule id `{}` must be lower-case words joined by `-`",
+                id_at.line,
+                id_at.column,
+                spec.id.get_ref()
+            ));
+        }
+        let mut requires = FactKinds::default();
+        for name in &spec.requires {
+            match FactKinds::named(name.get_ref()) {
+                Some(kind) => requires.0 |= kind.0,
+                None => {
+                    let p = at(name.span().start);
+                    problems.push(format!(
+                        "{origin}:{}:{}: unknown fact list `{}` in requires; use {}",
+                        p.line,
+                        p.column,
+                        name.get_ref(),
+                        FactKinds::NAMES.join(", ")
+                    ));
+                }
+            }
+        }
+        let when_start = string_content_start(source, spec.when.span().start);
+        match Program::compile(spec.when.get_ref()) {
+            Ok(program) => {
+                if let Err(message) = probe(&program, &flags) {
+                    let p = at(when_start);
+                    problems.push(format!(
+                        "{origin}:{}:{}: rule `{}` cannot be evaluated: {message}",
+                        p.line,
+                        p.column,
+                        spec.id.get_ref()
+                    ));
+                }
+                rules.push(Rule {
+                    id: spec.id.get_ref().clone(),
+                    description: spec.description.clone(),
+                    message: spec.message.clone(),
+                    action: spec.action,
+                    strikes: spec.strikes,
+                    shadow: spec.shadow || file.shadow,
+                    examples: spec.examples.clone(),
+                    requires,
+                    when: spec.when.get_ref().clone(),
+                    program: Arc::new(program),
+                })
+            }
+            Err(errors) => {
+                for e in errors.errors {
+                    // CEL positions are 1-based line and column inside the expression.
+                    let base = at(when_start);
+                    let (line, column) = (e.pos.0.max(1) as usize, e.pos.1.max(1) as usize);
+                    let column = if line == 1 {
+                        base.column + column - 1
+                    } else {
+                        column
+                    };
+                    problems.push(format!(
+                        "{origin}:{}:{column}: rule `{}`: {}",
+                        base.line + line - 1,
+                        spec.id.get_ref(),
+                        e.msg
+                    ));
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    // Cases describe one profile's behaviour as a whole, so they are not inherited.
+    let cases = file.cases.clone();
+    let mut hasher = Sha256::new();
+    hasher.update(file.name.get_ref().as_bytes());
+    for (name, on) in &flags {
+        hasher.update(format!("{name}={on}").as_bytes());
+    }
+    for rule in &rules {
+        hasher.update(
+            format!(
+                "{}|{}|{:?}|{}|{}|{}",
+                rule.id, rule.when, rule.action, rule.strikes, rule.shadow, rule.requires.0
+            )
+            .as_bytes(),
+        );
+    }
+    let version = hasher
+        .finalize()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Profile {
+        name: file.name.get_ref().clone(),
+        description: file.description.clone(),
+        effective,
+        origin: origin.to_owned(),
+        rules,
+        cases,
+        version,
+        flags_value: flag_value(&flags),
+        flags,
+    })
+}
+
+fn flag_value(flags: &BTreeMap<String, bool>) -> Value {
+    let map: HashMap<String, Value> = flags
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::Bool(*v)))
+        .collect();
+    map.into()
+}
+
+/// A message with one fact of each kind, every field set: a rule that fails to evaluate on
+/// it reads a variable or field that does not exist (a typo the parser cannot see, such as
+/// `c.platfrom` inside `exists`).
+fn probe_facts() -> Facts {
+    use menshen_detect::{Category, Contact, ContactKind, Link, ShareCode, ShareKind, Term};
+    Facts {
+        links: vec![Link {
+            url: "https://m.tb.cn/h.x".into(),
+            host: "m.tb.cn".into(),
+            domain: Some("tb.cn".into()),
+            platform: Some("taobao".into()),
+            category: Category::Ecommerce,
+            span: Span::new(0, 1),
+            obfuscated: false,
+            attachment: None,
+        }],
+        share_codes: vec![ShareCode {
+            platform: "taobao".into(),
+            kind: ShareKind::Password,
+            token: "Ab3Cd5Ef7Gh".into(),
+            span: Span::new(0, 1),
+            confidence: 0.9,
+            signals: Vec::new(),
+            attachment: None,
+        }],
+        contacts: vec![Contact {
+            kind: ContactKind::Wechat,
+            value: "abc123".into(),
+            span: Span::new(0, 1),
+            disguised: false,
+        }],
+        terms: vec![Term {
+            term: "高仿".into(),
+            category: "counterfeit".into(),
+            span: Span::new(0, 1),
+            disguised: false,
+        }],
+        scores: [("spam".to_owned(), 0.5)].into(),
+        ..Facts::default()
+    }
+}

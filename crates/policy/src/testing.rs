@@ -1,0 +1,142 @@
+//! Running a policy's own tests: every rule's examples and every profile's case table.
+
+use menshen_detect::Analyzer;
+
+use crate::{Action, Policy, Profile, Sanctions, Scene, Situation};
+
+/// One failed example or case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    pub profile: String,
+    /// `rule <id>` for an example, `case <n>` for a case.
+    pub what: String,
+    pub text: String,
+    pub scene: Scene,
+    pub expected: String,
+    pub got: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} / {}: in {} \"{}\": expected {}, got {}",
+            self.profile,
+            self.what,
+            self.scene.as_str(),
+            self.text,
+            self.expected,
+            self.got
+        )
+    }
+}
+
+/// The outcome of a test run.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub passed: usize,
+    pub failures: Vec<Failure>,
+}
+
+fn sanctions(domains: &[String], apps: &[String]) -> Sanctions {
+    Sanctions {
+        domains: domains.iter().map(|d| d.to_lowercase()).collect(),
+        apps: apps.iter().cloned().collect(),
+    }
+}
+
+/// Run the examples and cases of `profiles` (all when empty).
+pub fn run(policy: &Policy, analyzer: &Analyzer, profiles: &[&Profile]) -> Report {
+    let mut report = Report::default();
+    let all: Vec<&Profile> = if profiles.is_empty() {
+        policy.profiles().iter().collect()
+    } else {
+        profiles.to_vec()
+    };
+    for profile in all {
+        for rule in &profile.rules {
+            for example in &rule.examples {
+                let facts = analyzer.analyze(&example.text);
+                let sanctions = sanctions(&example.sanctioned_domains, &example.sanctioned_apps);
+                let decision = policy.decide(
+                    profile,
+                    &facts,
+                    Situation {
+                        scene: example.scene,
+                        sanctions: &sanctions,
+                    },
+                );
+                let matched = decision
+                    .reasons
+                    .iter()
+                    .chain(&decision.shadow)
+                    .any(|r| r.rule == rule.id);
+                if matched == example.matches {
+                    report.passed += 1;
+                } else {
+                    report.failures.push(Failure {
+                        profile: profile.name.clone(),
+                        what: format!("rule {}", rule.id),
+                        text: example.text.clone(),
+                        scene: example.scene,
+                        expected: if example.matches {
+                            "a match".into()
+                        } else {
+                            "no match".into()
+                        },
+                        got: if matched {
+                            "a match".into()
+                        } else {
+                            "no match".into()
+                        },
+                    });
+                }
+            }
+        }
+        for (index, case) in profile.cases.iter().enumerate() {
+            let facts = analyzer.analyze(&case.text);
+            let sanctions = sanctions(&case.sanctioned_domains, &case.sanctioned_apps);
+            let decision = policy.decide(
+                profile,
+                &facts,
+                Situation {
+                    scene: case.scene,
+                    sanctions: &sanctions,
+                },
+            );
+            if decision.action == case.expect {
+                report.passed += 1;
+            } else {
+                let rules: Vec<&str> = decision.reasons.iter().map(|r| r.rule.as_str()).collect();
+                report.failures.push(Failure {
+                    profile: profile.name.clone(),
+                    what: format!("case {}", index + 1),
+                    text: case.text.clone(),
+                    scene: case.scene,
+                    expected: action_name(case.expect).into(),
+                    got: format!(
+                        "{} (rules: {})",
+                        action_name(decision.action),
+                        if rules.is_empty() {
+                            "none".into()
+                        } else {
+                            rules.join(", ")
+                        }
+                    ),
+                });
+            }
+        }
+    }
+    report
+}
+
+pub fn action_name(action: Action) -> &'static str {
+    match action {
+        Action::Allow => "allow",
+        Action::Warn => "warn",
+        Action::PlainText => "plain_text",
+        Action::Hide => "hide",
+        Action::Hold => "hold",
+        Action::Block => "block",
+    }
+}

@@ -1,0 +1,95 @@
+//! The verdict of DESIGN.md §3 and the actions it can carry.
+
+use menshen_detect::Facts;
+use menshen_text::Span;
+use serde::{Deserialize, Serialize};
+
+/// Where a message is posted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scene {
+    #[default]
+    Direct,
+    Group,
+    Moment,
+    Comment,
+}
+
+impl Scene {
+    pub const ALL: [Scene; 4] = [Scene::Direct, Scene::Group, Scene::Moment, Scene::Comment];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scene::Direct => "direct",
+            Scene::Group => "group",
+            Scene::Moment => "moment",
+            Scene::Comment => "comment",
+        }
+    }
+}
+
+/// What happens to a message, mildest first; the order is the order of strictness, and the
+/// strictest action of all matching rules wins.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Deliver as is.
+    #[default]
+    Allow,
+    /// Deliver with a safety notice to the recipient.
+    Warn,
+    /// Deliver with links not clickable ("copy to open in a browser").
+    PlainText,
+    /// Visible to the sender only.
+    Hide,
+    /// Queued for review before delivery.
+    Hold,
+    /// Rejected, with the reason shown to the sender.
+    Block,
+}
+
+/// Why a rule matched.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    pub rule: String,
+    pub message: String,
+    pub action: Action,
+    /// Spans of the facts the rule reads (its `requires`), as evidence for reviewers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Span>,
+    /// Strike weight for the enforcement ladder.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub strikes: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// Which policy decided.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PolicyRef {
+    pub profile: String,
+    /// A hash of the profile's compiled rules: changes whenever a rule does.
+    pub version: String,
+}
+
+/// A decision about one message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The scene decided for (an extension of the contract, for reading logs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scene: Option<Scene>,
+    pub action: Action,
+    /// Matching rules, strictest first.
+    pub reasons: Vec<Reason>,
+    pub facts: Facts,
+    pub policy: PolicyRef,
+    /// Rules in shadow mode that matched: what they would have done. Never changes `action`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shadow: Vec<Reason>,
+}
