@@ -1,0 +1,82 @@
+//! A broken profile is reported precisely: file, line, column, what is wrong, and every
+//! problem at once.
+
+use menshen_policy::Policy;
+
+fn load_errors(source: &str) -> Vec<String> {
+    match Policy::load(&[("my.toml".to_owned(), source.to_owned())], "wechat") {
+        Ok(_) => Vec::new(),
+        Err(e) => e.0,
+    }
+}
+
+const HEADER: &str = "name = \"mine\"\neffective = \"2024-01-01T00:00:00Z\"\n";
+
+fn rule(when: &str, extra: &str) -> String {
+    format!("{HEADER}\n[[rule]]\nid = \"r\"\ndescription = \"d\"\nrequires = [\"links\"]\nwhen = '{when}'\naction = \"hide\"\nmessage = \"m\"\n{extra}")
+}
+
+#[test]
+fn cel_syntax_errors_point_into_the_file() {
+    let errors = load_errors(&rule("scene == \"moment\" &&", ""));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    // `when = '` is on line 8; the expression starts at column 9 and ends at column 28.
+    assert!(errors[0].starts_with("my.toml:8:29:"), "{}", errors[0]);
+    assert!(errors[0].contains("rule `r`"), "{}", errors[0]);
+}
+
+#[test]
+fn typos_inside_macros_are_caught_by_the_probe() {
+    let errors = load_errors(&rule("links.exists(l, l.categroy == \"ecommerce\")", ""));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("my.toml:8:9: rule `r` cannot be evaluated"), "{}", errors[0]);
+    assert!(errors[0].contains("categroy"), "{}", errors[0]);
+    let errors = load_errors(&rule("scene == \"moment\" && flags.no_such_flag", ""));
+    assert!(errors[0].contains("no_such_flag"), "{errors:?}");
+    let errors = load_errors(&rule("sender.strikes > 2", ""));
+    assert!(errors[0].contains("sender"), "{errors:?}");
+}
+
+#[test]
+fn schema_errors_name_the_field() {
+    let errors = load_errors(&rule("true", "").replace("action = \"hide\"", "action = \"delete\""));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("my.toml:9:10:"), "{}", errors[0]);
+    assert!(errors[0].contains("delete"), "{}", errors[0]);
+    let errors = load_errors(&rule("true", "").replace("requires = [\"links\"]", "requires = [\"urls\"]"));
+    assert!(errors[0].starts_with("my.toml:7:13: unknown fact list `urls`"), "{errors:?}");
+    let errors = load_errors(&rule("true", "").replace("2024-01-01T00:00:00Z", "last tuesday"));
+    assert!(errors[0].starts_with("my.toml:2:13: effective `last tuesday` is not an RFC 3339 time"), "{errors:?}");
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let mut source = rule("scene ==", "");
+    source.push_str("\n[[rule]]\nid = \"r\"\ndescription = \"d\"\nwhen = 'true'\naction = \"hide\"\nmessage = \"m\"\n");
+    source.push_str("\n[[rule]]\nid = \"Bad Id\"\ndescription = \"d\"\nwhen = 'true'\naction = \"hide\"\nmessage = \"m\"\n");
+    let errors = load_errors(&source);
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert!(errors.iter().any(|e| e.contains("rule `r` is defined twice")));
+    assert!(errors.iter().any(|e| e.contains("rule id `Bad Id`")));
+}
+
+#[test]
+fn extends_must_name_a_loaded_profile() {
+    let errors = load_errors(&format!("{HEADER}extends = \"nowhere\"\n"));
+    assert!(errors[0].starts_with("my.toml:3:11: extends `nowhere`"), "{errors:?}");
+}
+
+#[test]
+fn a_good_profile_loads_and_extends_the_shipped_ones() {
+    let mut files: Vec<(String, String)> = menshen_policy::EMBEDDED.iter().map(|(o, s)| ((*o).to_owned(), (*s).to_owned())).collect();
+    files.push((
+        "ops.toml".into(),
+        "name = \"ops-2026\"\neffective = \"2026-06-01T00:00:00Z\"\nextends = \"open-2021\"\ndisable = [\"counterfeit-offer\"]\n".into(),
+    ));
+    let policy = Policy::load(&files, "wechat").expect("valid");
+    let ops = policy.profile("ops-2026").unwrap();
+    assert!(ops.rules.iter().all(|r| r.id != "counterfeit-offer"));
+    assert!(ops.rules.iter().any(|r| r.id == "share-code-in-moment"));
+    assert_eq!(ops.flags.get("group_ecommerce_trial"), Some(&true), "flags are inherited");
+    assert_ne!(ops.version, policy.profile("open-2021").unwrap().version);
+}
