@@ -1,7 +1,5 @@
 //! `menshen`: the command line of the menshen policy gate.
 
-mod verdict;
-
 use std::{
     ffi::OsString,
     io::{self, BufRead, BufWriter, Write},
@@ -11,8 +9,11 @@ use std::{
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
-use menshen_detect::{Analyzer, AnalyzerConfig, Scratch, lexicon::Lexicon, registry::Registry};
-use verdict::{Event, Scene, Verdict};
+use menshen_detect::{
+    Analyzer, AnalyzerConfig, Attachment, Scratch, lexicon::Lexicon, registry::Registry,
+};
+use menshen_policy::{Policy, Profile, Sanctions, Scene, Situation, testing};
+use serde::Deserialize;
 
 #[derive(Parser)]
 #[command(
@@ -27,8 +28,43 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Analyze a message and print its verdict as JSON.
+    /// Analyze a message, decide it, and print the verdict as JSON.
     Check(CheckArgs),
+    /// Work with policy profiles.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Run every rule's examples and each profile's case table.
+    Test {
+        /// Profiles to test (all loaded profiles when none is named).
+        profiles: Vec<String>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Load profile files and report every problem with file, line and column.
+    Lint {
+        /// Profile files to check beside the shipped ones.
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+/// Operator data: extra profiles, lexicons, a registry.
+#[derive(clap::Args, Default)]
+struct DataArgs {
+    /// An extra profile file; may be given several times.
+    #[arg(long = "policy", value_name = "FILE")]
+    policies: Vec<PathBuf>,
+    /// A platform registry file to use instead of the embedded one.
+    #[arg(long, value_name = "FILE")]
+    registry: Option<PathBuf>,
+    /// An extra lexicon file (term<TAB>category lines); may be given several times.
+    #[arg(long = "lexicon", value_name = "FILE")]
+    lexicons: Vec<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -36,33 +72,56 @@ struct CheckArgs {
     /// The message text. Omit it with --jsonl.
     #[arg(value_parser = clap::value_parser!(OsString), required_unless_present = "jsonl")]
     text: Option<OsString>,
-    /// Where the message is posted.
-    #[arg(long, value_enum, default_value = "direct")]
+    /// Where the message is posted: direct, group, moment, comment.
+    #[arg(long, default_value = "direct", value_parser = parse_scene)]
     scene: Scene,
-    /// Policy profile by name (used once policies exist).
+    /// Decide under this profile (otherwise the one in force at --at or the event's ts).
     #[arg(long)]
     profile: Option<String>,
-    /// Evaluate as of this RFC 3339 time (used once policies exist).
+    /// Decide as of this RFC 3339 time: the profile in force then applies.
     #[arg(long)]
     at: Option<String>,
     /// Read message events as JSON lines on stdin; write one verdict per line.
     #[arg(long, conflicts_with = "text")]
     jsonl: bool,
-    /// A platform registry file to use instead of the embedded one.
-    #[arg(long, value_name = "FILE")]
-    registry: Option<PathBuf>,
-    /// An extra lexicon file (term<TAB>category lines); may be given several times.
-    #[arg(long = "lexicon", value_name = "FILE")]
-    lexicons: Vec<PathBuf>,
+    /// Treat this domain (and its subdomains) as sanctioned; may be given several times.
+    #[arg(long = "sanctioned-domain", value_name = "DOMAIN")]
+    sanctioned_domains: Vec<String>,
+    /// Treat this share interface (platform id) as sanctioned; may be given several times.
+    #[arg(long = "sanctioned-app", value_name = "PLATFORM")]
+    sanctioned_apps: Vec<String>,
     /// Lines longer than this many bytes are rejected in --jsonl mode.
     #[arg(long, default_value_t = 64 << 20)]
     max_line_bytes: usize,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+fn parse_scene(s: &str) -> Result<Scene, String> {
+    Scene::ALL
+        .into_iter()
+        .find(|scene| scene.as_str() == s)
+        .ok_or_else(|| format!("`{s}` is not a scene; use direct, group, moment or comment"))
+}
+
+fn parse_time(s: &str, what: &str) -> anyhow::Result<jiff::Timestamp> {
+    s.parse().with_context(|| {
+        format!("{what} `{s}` is not an RFC 3339 time; write it like 2026-11-21T08:00:00Z")
+    })
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check(args),
+        Command::Policy(PolicyCommand::Test { profiles, data }) => policy_test(&profiles, &data),
+        Command::Policy(PolicyCommand::Lint { files, data }) => {
+            let data = DataArgs {
+                policies: data.policies.into_iter().chain(files).collect(),
+                ..data
+            };
+            policy_lint(&data)
+        }
     };
     match result {
         Ok(code) => code,
@@ -73,41 +132,81 @@ fn main() -> ExitCode {
     }
 }
 
-fn build_analyzer(args: &CheckArgs) -> anyhow::Result<Analyzer> {
-    let registry = match &args.registry {
-        Some(path) => {
-            let source = std::fs::read_to_string(path)
-                .with_context(|| format!("reading registry {}", path.display()))?;
-            Registry::parse(&source, &path.display().to_string())?
-        }
+fn read(path: &PathBuf, what: &str) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {what} {}", path.display()))
+}
+
+fn build_analyzer(data: &DataArgs) -> anyhow::Result<Analyzer> {
+    let registry = match &data.registry {
+        Some(path) => Registry::parse(&read(path, "registry")?, &path.display().to_string())?,
         None => Registry::embedded(),
     };
     let mut lexicon = Lexicon::embedded();
-    for path in &args.lexicons {
-        let source = std::fs::read_to_string(path)
-            .with_context(|| format!("reading lexicon {}", path.display()))?;
-        lexicon.add(&source, &path.display().to_string())?;
+    for path in &data.lexicons {
+        lexicon.add(&read(path, "lexicon")?, &path.display().to_string())?;
     }
     Ok(Analyzer::new(registry, lexicon, AnalyzerConfig::default())?)
 }
 
+fn build_policy(data: &DataArgs, analyzer: &Analyzer) -> anyhow::Result<Policy> {
+    let mut files: Vec<(String, String)> = menshen_policy::EMBEDDED
+        .iter()
+        .map(|(o, s)| ((*o).to_owned(), (*s).to_owned()))
+        .collect();
+    for path in &data.policies {
+        files.push((path.display().to_string(), read(path, "profile")?));
+    }
+    Ok(Policy::load(&files, &analyzer.registry().file.home)?)
+}
+
+/// A message event (DESIGN.md §3). Only `text` is required.
+#[derive(Deserialize)]
+struct Event {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    ts: Option<String>,
+    #[serde(default)]
+    scene: Option<Scene>,
+    text: String,
+    #[serde(default)]
+    attachments: Vec<Attachment>,
+}
+
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    if let Some(at) = args.at.as_deref().filter(|at| !looks_like_rfc3339(at)) {
-        bail!("--at `{at}` is not an RFC 3339 time; write it like 2026-11-21T08:00:00Z");
-    }
-    if let Some(profile) = &args.profile {
-        bail!(
-            "--profile {profile}: no policy profiles are loaded in this build yet; verdicts are analysis-only"
-        );
-    }
-    let analyzer = build_analyzer(&args)?;
+    let at = args
+        .at
+        .as_deref()
+        .map(|at| parse_time(at, "--at"))
+        .transpose()?;
+    let analyzer = build_analyzer(&args.data)?;
+    let policy = build_policy(&args.data, &analyzer)?;
+    // Fail early on an unknown profile name, before reading any input.
+    policy
+        .select(args.profile.as_deref(), at)
+        .map_err(anyhow::Error::msg)?;
+    let sanctions = Sanctions {
+        domains: args
+            .sanctioned_domains
+            .iter()
+            .map(|d| d.to_lowercase())
+            .collect(),
+        apps: args.sanctioned_apps.iter().cloned().collect(),
+    };
+    let gate = Gate {
+        analyzer: &analyzer,
+        policy: &policy,
+        sanctions: &sanctions,
+        profile: args.profile.as_deref(),
+        at,
+    };
     let mut scratch = Scratch::default();
     if args.jsonl {
-        return check_stream(
-            &analyzer,
+        return gate.stream(
             &mut scratch,
             io::stdin().lock(),
             io::stdout().lock(),
+            args.scene,
             args.max_line_bytes,
         );
     }
@@ -115,75 +214,110 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let Some(text) = text.to_str() else {
         bail!("TEXT is not valid UTF-8; pass UTF-8 text, or use --jsonl with JSON-escaped text");
     };
-    let facts = analyzer.analyze_with(text, &mut scratch);
-    let verdict = Verdict::analysis_only(None, Some(args.scene), facts);
+    let event = Event {
+        id: None,
+        ts: None,
+        scene: Some(args.scene),
+        text: text.to_owned(),
+        attachments: Vec::new(),
+    };
+    let verdict = gate
+        .verdict(event, args.scene, &mut scratch)
+        .map_err(anyhow::Error::msg)?;
     println!("{}", serde_json::to_string_pretty(&verdict)?);
     Ok(ExitCode::SUCCESS)
 }
 
-/// A cheap shape check; the policy layer parses times for real.
-fn looks_like_rfc3339(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 20
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && matches!(b[10], b'T' | b't' | b' ')
-        && b[13] == b':'
-        && b[16] == b':'
+/// Analysis and decision with everything they read.
+struct Gate<'a> {
+    analyzer: &'a Analyzer,
+    policy: &'a Policy,
+    sanctions: &'a Sanctions,
+    profile: Option<&'a str>,
+    at: Option<jiff::Timestamp>,
 }
 
-/// Read events line by line and write a verdict (or an error object) per line. Memory stays
-/// bounded by the longest line; buffers are reused. Returns failure if any line was bad.
-fn check_stream(
-    analyzer: &Analyzer,
-    scratch: &mut Scratch,
-    mut input: impl BufRead,
-    output: impl Write,
-    max_line: usize,
-) -> anyhow::Result<ExitCode> {
-    let mut out = BufWriter::new(output);
-    let mut line = Vec::new();
-    let (mut number, mut bad) = (0usize, 0usize);
-    loop {
-        line.clear();
-        if input
-            .read_until(b'\n', &mut line)
-            .context("reading standard input")?
-            == 0
-        {
-            break;
-        }
-        number += 1;
-        let trimmed = line.trim_ascii();
-        if trimmed.is_empty() {
-            continue;
-        }
-        match parse_line(trimmed, max_line) {
-            Ok(event) => {
-                let facts = analyzer.analyze_message(&event.text, &event.attachments, scratch);
-                serde_json::to_writer(
-                    &mut out,
-                    &Verdict::analysis_only(event.id, event.scene, facts),
-                )?;
-            }
-            Err(message) => {
-                bad += 1;
-                serde_json::to_writer(
-                    &mut out,
-                    &serde_json::json!({ "line": number, "error": message }),
-                )?;
-            }
-        }
-        out.write_all(b"\n")?;
+impl Gate<'_> {
+    /// The profile for an event: --profile, else --at, else the event's ts, else the default.
+    fn profile_for(&self, event: &Event) -> Result<&Profile, String> {
+        let at = match (self.at, &event.ts) {
+            (Some(at), _) => Some(at),
+            (None, Some(ts)) => Some(
+                ts.parse::<jiff::Timestamp>()
+                    .map_err(|e| format!("ts `{ts}` is not an RFC 3339 time: {e}"))?,
+            ),
+            (None, None) => None,
+        };
+        self.policy.select(self.profile, at)
     }
-    out.flush()?;
-    if bad > 0 {
-        eprintln!(
-            "menshen: {bad} of {number} lines could not be read (see the error objects in the output)"
-        );
-        return Ok(ExitCode::from(1));
+
+    fn verdict(
+        &self,
+        event: Event,
+        default_scene: Scene,
+        scratch: &mut Scratch,
+    ) -> Result<menshen_policy::Verdict, String> {
+        let profile = self.profile_for(&event)?;
+        let facts = self
+            .analyzer
+            .analyze_message(&event.text, &event.attachments, scratch);
+        let situation = Situation {
+            scene: event.scene.unwrap_or(default_scene),
+            sanctions: self.sanctions,
+        };
+        Ok(self.policy.verdict(profile, event.id, facts, situation))
     }
-    Ok(ExitCode::SUCCESS)
+
+    /// Read events line by line and write a verdict (or an error object) per line. Memory
+    /// stays bounded by the longest line; buffers are reused. Fails if any line was bad.
+    fn stream(
+        &self,
+        scratch: &mut Scratch,
+        mut input: impl BufRead,
+        output: impl Write,
+        scene: Scene,
+        max_line: usize,
+    ) -> anyhow::Result<ExitCode> {
+        let mut out = BufWriter::new(output);
+        let mut line = Vec::new();
+        let (mut number, mut bad) = (0usize, 0usize);
+        loop {
+            line.clear();
+            if input
+                .read_until(b'\n', &mut line)
+                .context("reading standard input")?
+                == 0
+            {
+                break;
+            }
+            number += 1;
+            let trimmed = line.trim_ascii();
+            if trimmed.is_empty() {
+                continue;
+            }
+            match parse_line(trimmed, max_line)
+                .and_then(|event| self.verdict(event, scene, scratch))
+            {
+                Ok(verdict) => serde_json::to_writer(&mut out, &verdict)?,
+                Err(message) => {
+                    bad += 1;
+                    serde_json::to_writer(
+                        &mut out,
+                        &serde_json::json!({ "line": number, "error": message }),
+                    )?;
+                }
+            }
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
+        if bad > 0 {
+            eprintln!(
+                "menshen: {bad} of {number} lines could not be read (see the error objects in the output)"
+            );
+            return Ok(ExitCode::from(1));
+        }
+        Ok(ExitCode::SUCCESS)
+    }
 }
 
 fn parse_line(line: &[u8], max_line: usize) -> Result<Event, String> {
@@ -205,4 +339,42 @@ fn parse_line(line: &[u8], max_line: usize) -> Result<Event, String> {
         return Err("the text is longer than 4 GiB".into());
     }
     Ok(event)
+}
+
+fn policy_test(names: &[String], data: &DataArgs) -> anyhow::Result<ExitCode> {
+    let analyzer = build_analyzer(data)?;
+    let policy = build_policy(data, &analyzer)?;
+    let profiles = names
+        .iter()
+        .map(|n| policy.select(Some(n), None).map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let report = testing::run(&policy, &analyzer, &profiles);
+    for failure in &report.failures {
+        println!("FAIL {failure}");
+    }
+    println!(
+        "policy: {} passed, {} failed",
+        report.passed,
+        report.failures.len()
+    );
+    Ok(if report.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn policy_lint(data: &DataArgs) -> anyhow::Result<ExitCode> {
+    let analyzer = build_analyzer(data)?;
+    match build_policy(data, &analyzer) {
+        Ok(policy) => {
+            let rules: usize = policy.profiles().iter().map(|p| p.rules.len()).sum();
+            println!("ok: {} profiles, {rules} rules", policy.profiles().len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            println!("{error:#}");
+            Ok(ExitCode::from(1))
+        }
+    }
 }

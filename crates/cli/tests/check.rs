@@ -41,7 +41,12 @@ fn check_prints_a_verdict_with_facts() {
         String::from_utf8_lossy(&out.stderr)
     );
     let verdict: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(verdict["action"], "allow");
+    assert_eq!(
+        verdict["action"], "hide",
+        "open-2021 keeps share codes out of moments"
+    );
+    assert_eq!(verdict["reasons"][0]["rule"], "share-code-in-moment");
+    assert_eq!(verdict["policy"]["profile"], "open-2021");
     assert_eq!(verdict["scene"], "moment");
     assert_eq!(verdict["facts"]["share_codes"][0]["platform"], "taobao");
     assert_eq!(
@@ -128,6 +133,12 @@ fn invalid_utf8_argument_and_bad_options_are_clear_errors() {
     let out = menshen(&["check", "--at", "yesterday", "hi"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 3339"));
+    let out = menshen(&["check", "--profile", "lenient", "hi"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no profile named `lenient`"));
+    let out = menshen(&["check", "--scene", "feed", "hi"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a scene"));
 }
 
 #[test]
@@ -150,4 +161,124 @@ fn operator_lexicon_errors_name_file_and_line() {
     );
     let verdict: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(verdict["facts"]["terms"][0]["category"], "my_category");
+}
+
+fn action(args: &[&str]) -> String {
+    let out = menshen(args, b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verdict: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    verdict["action"].as_str().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn profiles_are_chosen_by_name_or_time() {
+    let link = "这个不错 https://item.jd.com/100012345678.html";
+    assert_eq!(
+        action(&["check", "--scene", "direct", link]),
+        "allow",
+        "open-2021 by default"
+    );
+    assert_eq!(
+        action(&[
+            "check",
+            "--scene",
+            "direct",
+            "--profile",
+            "strict-2018",
+            link
+        ]),
+        "plain_text"
+    );
+    assert_eq!(
+        action(&[
+            "check",
+            "--scene",
+            "direct",
+            "--at",
+            "2019-06-01T12:00:00+08:00",
+            link
+        ]),
+        "plain_text"
+    );
+    assert_eq!(
+        action(&[
+            "check",
+            "--scene",
+            "moment",
+            "--at",
+            "2024-06-01T12:00:00Z",
+            link
+        ]),
+        "plain_text"
+    );
+    assert_eq!(
+        action(&[
+            "check",
+            "--scene",
+            "group",
+            "--sanctioned-domain",
+            "jd.com",
+            link
+        ]),
+        "block"
+    );
+}
+
+#[test]
+fn an_events_ts_picks_its_profile() {
+    let input = concat!(
+        "{\"id\":\"old\",\"ts\":\"2019-01-01T00:00:00Z\",\"scene\":\"moment\",\"text\":\"https://item.jd.com/1.html\"}\n",
+        "{\"id\":\"new\",\"ts\":\"2024-01-01T00:00:00Z\",\"scene\":\"moment\",\"text\":\"https://item.jd.com/1.html\"}\n",
+        "{\"id\":\"bad\",\"ts\":\"soon\",\"text\":\"hi\"}\n",
+    );
+    let out = menshen(&["check", "--jsonl"], input.as_bytes());
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        (
+            lines[0]["policy"]["profile"].as_str(),
+            lines[0]["action"].as_str()
+        ),
+        (Some("strict-2018"), Some("hide"))
+    );
+    assert_eq!(
+        (
+            lines[1]["policy"]["profile"].as_str(),
+            lines[1]["action"].as_str()
+        ),
+        (Some("open-2021"), Some("plain_text"))
+    );
+    assert!(
+        lines[2]["error"].as_str().unwrap().contains("ts `soon`"),
+        "{}",
+        lines[2]
+    );
+}
+
+#[test]
+fn policy_test_and_lint() {
+    let out = menshen(&["policy", "test"], b"");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+    let dir = std::env::temp_dir().join(format!("menshen-policy-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("broken.toml");
+    std::fs::write(&path, "name = \"x\"\neffective = \"2025-01-01T00:00:00Z\"\n[[rule]]\nid = \"r\"\ndescription = \"d\"\nwhen = 'scene =='\naction = \"hide\"\nmessage = \"m\"\n").unwrap();
+    let out = menshen(&["policy", "lint", path.to_str().unwrap()], b"");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("broken.toml:6:") && stdout.contains("rule `r`"),
+        "{stdout}"
+    );
+    let out = menshen(&["policy", "lint"], b"");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: 2 profiles"));
 }

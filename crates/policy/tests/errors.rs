@@ -13,7 +13,9 @@ fn load_errors(source: &str) -> Vec<String> {
 const HEADER: &str = "name = \"mine\"\neffective = \"2024-01-01T00:00:00Z\"\n";
 
 fn rule(when: &str, extra: &str) -> String {
-    format!("{HEADER}\n[[rule]]\nid = \"r\"\ndescription = \"d\"\nrequires = [\"links\"]\nwhen = '{when}'\naction = \"hide\"\nmessage = \"m\"\n{extra}")
+    format!(
+        "{HEADER}\n[[rule]]\nid = \"r\"\ndescription = \"d\"\nrequires = [\"links\"]\nwhen = '{when}'\naction = \"hide\"\nmessage = \"m\"\n{extra}"
+    )
 }
 
 #[test]
@@ -29,7 +31,11 @@ fn cel_syntax_errors_point_into_the_file() {
 fn typos_inside_macros_are_caught_by_the_probe() {
     let errors = load_errors(&rule("links.exists(l, l.categroy == \"ecommerce\")", ""));
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].starts_with("my.toml:8:9: rule `r` cannot be evaluated"), "{}", errors[0]);
+    assert!(
+        errors[0].starts_with("my.toml:8:9: rule `r` cannot be evaluated"),
+        "{}",
+        errors[0]
+    );
     assert!(errors[0].contains("categroy"), "{}", errors[0]);
     let errors = load_errors(&rule("scene == \"moment\" && flags.no_such_flag", ""));
     assert!(errors[0].contains("no_such_flag"), "{errors:?}");
@@ -43,10 +49,17 @@ fn schema_errors_name_the_field() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].starts_with("my.toml:9:10:"), "{}", errors[0]);
     assert!(errors[0].contains("delete"), "{}", errors[0]);
-    let errors = load_errors(&rule("true", "").replace("requires = [\"links\"]", "requires = [\"urls\"]"));
-    assert!(errors[0].starts_with("my.toml:7:13: unknown fact list `urls`"), "{errors:?}");
+    let errors =
+        load_errors(&rule("true", "").replace("requires = [\"links\"]", "requires = [\"urls\"]"));
+    assert!(
+        errors[0].starts_with("my.toml:7:13: unknown fact list `urls`"),
+        "{errors:?}"
+    );
     let errors = load_errors(&rule("true", "").replace("2024-01-01T00:00:00Z", "last tuesday"));
-    assert!(errors[0].starts_with("my.toml:2:13: effective `last tuesday` is not an RFC 3339 time"), "{errors:?}");
+    assert!(
+        errors[0].starts_with("my.toml:2:13: effective `last tuesday` is not an RFC 3339 time"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -56,19 +69,29 @@ fn every_problem_is_reported_at_once() {
     source.push_str("\n[[rule]]\nid = \"Bad Id\"\ndescription = \"d\"\nwhen = 'true'\naction = \"hide\"\nmessage = \"m\"\n");
     let errors = load_errors(&source);
     assert_eq!(errors.len(), 3, "{errors:#?}");
-    assert!(errors.iter().any(|e| e.contains("rule `r` is defined twice")));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("rule `r` is defined twice"))
+    );
     assert!(errors.iter().any(|e| e.contains("rule id `Bad Id`")));
 }
 
 #[test]
 fn extends_must_name_a_loaded_profile() {
     let errors = load_errors(&format!("{HEADER}extends = \"nowhere\"\n"));
-    assert!(errors[0].starts_with("my.toml:3:11: extends `nowhere`"), "{errors:?}");
+    assert!(
+        errors[0].starts_with("my.toml:3:11: extends `nowhere`"),
+        "{errors:?}"
+    );
 }
 
 #[test]
 fn a_good_profile_loads_and_extends_the_shipped_ones() {
-    let mut files: Vec<(String, String)> = menshen_policy::EMBEDDED.iter().map(|(o, s)| ((*o).to_owned(), (*s).to_owned())).collect();
+    let mut files: Vec<(String, String)> = menshen_policy::EMBEDDED
+        .iter()
+        .map(|(o, s)| ((*o).to_owned(), (*s).to_owned()))
+        .collect();
     files.push((
         "ops.toml".into(),
         "name = \"ops-2026\"\neffective = \"2026-06-01T00:00:00Z\"\nextends = \"open-2021\"\ndisable = [\"counterfeit-offer\"]\n".into(),
@@ -77,6 +100,10 @@ fn a_good_profile_loads_and_extends_the_shipped_ones() {
     let ops = policy.profile("ops-2026").unwrap();
     assert!(ops.rules.iter().all(|r| r.id != "counterfeit-offer"));
     assert!(ops.rules.iter().any(|r| r.id == "share-code-in-moment"));
-    assert_eq!(ops.flags.get("group_ecommerce_trial"), Some(&true), "flags are inherited");
+    assert_eq!(
+        ops.flags.get("group_ecommerce_trial"),
+        Some(&true),
+        "flags are inherited"
+    );
     assert_ne!(ops.version, policy.profile("open-2021").unwrap().version);
 }
