@@ -134,6 +134,8 @@ pub struct Profile {
     pub rules: Vec<Rule>,
     pub cases: Vec<Case>,
     pub version: String,
+    /// Every rule of this profile runs in shadow mode (not inherited by profiles extending it).
+    pub shadow: bool,
     /// The profile's flags, its base's included.
     pub flags: BTreeMap<String, bool>,
     flags_value: Value,
@@ -331,7 +333,7 @@ impl Policy {
                     evidence: evidence(facts, rule.requires),
                     strikes: rule.strikes,
                 };
-                if rule.shadow {
+                if rule.shadow || profile.shadow {
                     decision.shadow.push(reason);
                 } else {
                     decision.action = decision.action.max(rule.action);
@@ -633,7 +635,7 @@ fn compile_profile(
                     message: spec.message.clone(),
                     action: spec.action,
                     strikes: spec.strikes,
-                    shadow: spec.shadow || file.shadow,
+                    shadow: spec.shadow,
                     examples: spec.examples.clone(),
                     requires,
                     when: spec.when.get_ref().clone(),
@@ -667,6 +669,7 @@ fn compile_profile(
     let cases = file.cases.clone();
     let mut hasher = Sha256::new();
     hasher.update(file.name.get_ref().as_bytes());
+    hasher.update(if file.shadow { b"shadow" } else { b"active" });
     for (name, on) in &flags {
         hasher.update(format!("{name}={on}").as_bytes());
     }
@@ -693,6 +696,7 @@ fn compile_profile(
         rules,
         cases,
         version,
+        shadow: file.shadow,
         flags_value: flag_value(&flags),
         flags,
     })
