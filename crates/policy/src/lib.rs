@@ -43,7 +43,8 @@ use menshen_text::Span;
 use profile::{Case, Example, Position, ProfileFile, string_content_start};
 use sha2::{Digest, Sha256};
 
-pub use verdict::{Action, PolicyRef, Reason, Scene, Verdict};
+pub use profile::Target;
+pub use verdict::{Action, LinkAction, PolicyRef, Reason, Scene, Verdict};
 
 /// The profiles shipped with menshen.
 pub const EMBEDDED: [(&str, &str); 2] = [
@@ -108,6 +109,7 @@ pub struct Rule {
     pub action: Action,
     pub strikes: u32,
     pub shadow: bool,
+    pub target: Target,
     pub examples: Vec<Example>,
     requires: FactKinds,
     when: String,
@@ -162,6 +164,7 @@ pub struct Situation<'a> {
 pub struct Decision {
     pub action: Action,
     pub reasons: Vec<Reason>,
+    pub link_actions: Vec<LinkAction>,
     pub shadow: Vec<Reason>,
 }
 
@@ -312,7 +315,7 @@ impl Policy {
             return Decision::default();
         }
         let mut context = self.root.new_inner_scope();
-        bind(
+        let links = bind(
             &mut context,
             facts,
             situation,
@@ -321,23 +324,70 @@ impl Policy {
         );
         let mut decision = Decision::default();
         for rule in profile.rules.iter().filter(applicable) {
-            if rule
-                .program
-                .execute(&context)
-                .is_ok_and(|v| v == Value::Bool(true))
-            {
-                let reason = Reason {
-                    rule: rule.id.clone(),
-                    message: rule.message.clone(),
-                    action: rule.action,
-                    evidence: evidence(facts, rule.requires),
-                    strikes: rule.strikes,
-                };
-                if rule.shadow || profile.shadow {
-                    decision.shadow.push(reason);
-                } else {
-                    decision.action = decision.action.max(rule.action);
-                    decision.reasons.push(reason);
+            let shadow = rule.shadow || profile.shadow;
+            match rule.target {
+                Target::Message => {
+                    if !rule
+                        .program
+                        .execute(&context)
+                        .is_ok_and(|v| v == Value::Bool(true))
+                    {
+                        continue;
+                    }
+                    let reason = Reason {
+                        rule: rule.id.clone(),
+                        message: rule.message.clone(),
+                        action: rule.action,
+                        evidence: evidence(facts, rule.requires),
+                        strikes: rule.strikes,
+                    };
+                    if shadow {
+                        decision.shadow.push(reason);
+                    } else {
+                        decision.action = decision.action.max(rule.action);
+                        decision.reasons.push(reason);
+                    }
+                }
+                Target::Link => {
+                    for (index, link) in links.iter().enumerate() {
+                        let mut scope = context.new_inner_scope();
+                        scope.add_variable_from_value("link", link.clone());
+                        if !rule
+                            .program
+                            .execute(&scope)
+                            .is_ok_and(|v| v == Value::Bool(true))
+                        {
+                            continue;
+                        }
+                        let span = facts.links[index].span;
+                        if shadow {
+                            decision.shadow.push(Reason {
+                                rule: rule.id.clone(),
+                                message: rule.message.clone(),
+                                action: rule.action,
+                                evidence: vec![span],
+                                strikes: rule.strikes,
+                            });
+                            continue;
+                        }
+                        match decision.link_actions.iter_mut().find(|a| a.link == index) {
+                            Some(existing) if existing.action >= rule.action => {}
+                            Some(existing) => {
+                                *existing = LinkAction {
+                                    link: index,
+                                    span,
+                                    action: rule.action,
+                                    rule: rule.id.clone(),
+                                }
+                            }
+                            None => decision.link_actions.push(LinkAction {
+                                link: index,
+                                span,
+                                action: rule.action,
+                                rule: rule.id.clone(),
+                            }),
+                        }
+                    }
                 }
             }
         }
@@ -362,6 +412,7 @@ impl Policy {
             scene: Some(situation.scene),
             action: decision.action,
             reasons: decision.reasons,
+            link_actions: decision.link_actions,
             facts,
             policy: PolicyRef {
                 profile: profile.name.clone(),
@@ -413,13 +464,13 @@ fn map(entries: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
 
 /// Evaluate a compiled rule once against [`probe_facts`] in every scene, with the file's flags
 /// (a flag the file does not define is an error too).
-fn probe(program: &Program, flags: &BTreeMap<String, bool>) -> Result<(), String> {
+fn probe(program: &Program, flags: &BTreeMap<String, bool>, target: Target) -> Result<(), String> {
     let facts = probe_facts();
     let flags = flag_value(flags);
     let root = Context::default();
     for scene in Scene::ALL {
         let mut context = root.new_inner_scope();
-        bind(
+        let links = bind(
             &mut context,
             &facts,
             Situation {
@@ -429,7 +480,11 @@ fn probe(program: &Program, flags: &BTreeMap<String, bool>) -> Result<(), String
             "wechat",
             &flags,
         );
-        if let Err(e) = program.execute(&context) {
+        let mut scope = context.new_inner_scope();
+        if target == Target::Link {
+            scope.add_variable_from_value("link", links[0].clone());
+        }
+        if let Err(e) = program.execute(&scope) {
             return Err(e.to_string());
         }
     }
@@ -444,14 +499,15 @@ fn is_foreign(platform: &str, home: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('_'))
 }
 
-/// Bind the facts and the situation as CEL variables.
+/// Bind the facts and the situation as CEL variables; returns the link values, for rules
+/// evaluated per link.
 fn bind(
     context: &mut Context<'_, '_>,
     facts: &Facts,
     situation: Situation<'_>,
     home: &str,
     flags: &Value,
-) {
+) -> Vec<Value> {
     let sanctions = situation.sanctions;
     let host_sanctioned = |host: &str| {
         let mut suffix = host;
@@ -528,11 +584,12 @@ fn bind(
     context.add_variable_from_value("scene", situation.scene.as_str());
     context.add_variable_from_value("home", home.to_owned());
     context.add_variable_from_value("flags", flags.clone());
-    context.add_variable_from_value("links", links);
+    context.add_variable_from_value("links", links.clone());
     context.add_variable_from_value("share_codes", share_codes);
     context.add_variable_from_value("contacts", contacts);
     context.add_variable_from_value("terms", terms);
     context.add_variable_from_value("scores", scores);
+    links
 }
 
 fn compile_profile(
@@ -617,10 +674,14 @@ fn compile_profile(
                 }
             }
         }
+        if spec.target == Target::Link {
+            // A rule about each link only runs when there is a link.
+            requires.0 |= FactKinds::named("links").map_or(0, |k| k.0);
+        }
         let when_start = string_content_start(source, spec.when.span().start);
         match Program::compile(spec.when.get_ref()) {
             Ok(program) => {
-                if let Err(message) = probe(&program, &flags) {
+                if let Err(message) = probe(&program, &flags, spec.target) {
                     let p = at(when_start);
                     problems.push(format!(
                         "{origin}:{}:{}: rule `{}` cannot be evaluated: {message}",
@@ -636,6 +697,7 @@ fn compile_profile(
                     action: spec.action,
                     strikes: spec.strikes,
                     shadow: spec.shadow,
+                    target: spec.target,
                     examples: spec.examples.clone(),
                     requires,
                     when: spec.when.get_ref().clone(),
@@ -676,8 +738,14 @@ fn compile_profile(
     for rule in &rules {
         hasher.update(
             format!(
-                "{}|{}|{:?}|{}|{}|{}",
-                rule.id, rule.when, rule.action, rule.strikes, rule.shadow, rule.requires.0
+                "{}|{}|{:?}|{}|{}|{}|{:?}",
+                rule.id,
+                rule.when,
+                rule.action,
+                rule.strikes,
+                rule.shadow,
+                rule.requires.0,
+                rule.target
             )
             .as_bytes(),
         );

@@ -18,6 +18,9 @@
 //! message = "third-party share codes are not shown in moments"
 //! strikes = 1
 //!
+//! # A rule with target = "link" is evaluated per link (bound as `link`) and gives that link
+//! # its own action in the verdict's `link_actions`, leaving the message's action alone.
+//!
 //! [[rule.example]]                         # this rule must match (or not, with matches = false)
 //! text = "复制这条信息€Zx9CvB8nM7k€，打开【手机淘宝】"
 //! scene = "moment"
@@ -69,6 +72,10 @@ pub struct RuleSpec {
     #[serde(default)]
     pub requires: Vec<Spanned<String>>,
     pub when: Spanned<String>,
+    /// `message` (the default) decides the whole message; `link` is evaluated once per link,
+    /// with the link bound as `link`, and gives that link its own action.
+    #[serde(default)]
+    pub target: Target,
     pub action: Action,
     pub message: String,
     #[serde(default)]
@@ -77,6 +84,15 @@ pub struct RuleSpec {
     pub shadow: bool,
     #[serde(default, rename = "example")]
     pub examples: Vec<Example>,
+}
+
+/// What a rule decides about.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    #[default]
+    Message,
+    Link,
 }
 
 /// A message a rule must match (or must not, with `matches = false`).

@@ -70,7 +70,8 @@ pub fn run(policy: &Policy, analyzer: &Analyzer, profiles: &[&Profile]) -> Repor
                     .reasons
                     .iter()
                     .chain(&decision.shadow)
-                    .any(|r| r.rule == rule.id);
+                    .any(|r| r.rule == rule.id)
+                    || decision.link_actions.iter().any(|a| a.rule == rule.id);
                 if matched == example.matches {
                     report.passed += 1;
                 } else {

@@ -68,6 +68,18 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
+/// An action for one link, from a rule with `target = "link"`: the message is delivered by its
+/// own action, and this link is rendered by this one (`plain_text`: shown, not clickable;
+/// `hide`: removed from the message).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkAction {
+    /// Index of the link in `facts.links`.
+    pub link: usize,
+    pub span: Span,
+    pub action: Action,
+    pub rule: String,
+}
+
 /// Which policy decided.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PolicyRef {
@@ -89,6 +101,9 @@ pub struct Verdict {
     pub reasons: Vec<Reason>,
     pub facts: Facts,
     pub policy: PolicyRef,
+    /// Per-link actions, strictest per link; the message's `action` does not include them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub link_actions: Vec<LinkAction>,
     /// Rules in shadow mode that matched: what they would have done. Never changes `action`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shadow: Vec<Reason>,
