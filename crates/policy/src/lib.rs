@@ -28,6 +28,7 @@
 //! A rule lists the fact lists it reads in `requires` and is evaluated only when one of them
 //! is non-empty, so that ordinary chat costs nothing to decide.
 
+mod live;
 pub mod profile;
 pub mod testing;
 mod verdict;
@@ -43,6 +44,7 @@ use menshen_text::Span;
 use profile::{Case, Example, Position, ProfileFile, string_content_start};
 use sha2::{Digest, Sha256};
 
+pub use live::LivePolicy;
 pub use profile::Target;
 pub use verdict::{Action, LinkAction, PolicyRef, Reason, Scene, Verdict};
 
