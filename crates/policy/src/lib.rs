@@ -38,7 +38,7 @@ use std::{
     sync::Arc,
 };
 
-use cel::{Context, Program, Value};
+use cel::{Context, Program, Value, objects::Key};
 use menshen_detect::Facts;
 use menshen_text::Span;
 use profile::{Case, Example, Position, ProfileFile, string_content_start};
@@ -456,12 +456,46 @@ fn evidence(facts: &Facts, requires: FactKinds) -> Vec<Span> {
     spans
 }
 
-fn map(entries: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
-    let map: HashMap<String, Value> = entries
+/// The field names of fact maps, interned once per process.
+const FIELDS: [&str; 14] = [
+    "url",
+    "host",
+    "domain",
+    "category",
+    "obfuscated",
+    "foreign",
+    "sanctioned",
+    "platform",
+    "kind",
+    "token",
+    "confidence",
+    "value",
+    "term",
+    "disguised",
+];
+
+/// A CEL map from field names to values. Keys come from an immutable table of [`FIELDS`], so
+/// a key costs a reference count, not an allocation: binding facts is the main cost of deciding.
+fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
+    static KEYS: std::sync::OnceLock<HashMap<&'static str, Key>> = std::sync::OnceLock::new();
+    let keys = KEYS.get_or_init(|| {
+        FIELDS
+            .iter()
+            .map(|&f| (f, Key::String(Arc::new(f.to_owned()))))
+            .collect()
+    });
+    let map = entries
         .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
+        .map(|(name, value)| {
+            (
+                keys.get(name)
+                    .cloned()
+                    .unwrap_or_else(|| Key::String(Arc::new(name.to_owned()))),
+                value,
+            )
+        })
         .collect();
-    map.into()
+    Value::Map(cel::objects::Map { map: Arc::new(map) })
 }
 
 /// Evaluate a compiled rule once against [`probe_facts`] in every scene, with the file's flags
