@@ -2,7 +2,7 @@
 
 use std::{
     ffi::OsString,
-    io::{self, BufRead, BufWriter, Write},
+    io::{self, BufRead, BufWriter, Read, Write},
     path::PathBuf,
     process::ExitCode,
 };
@@ -30,6 +30,16 @@ struct Cli {
 enum Command {
     /// Analyze a message, decide it, and print the verdict as JSON.
     Check(CheckArgs),
+    /// Render a verdict (JSON on stdin, as `check` prints it) for each recipient, with their
+    /// link choices; one JSON line per recipient.
+    Deliver {
+        /// JSON object of recipient id to choices:
+        /// {"alice": {"categories": {"ecommerce": "plain_text"}, "domains": {"jd.com": "hide"}}}
+        #[arg(long, value_name = "FILE")]
+        prefs: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Work with policy profiles.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -114,6 +124,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check(args),
+        Command::Deliver { prefs, data } => deliver(&prefs, &data),
         Command::Policy(PolicyCommand::Test { profiles, data }) => policy_test(&profiles, &data),
         Command::Policy(PolicyCommand::Lint { files, data }) => {
             let data = DataArgs {
@@ -339,6 +350,40 @@ fn parse_line(line: &[u8], max_line: usize) -> Result<Event, String> {
         return Err("the text is longer than 4 GiB".into());
     }
     Ok(event)
+}
+
+fn deliver(prefs: &PathBuf, data: &DataArgs) -> anyhow::Result<ExitCode> {
+    use menshen_policy::deliver::Preferences;
+    let mut input = String::new();
+    io::stdin()
+        .read_to_string(&mut input)
+        .context("reading the verdict on standard input")?;
+    let verdict: menshen_policy::Verdict = serde_json::from_str(&input)
+        .context("standard input is not a verdict as `menshen check` prints it")?;
+    let prefs: std::collections::BTreeMap<String, Preferences> =
+        serde_json::from_str(&read(prefs, "preferences")?).with_context(|| {
+            format!(
+                "{} is not a JSON object of recipient to choices",
+                prefs.display()
+            )
+        })?;
+    let analyzer = build_analyzer(data)?;
+    let policy = build_policy(data, &analyzer)?;
+    let profile = policy
+        .select(Some(&verdict.policy.profile), None)
+        .map_err(anyhow::Error::msg)?;
+    let deliveries = menshen_policy::deliver::deliver(
+        &verdict,
+        &profile.user_choice,
+        prefs.iter().map(|(id, p)| (id.as_str(), p)),
+    );
+    let mut out = BufWriter::new(io::stdout().lock());
+    for delivery in deliveries {
+        serde_json::to_writer(&mut out, &delivery)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn policy_test(names: &[String], data: &DataArgs) -> anyhow::Result<ExitCode> {

@@ -282,3 +282,58 @@ fn policy_test_and_lint() {
     let out = menshen(&["policy", "lint"], b"");
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: 2 profiles"));
 }
+
+#[test]
+fn deliver_renders_a_verdict_per_recipient() {
+    let out = menshen(
+        &[
+            "check",
+            "--scene",
+            "moment",
+            "这个不错 https://item.jd.com/100012345678.html",
+        ],
+        b"",
+    );
+    assert!(out.status.success());
+    let dir = std::env::temp_dir().join(format!("menshen-deliver-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let prefs = dir.join("prefs.json");
+    std::fs::write(&prefs, r#"{"alice": {"categories": {"ecommerce": "open"}}, "bob": {"domains": {"jd.com": "hide"}}, "carol": {}}"#).unwrap();
+    let delivered = menshen(
+        &["deliver", "--prefs", prefs.to_str().unwrap()],
+        &out.stdout,
+    );
+    assert!(
+        delivered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&delivered.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8(delivered.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let rendering = |i: usize| {
+        lines[i]["links"][0]["rendering"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        (lines[0]["recipient"].as_str(), rendering(0).as_str()),
+        (Some("alice"), "open"),
+        "open-2021 leaves e-commerce to users"
+    );
+    assert_eq!(rendering(1), "hide");
+    assert_eq!(
+        rendering(2),
+        "plain_text",
+        "the profile's rendering without a choice"
+    );
+    let bad = menshen(
+        &["deliver", "--prefs", prefs.to_str().unwrap()],
+        b"not json",
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a verdict"));
+}

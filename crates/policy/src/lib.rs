@@ -28,6 +28,7 @@
 //! A rule lists the fact lists it reads in `requires` and is evaluated only when one of them
 //! is non-empty, so that ordinary chat costs nothing to decide.
 
+pub mod deliver;
 mod live;
 pub mod profile;
 pub mod testing;
@@ -140,6 +141,8 @@ pub struct Profile {
     pub version: String,
     /// Every rule of this profile runs in shadow mode (not inherited by profiles extending it).
     pub shadow: bool,
+    /// Link categories whose rendering recipients may loosen (see [`deliver`]).
+    pub user_choice: HashSet<String>,
     /// The profile's flags, its base's included.
     pub flags: BTreeMap<String, bool>,
     flags_value: Value,
@@ -644,6 +647,23 @@ fn compile_profile(
             jiff::Timestamp::UNIX_EPOCH
         }
     };
+    const CATEGORIES: [&str; 7] = [
+        "ecommerce",
+        "short_video",
+        "social",
+        "payment",
+        "search",
+        "news",
+        "other",
+    ];
+    for category in file.user_choice.iter().flatten() {
+        if !CATEGORIES.contains(&category.as_str()) {
+            problems.push(format!(
+                "{origin}: user_choice category `{category}` is not one of {}",
+                CATEGORIES.join(", ")
+            ));
+        }
+    }
     let mut flags: BTreeMap<String, bool> = base.map(|b| b.flags.clone()).unwrap_or_default();
     flags.extend(file.flags.iter().map(|(k, v)| (k.clone(), *v)));
     // Inherited rules first, minus disabled ones and those this file replaces.
@@ -801,6 +821,10 @@ fn compile_profile(
         cases,
         version,
         shadow: file.shadow,
+        user_choice: match &file.user_choice {
+            Some(categories) => categories.iter().cloned().collect(),
+            None => base.map(|b| b.user_choice.clone()).unwrap_or_default(),
+        },
         flags_value: flag_value(&flags),
         flags,
     })

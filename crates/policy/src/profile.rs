@@ -55,6 +55,10 @@ pub struct ProfileFile {
     pub shadow: bool,
     #[serde(default)]
     pub flags: BTreeMap<String, bool>,
+    /// Link categories whose rendering each recipient may loosen ("independent selection
+    /// mode"); inherited from the base profile when absent.
+    #[serde(default)]
+    pub user_choice: Option<Vec<String>>,
     #[serde(default, rename = "rule")]
     pub rules: Vec<RuleSpec>,
     #[serde(default, rename = "case")]
