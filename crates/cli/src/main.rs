@@ -43,6 +43,23 @@ enum Command {
     /// Work with policy profiles.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Run a candidate profile beside a baseline over recorded events (JSON lines with
+    /// `text`, and optionally `scene`, `sender`, `label`) and report what would change.
+    Replay {
+        /// The profile in force now.
+        #[arg(long)]
+        baseline: String,
+        /// The profile to try.
+        #[arg(long)]
+        candidate: String,
+        /// Also write an HTML report with charts here.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Events, one JSON object a line.
+        events: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -125,6 +142,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Deliver { prefs, data } => deliver(&prefs, &data),
+        Command::Replay {
+            baseline,
+            candidate,
+            html,
+            events,
+            data,
+        } => replay(&baseline, &candidate, html.as_deref(), &events, &data),
         Command::Policy(PolicyCommand::Test { profiles, data }) => policy_test(&profiles, &data),
         Command::Policy(PolicyCommand::Lint { files, data }) => {
             let data = DataArgs {
@@ -383,6 +407,108 @@ fn deliver(prefs: &PathBuf, data: &DataArgs) -> anyhow::Result<ExitCode> {
         out.write_all(b"\n")?;
     }
     out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A recorded event for replay.
+#[derive(Deserialize)]
+struct RecordedEvent {
+    text: String,
+    #[serde(default)]
+    scene: Option<Scene>,
+    #[serde(default)]
+    sender: Option<String>,
+    #[serde(default)]
+    label: Option<serde_json::Value>,
+}
+
+fn replay(
+    baseline: &str,
+    candidate: &str,
+    html: Option<&std::path::Path>,
+    events: &PathBuf,
+    data: &DataArgs,
+) -> anyhow::Result<ExitCode> {
+    use menshen_policy::replay::{Label, Replay};
+    let analyzer = build_analyzer(data)?;
+    let policy = build_policy(data, &analyzer)?;
+    let base = policy
+        .select(Some(baseline), None)
+        .map_err(anyhow::Error::msg)?;
+    let cand = policy
+        .select(Some(candidate), None)
+        .map_err(anyhow::Error::msg)?;
+    let file =
+        std::fs::File::open(events).with_context(|| format!("opening {}", events.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let progress = indicatif::ProgressBar::with_draw_target(
+        Some(size),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    progress.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut input = io::BufReader::new(progress.wrap_read(file));
+    let sanctions = Sanctions::default();
+    let mut report = Replay::new(&base.name, &cand.name);
+    let mut scratch = Scratch::default();
+    let (mut line, mut number, mut bad) = (Vec::new(), 0usize, Vec::new());
+    loop {
+        line.clear();
+        if input
+            .read_until(b'\n', &mut line)
+            .context("reading events")?
+            == 0
+        {
+            break;
+        }
+        number += 1;
+        let trimmed = line.trim_ascii();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let event: RecordedEvent = match std::str::from_utf8(trimmed)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(t).map_err(|e| e.to_string()))
+        {
+            Ok(event) => event,
+            Err(e) => {
+                bad.push(format!("line {number}: {e}"));
+                continue;
+            }
+        };
+        let label = event.label.as_ref().and_then(|l| match l {
+            serde_json::Value::String(s) => Label::parse(s),
+            other => Label::parse(&other.to_string()),
+        });
+        let facts = analyzer.analyze_with(&event.text, &mut scratch);
+        let situation = Situation {
+            scene: event.scene.unwrap_or_default(),
+            sanctions: &sanctions,
+        };
+        let (b, c) = (
+            policy.decide(base, &facts, situation),
+            policy.decide(cand, &facts, situation),
+        );
+        report.add(&event.text, event.sender.as_deref(), label, &b, &c);
+    }
+    progress.finish_and_clear();
+    print!("{}", report.text_report());
+    if !bad.is_empty() {
+        println!(
+            "\n{} lines could not be read; the first: {}",
+            bad.len(),
+            bad.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
+        );
+    }
+    if let Some(path) = html {
+        std::fs::write(path, report.html_report())
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("HTML report: {}", path.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 

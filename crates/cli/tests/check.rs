@@ -337,3 +337,52 @@ fn deliver_renders_a_verdict_per_recipient() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a verdict"));
 }
+
+#[test]
+fn replay_reports_changes_and_writes_html() {
+    let dir = std::env::temp_dir().join(format!("menshen-replay-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let events = dir.join("events.jsonl");
+    std::fs::write(
+        &events,
+        concat!(
+            "{\"text\":\"这个不错 https://item.jd.com/1.html\",\"scene\":\"direct\",\"sender\":\"a\",\"label\":\"ham\"}\n",
+            "{\"text\":\"这个不错 https://item.jd.com/2.html\",\"scene\":\"group\",\"sender\":\"b\",\"label\":\"spam\"}\n",
+            "not json\n",
+            "{\"text\":\"晚上吃饭吗\",\"scene\":\"moment\",\"sender\":\"c\",\"label\":0}\n",
+        ),
+    )
+    .unwrap();
+    let html = dir.join("report.html");
+    let out = menshen(
+        &[
+            "replay",
+            "--baseline",
+            "open-2021",
+            "--candidate",
+            "strict-2018",
+            "--html",
+            html.to_str().unwrap(),
+            events.to_str().unwrap(),
+        ],
+        b"",
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("replay: 3 events"), "{stdout}");
+    assert!(stdout.contains("allow -> plain_text: 2"), "{stdout}");
+    assert!(
+        stdout.contains("newly acts on 1 innocent events from 1 distinct senders"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 lines could not be read; the first: line 3"),
+        "{stdout}"
+    );
+    let report = std::fs::read_to_string(&html).unwrap();
+    assert!(report.contains("<svg") && report.contains("strict-2018"));
+}

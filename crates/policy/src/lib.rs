@@ -31,6 +31,7 @@
 pub mod deliver;
 mod live;
 pub mod profile;
+pub mod replay;
 pub mod testing;
 mod verdict;
 
