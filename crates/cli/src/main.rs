@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use menshen_detect::{
     Analyzer, AnalyzerConfig, Attachment, Scratch, lexicon::Lexicon, registry::Registry,
 };
-use menshen_policy::{Policy, Profile, Sanctions, Scene, Situation, testing};
+use menshen_policy::{Policy, Profile, Sanctions, Scene, Situation, Standing, testing};
 use serde::Deserialize;
 
 #[derive(Parser)]
@@ -206,6 +206,9 @@ struct Event {
     text: String,
     #[serde(default)]
     attachments: Vec<Attachment>,
+    /// The sender's standing, until the enforcement store provides it (an extension).
+    #[serde(default)]
+    standing: Option<Standing>,
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
@@ -296,10 +299,10 @@ impl Gate<'_> {
         let facts = self
             .analyzer
             .analyze_message(&event.text, &event.attachments, scratch);
-        let situation = Situation {
-            scene: event.scene.unwrap_or(default_scene),
-            sanctions: self.sanctions,
-        };
+        let mut situation = Situation::new(event.scene.unwrap_or(default_scene), self.sanctions);
+        if let Some(standing) = &event.standing {
+            situation = situation.with_standing(standing);
+        }
         Ok(self.policy.verdict(profile, event.id, facts, situation))
     }
 
@@ -420,6 +423,8 @@ struct RecordedEvent {
     sender: Option<String>,
     #[serde(default)]
     label: Option<serde_json::Value>,
+    #[serde(default)]
+    standing: Option<Standing>,
 }
 
 fn replay(
@@ -485,10 +490,10 @@ fn replay(
             other => Label::parse(&other.to_string()),
         });
         let facts = analyzer.analyze_with(&event.text, &mut scratch);
-        let situation = Situation {
-            scene: event.scene.unwrap_or_default(),
-            sanctions: &sanctions,
-        };
+        let mut situation = Situation::new(event.scene.unwrap_or_default(), &sanctions);
+        if let Some(standing) = &event.standing {
+            situation = situation.with_standing(standing);
+        }
         let (b, c) = (
             policy.decide(base, &facts, situation),
             policy.decide(cand, &facts, situation),

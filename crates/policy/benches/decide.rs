@@ -38,14 +38,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 for (i, facts) in facts.iter().enumerate() {
                     let scene = Scene::ALL[i % 4];
-                    black_box(policy.decide(
-                        profile,
-                        facts,
-                        Situation {
-                            scene,
-                            sanctions: &sanctions,
-                        },
-                    ));
+                    black_box(policy.decide(profile, facts, Situation::new(scene, &sanctions)));
                 }
             })
         });

@@ -20,6 +20,8 @@
 //! | `contacts` | list | `kind`, `value` |
 //! | `terms` | list | `term`, `category`, `disguised` |
 //! | `scores` | map of double | e.g. `scores.spam` once a model is loaded |
+//! | `sender` | map | `strikes` (int), `restrictions` (list of string), `account_age_days` (int, −1 if unknown) |
+//! | `signals` | map of double | behaviour signals for the sender; test presence first: `"campaign" in signals && signals.campaign > 0.5` |
 //!
 //! `foreign` is true for a known platform other than the home platform and its own
 //! sub-platforms (`wechat_miniprogram` is not foreign to `wechat`). `sanctioned` is true for a
@@ -163,6 +165,40 @@ pub struct Sanctions {
 pub struct Situation<'a> {
     pub scene: Scene,
     pub sanctions: &'a Sanctions,
+    /// The sender's standing, if known (read-only snapshot from the state).
+    pub standing: Option<&'a Standing>,
+}
+
+impl<'a> Situation<'a> {
+    pub fn new(scene: Scene, sanctions: &'a Sanctions) -> Self {
+        Situation {
+            scene,
+            sanctions,
+            standing: None,
+        }
+    }
+
+    pub fn with_standing(self, standing: &'a Standing) -> Self {
+        Situation {
+            standing: Some(standing),
+            ..self
+        }
+    }
+}
+
+/// What the platform knows about a sender: strikes, active restrictions, account age and
+/// behaviour signals. Rules read it as `sender` and `signals`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Standing {
+    /// Strikes in force (after decay).
+    pub strikes: u32,
+    /// Restricted functions in force (`links_in_moments`, `share_codes`, …).
+    pub restrictions: Vec<String>,
+    /// Days since the account was created, if known.
+    pub account_age_days: Option<u32>,
+    /// Behaviour signals by name (`bulk_friend_requests`, `campaign`, …), in [0, 1].
+    pub signals: BTreeMap<String, f64>,
 }
 
 /// The outcome of evaluating one profile.
@@ -513,10 +549,7 @@ fn probe(program: &Program, flags: &BTreeMap<String, bool>, target: Target) -> R
         let links = bind(
             &mut context,
             &facts,
-            Situation {
-                scene,
-                sanctions: &Sanctions::default(),
-            },
+            Situation::new(scene, &Sanctions::default()).with_standing(&Standing::default()),
             "wechat",
             &flags,
         );
@@ -629,6 +662,27 @@ fn bind(
     context.add_variable_from_value("contacts", contacts);
     context.add_variable_from_value("terms", terms);
     context.add_variable_from_value("scores", scores);
+    let standing = situation.standing.cloned().unwrap_or_default();
+    let signals: HashMap<String, Value> = standing
+        .signals
+        .iter()
+        .map(|(k, v)| (k.clone(), (*v).into()))
+        .collect();
+    let restrictions: Vec<Value> = standing
+        .restrictions
+        .iter()
+        .map(|r| r.clone().into())
+        .collect();
+    let mut sender: HashMap<String, Value> = HashMap::new();
+    sender.insert("strikes".into(), i64::from(standing.strikes).into());
+    sender.insert("restrictions".into(), restrictions.into());
+    // -1 when unknown, so that `sender.account_age_days < 7` is false for unknown accounts.
+    sender.insert(
+        "account_age_days".into(),
+        standing.account_age_days.map_or(-1, i64::from).into(),
+    );
+    context.add_variable_from_value("sender", sender);
+    context.add_variable_from_value("signals", signals);
     links
 }
 

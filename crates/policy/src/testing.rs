@@ -58,14 +58,8 @@ pub fn run(policy: &Policy, analyzer: &Analyzer, profiles: &[&Profile]) -> Repor
             for example in &rule.examples {
                 let facts = analyzer.analyze(&example.text);
                 let sanctions = sanctions(&example.sanctioned_domains, &example.sanctioned_apps);
-                let decision = policy.decide(
-                    profile,
-                    &facts,
-                    Situation {
-                        scene: example.scene,
-                        sanctions: &sanctions,
-                    },
-                );
+                let decision =
+                    policy.decide(profile, &facts, Situation::new(example.scene, &sanctions));
                 let matched = decision
                     .reasons
                     .iter()
@@ -97,14 +91,7 @@ pub fn run(policy: &Policy, analyzer: &Analyzer, profiles: &[&Profile]) -> Repor
         for (index, case) in profile.cases.iter().enumerate() {
             let facts = analyzer.analyze(&case.text);
             let sanctions = sanctions(&case.sanctioned_domains, &case.sanctioned_apps);
-            let decision = policy.decide(
-                profile,
-                &facts,
-                Situation {
-                    scene: case.scene,
-                    sanctions: &sanctions,
-                },
-            );
+            let decision = policy.decide(profile, &facts, Situation::new(case.scene, &sanctions));
             if decision.action == case.expect {
                 report.passed += 1;
             } else {

@@ -16,10 +16,7 @@ fn decide(profile: &str, scene: Scene, text: &str) -> (menshen_policy::Verdict, 
         profile,
         None,
         facts,
-        Situation {
-            scene,
-            sanctions: &Sanctions::default(),
-        },
+        Situation::new(scene, &Sanctions::default()),
     );
     (verdict, profile.user_choice.clone())
 }

@@ -39,8 +39,15 @@ fn typos_inside_macros_are_caught_by_the_probe() {
     assert!(errors[0].contains("categroy"), "{}", errors[0]);
     let errors = load_errors(&rule("scene == \"moment\" && flags.no_such_flag", ""));
     assert!(errors[0].contains("no_such_flag"), "{errors:?}");
-    let errors = load_errors(&rule("sender.strikes > 2", ""));
-    assert!(errors[0].contains("sender"), "{errors:?}");
+    let errors = load_errors(&rule("sendr.strikes > 2", ""));
+    assert!(errors[0].contains("sendr"), "{errors:?}");
+    assert!(
+        load_errors(&rule(
+            "sender.strikes > 2 && size(sender.restrictions) == 0",
+            ""
+        ))
+        .is_empty()
+    );
 }
 
 #[test]

@@ -36,10 +36,7 @@ text = "文章 https://mp.weixin.qq.com/s/abc 和 商品 https://item.jd.com/1.h
     let decision = policy.decide(
         profile,
         &facts,
-        Situation {
-            scene: Scene::Group,
-            sanctions: &Sanctions::default(),
-        },
+        Situation::new(Scene::Group, &Sanctions::default()),
     );
     assert_eq!(
         decision.action,

@@ -126,14 +126,7 @@ fn design_section_7_every_cell() {
             for text in row.texts {
                 let facts = analyzer.analyze(text);
                 for (scene, want) in Scene::ALL.into_iter().zip(expected) {
-                    let got = policy.decide(
-                        profile,
-                        &facts,
-                        Situation {
-                            scene,
-                            sanctions: &sanctions,
-                        },
-                    );
+                    let got = policy.decide(profile, &facts, Situation::new(scene, &sanctions));
                     checked += 1;
                     if got.action != want {
                         failures.push(format!(
@@ -211,10 +204,7 @@ fn a_home_platform_link_is_not_foreign() {
     let decision = policy.decide(
         profile,
         &facts,
-        Situation {
-            scene: Scene::Moment,
-            sanctions: &Sanctions::default(),
-        },
+        Situation::new(Scene::Moment, &Sanctions::default()),
     );
     assert_eq!(
         decision.action, Allow,
