@@ -258,6 +258,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         scene: Some(args.scene),
         text: text.to_owned(),
         attachments: Vec::new(),
+        standing: None,
     };
     let verdict = gate
         .verdict(event, args.scene, &mut scratch)
