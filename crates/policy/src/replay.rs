@@ -332,18 +332,23 @@ impl Replay {
             let _ = write!(out, "<th>{}</th>", name(action));
         }
         out.push_str("</tr>");
-        let most = self
-            .changes
-            .iter()
-            .flatten()
-            .copied()
-            .max()
-            .unwrap_or(1)
-            .max(1);
+        // Changed and unchanged cells are shaded against their own maximum: the unchanged
+        // diagonal would otherwise wash every change out.
+        let max_where = |changed: bool| {
+            (0..6)
+                .flat_map(|f| (0..6).map(move |t| (f, t)))
+                .filter(|(f, t)| (f != t) == changed)
+                .map(|(f, t)| self.changes[f][t])
+                .max()
+                .unwrap_or(0)
+                .max(1)
+        };
+        let (most_changed, most_same) = (max_where(true), max_where(false));
         for (f, from) in ACTIONS.iter().enumerate() {
             let _ = write!(out, "<tr><th>{}</th>", name(*from));
             for t in 0..6 {
                 let count = self.changes[f][t];
+                let most = if f == t { most_same } else { most_changed };
                 let shade = (count as f64 / most as f64 * 0.85 * 100.0).round();
                 let class = if f == t { "same" } else { "diff" };
                 let _ = write!(
@@ -443,7 +448,7 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}\
+const STYLE: &str = "body{font-family:system-ui,'Noto Sans CJK SC','PingFang SC','Microsoft YaHei','WenQuanYi Zen Hei',sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}\
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}\
 td:first-child,th:first-child{text-align:left}td.diff{background:color-mix(in srgb,#d9480f var(--shade),white)}\
 td.same{background:color-mix(in srgb,#1c7ed6 var(--shade),white)}svg text{font-size:12px}rect.base{fill:#1c7ed6}rect.cand{fill:#d9480f}\
