@@ -320,6 +320,9 @@ impl Gate<'_> {
         let mut out = BufWriter::new(output);
         let mut line = Vec::new();
         let (mut number, mut bad) = (0usize, 0usize);
+        // Counters for the summary on stderr: actions, and what shadow rules would have done.
+        let mut actions: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+        let mut shadow: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
         loop {
             line.clear();
             if input
@@ -337,7 +340,15 @@ impl Gate<'_> {
             match parse_line(trimmed, max_line)
                 .and_then(|event| self.verdict(event, scene, scratch))
             {
-                Ok(verdict) => serde_json::to_writer(&mut out, &verdict)?,
+                Ok(verdict) => {
+                    *actions
+                        .entry(menshen_policy::testing::action_name(verdict.action))
+                        .or_insert(0u64) += 1;
+                    for reason in &verdict.shadow {
+                        *shadow.entry(reason.rule.clone()).or_insert(0u64) += 1;
+                    }
+                    serde_json::to_writer(&mut out, &verdict)?
+                }
                 Err(message) => {
                     bad += 1;
                     serde_json::to_writer(
@@ -349,6 +360,17 @@ impl Gate<'_> {
             out.write_all(b"\n")?;
         }
         out.flush()?;
+        eprintln!(
+            "menshen: actions: {}",
+            if actions.is_empty() {
+                "none".into()
+            } else {
+                summary(&actions)
+            }
+        );
+        if !shadow.is_empty() {
+            eprintln!("menshen: shadow rules matched: {}", summary(&shadow));
+        }
         if bad > 0 {
             eprintln!(
                 "menshen: {bad} of {number} lines could not be read (see the error objects in the output)"
@@ -357,6 +379,15 @@ impl Gate<'_> {
         }
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// "a 3, b 1" for a counter map.
+fn summary<K: std::fmt::Display>(counts: &std::collections::BTreeMap<K, u64>) -> String {
+    counts
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn parse_line(line: &[u8], max_line: usize) -> Result<Event, String> {

@@ -386,3 +386,34 @@ fn replay_reports_changes_and_writes_html() {
     let report = std::fs::read_to_string(&html).unwrap();
     assert!(report.contains("<svg") && report.contains("strict-2018"));
 }
+
+#[test]
+fn a_stream_ends_with_counters_including_shadow_rules() {
+    let dir = std::env::temp_dir().join(format!("menshen-shadow-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let candidate = dir.join("candidate.toml");
+    std::fs::write(
+        &candidate,
+        "name = \"c\"\neffective = \"2030-01-01T00:00:00Z\"\nextends = \"open-2021\"\nshadow = true\n",
+    )
+    .unwrap();
+    let input = "{\"scene\":\"moment\",\"text\":\"复制这条信息€Zx9CvB8nM7k€，打开【手机淘宝】\"}\n{\"text\":\"hi\"}\n";
+    let out = menshen(
+        &[
+            "check",
+            "--jsonl",
+            "--profile",
+            "c",
+            "--policy",
+            candidate.to_str().unwrap(),
+        ],
+        input.as_bytes(),
+    );
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("menshen: actions: allow 2"), "{stderr}");
+    assert!(
+        stderr.contains("shadow rules matched: share-code-in-moment 1"),
+        "{stderr}"
+    );
+}

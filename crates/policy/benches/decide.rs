@@ -44,6 +44,41 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    // Fan-out of one verdict to a group of 500 members, a third of whom chose plain text.
+    use menshen_policy::deliver::{LinkChoice, Preferences, deliver};
+    let profile = policy.profile("open-2021").expect("shipped");
+    let facts = analyzer
+        .analyze("这个不错 https://item.jd.com/100012345678.html 和 https://v.douyin.com/e3md8Sx/");
+    let verdict = policy.verdict(
+        profile,
+        None,
+        facts,
+        Situation::new(Scene::Group, &sanctions),
+    );
+    let members: Vec<(String, Preferences)> = (0..500)
+        .map(|i| {
+            let mut prefs = Preferences::default();
+            if i % 3 == 0 {
+                prefs
+                    .categories
+                    .insert("ecommerce".into(), LinkChoice::PlainText);
+            }
+            (format!("u{i}"), prefs)
+        })
+        .collect();
+    let mut fan_out = c.benchmark_group("deliver");
+    fan_out.throughput(Throughput::Elements(500));
+    fan_out.bench_function("group_of_500", |b| {
+        b.iter(|| {
+            black_box(deliver(
+                &verdict,
+                &profile.user_choice,
+                members.iter().map(|(id, p)| (id.as_str(), p)),
+            ))
+        })
+    });
+    fan_out.finish();
 }
 
 criterion_group!(benches, bench);
