@@ -538,6 +538,29 @@ fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
     Value::Map(cel::objects::Map { map: Arc::new(map) })
 }
 
+/// The `sender` and `signals` values of a standing.
+fn standing_values(standing: &Standing) -> (Value, Value) {
+    let signals: HashMap<String, Value> = standing
+        .signals
+        .iter()
+        .map(|(k, v)| (k.clone(), (*v).into()))
+        .collect();
+    let restrictions: Vec<Value> = standing
+        .restrictions
+        .iter()
+        .map(|r| r.clone().into())
+        .collect();
+    let mut sender: HashMap<String, Value> = HashMap::new();
+    sender.insert("strikes".into(), i64::from(standing.strikes).into());
+    sender.insert("restrictions".into(), restrictions.into());
+    // -1 when unknown, so that `sender.account_age_days < 7` needs a known age to be true.
+    sender.insert(
+        "account_age_days".into(),
+        standing.account_age_days.map_or(-1, i64::from).into(),
+    );
+    (sender.into(), signals.into())
+}
+
 /// Evaluate a compiled rule once against [`probe_facts`] in every scene, with the file's flags
 /// (a flag the file does not define is an error too).
 fn probe(program: &Program, flags: &BTreeMap<String, bool>, target: Target) -> Result<(), String> {
@@ -662,25 +685,16 @@ fn bind(
     context.add_variable_from_value("contacts", contacts);
     context.add_variable_from_value("terms", terms);
     context.add_variable_from_value("scores", scores);
-    let standing = situation.standing.cloned().unwrap_or_default();
-    let signals: HashMap<String, Value> = standing
-        .signals
-        .iter()
-        .map(|(k, v)| (k.clone(), (*v).into()))
-        .collect();
-    let restrictions: Vec<Value> = standing
-        .restrictions
-        .iter()
-        .map(|r| r.clone().into())
-        .collect();
-    let mut sender: HashMap<String, Value> = HashMap::new();
-    sender.insert("strikes".into(), i64::from(standing.strikes).into());
-    sender.insert("restrictions".into(), restrictions.into());
-    // -1 when unknown, so that `sender.account_age_days < 7` is false for unknown accounts.
-    sender.insert(
-        "account_age_days".into(),
-        standing.account_age_days.map_or(-1, i64::from).into(),
-    );
+    let (sender, signals) = match situation.standing {
+        Some(standing) => standing_values(standing),
+        // Without a snapshot the values never change: build them once.
+        None => {
+            static UNKNOWN: std::sync::OnceLock<(Value, Value)> = std::sync::OnceLock::new();
+            UNKNOWN
+                .get_or_init(|| standing_values(&Standing::default()))
+                .clone()
+        }
+    };
     context.add_variable_from_value("sender", sender);
     context.add_variable_from_value("signals", signals);
     links
