@@ -184,10 +184,7 @@ fn build_analyzer(data: &DataArgs) -> anyhow::Result<Analyzer> {
 }
 
 fn build_policy(data: &DataArgs, analyzer: &Analyzer) -> anyhow::Result<Policy> {
-    let mut files: Vec<(String, String)> = menshen_policy::EMBEDDED
-        .iter()
-        .map(|(o, s)| ((*o).to_owned(), (*s).to_owned()))
-        .collect();
+    let mut files: Vec<(String, String)> = menshen_policy::embedded_files();
     for path in &data.policies {
         files.push((path.display().to_string(), read(path, "profile")?));
     }
@@ -312,42 +309,26 @@ impl Gate<'_> {
     fn stream(
         &self,
         scratch: &mut Scratch,
-        mut input: impl BufRead,
+        input: impl BufRead,
         output: impl Write,
         scene: Scene,
         max_line: usize,
     ) -> anyhow::Result<ExitCode> {
         let mut out = BufWriter::new(output);
-        let mut line = Vec::new();
-        let (mut number, mut bad) = (0usize, 0usize);
+        let mut bad = 0usize;
         // Counters for the summary on stderr: actions, and what shadow rules would have done.
         let mut actions: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
         let mut shadow: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-        loop {
-            line.clear();
-            if input
-                .read_until(b'\n', &mut line)
-                .context("reading standard input")?
-                == 0
-            {
-                break;
-            }
-            number += 1;
-            let trimmed = line.trim_ascii();
-            if trimmed.is_empty() {
-                continue;
-            }
-            match parse_line(trimmed, max_line)
-                .and_then(|event| self.verdict(event, scene, scratch))
-            {
+        let number = for_each_line(input, |number, line| {
+            match parse_line(line, max_line).and_then(|event| self.verdict(event, scene, scratch)) {
                 Ok(verdict) => {
                     *actions
                         .entry(menshen_policy::testing::action_name(verdict.action))
-                        .or_insert(0u64) += 1;
+                        .or_insert(0) += 1;
                     for reason in &verdict.shadow {
-                        *shadow.entry(reason.rule.clone()).or_insert(0u64) += 1;
+                        *shadow.entry(reason.rule.clone()).or_insert(0) += 1;
                     }
-                    serde_json::to_writer(&mut out, &verdict)?
+                    serde_json::to_writer(&mut out, &verdict)?;
                 }
                 Err(message) => {
                     bad += 1;
@@ -358,7 +339,8 @@ impl Gate<'_> {
                 }
             }
             out.write_all(b"\n")?;
-        }
+            Ok(())
+        })?;
         out.flush()?;
         eprintln!(
             "menshen: actions: {}",
@@ -378,6 +360,30 @@ impl Gate<'_> {
             return Ok(ExitCode::from(1));
         }
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// Call `each` with the number (1-based) and bytes of every non-blank line of `input`, reusing
+/// one buffer, so memory is bounded by the longest line. Returns how many lines were read.
+fn for_each_line(
+    mut input: impl BufRead,
+    mut each: impl FnMut(usize, &[u8]) -> anyhow::Result<()>,
+) -> anyhow::Result<usize> {
+    let (mut line, mut number) = (Vec::new(), 0);
+    loop {
+        line.clear();
+        if input
+            .read_until(b'\n', &mut line)
+            .context("reading input")?
+            == 0
+        {
+            return Ok(number);
+        }
+        number += 1;
+        let trimmed = line.trim_ascii();
+        if !trimmed.is_empty() {
+            each(number, trimmed)?;
+        }
     }
 }
 
@@ -488,33 +494,20 @@ fn replay(
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let mut input = io::BufReader::new(progress.wrap_read(file));
+    let input = io::BufReader::new(progress.wrap_read(file));
     let sanctions = Sanctions::default();
     let mut report = Replay::new(&base.name, &cand.name);
     let mut scratch = Scratch::default();
-    let (mut line, mut number, mut bad) = (Vec::new(), 0usize, Vec::new());
-    loop {
-        line.clear();
-        if input
-            .read_until(b'\n', &mut line)
-            .context("reading events")?
-            == 0
-        {
-            break;
-        }
-        number += 1;
-        let trimmed = line.trim_ascii();
-        if trimmed.is_empty() {
-            continue;
-        }
-        let event: RecordedEvent = match std::str::from_utf8(trimmed)
+    let mut bad = Vec::new();
+    for_each_line(input, |number, line| {
+        let event: RecordedEvent = match std::str::from_utf8(line)
             .map_err(|e| e.to_string())
             .and_then(|t| serde_json::from_str(t).map_err(|e| e.to_string()))
         {
             Ok(event) => event,
             Err(e) => {
                 bad.push(format!("line {number}: {e}"));
-                continue;
+                return Ok(());
             }
         };
         let label = event.label.as_ref().and_then(|l| match l {
@@ -531,7 +524,8 @@ fn replay(
             policy.decide(cand, &facts, situation),
         );
         report.add(&event.text, event.sender.as_deref(), label, &b, &c);
-    }
+        Ok(())
+    })?;
     progress.finish_and_clear();
     print!("{}", report.text_report());
     if !bad.is_empty() {

@@ -64,6 +64,15 @@ pub const EMBEDDED: [(&str, &str); 2] = [
     ),
 ];
 
+/// The shipped profiles as `(origin, source)` pairs, the form [`Policy::load`] takes, to which
+/// an operator's files can be added.
+pub fn embedded_files() -> Vec<(String, String)> {
+    EMBEDDED
+        .iter()
+        .map(|(origin, source)| ((*origin).to_owned(), (*source).to_owned()))
+        .collect()
+}
+
 /// The profile used when no name and no time are given.
 pub const DEFAULT_PROFILE: &str = "open-2021";
 

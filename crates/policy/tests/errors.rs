@@ -95,10 +95,7 @@ fn extends_must_name_a_loaded_profile() {
 
 #[test]
 fn a_good_profile_loads_and_extends_the_shipped_ones() {
-    let mut files: Vec<(String, String)> = menshen_policy::EMBEDDED
-        .iter()
-        .map(|(o, s)| ((*o).to_owned(), (*s).to_owned()))
-        .collect();
+    let mut files: Vec<(String, String)> = menshen_policy::embedded_files();
     files.push((
         "ops.toml".into(),
         "name = \"ops-2026\"\neffective = \"2026-06-01T00:00:00Z\"\nextends = \"open-2021\"\ndisable = [\"counterfeit-offer\"]\n".into(),

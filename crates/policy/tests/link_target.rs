@@ -5,10 +5,7 @@ use menshen_policy::{Action, Policy, Sanctions, Scene, Situation};
 
 #[test]
 fn a_link_rule_acts_on_that_link_only() {
-    let mut files: Vec<(String, String)> = menshen_policy::EMBEDDED
-        .iter()
-        .map(|(o, s)| ((*o).to_owned(), (*s).to_owned()))
-        .collect();
+    let mut files: Vec<(String, String)> = menshen_policy::embedded_files();
     files.push((
         "links.toml".into(),
         r#"

@@ -8,10 +8,7 @@ use std::sync::{
 use menshen_policy::{LivePolicy, Policy};
 
 fn shipped() -> Vec<(String, String)> {
-    menshen_policy::EMBEDDED
-        .iter()
-        .map(|(o, s)| ((*o).to_owned(), (*s).to_owned()))
-        .collect()
+    menshen_policy::embedded_files()
 }
 
 fn with(extra: &str) -> Vec<(String, String)> {

@@ -4,10 +4,7 @@ use menshen_detect::Analyzer;
 use menshen_policy::{Action, Policy, Sanctions, Scene, Situation};
 
 fn load(extra: &str) -> Policy {
-    let mut files: Vec<(String, String)> = menshen_policy::EMBEDDED
-        .iter()
-        .map(|(o, s)| ((*o).to_owned(), (*s).to_owned()))
-        .collect();
+    let mut files: Vec<(String, String)> = menshen_policy::embedded_files();
     files.push(("candidate.toml".into(), extra.into()));
     Policy::load(&files, "wechat").expect("valid")
 }
@@ -127,10 +124,7 @@ message = "links from new or flagged accounts are reviewed"
 
 #[test]
 fn reading_a_signal_without_testing_for_it_is_a_load_error() {
-    let mut files: Vec<(String, String)> = menshen_policy::EMBEDDED
-        .iter()
-        .map(|(o, s)| ((*o).to_owned(), (*s).to_owned()))
-        .collect();
+    let mut files: Vec<(String, String)> = menshen_policy::embedded_files();
     files.push((
         "c.toml".into(),
         "name = \"c\"\neffective = \"2030-01-01T00:00:00Z\"\n[[rule]]\nid = \"r\"\ndescription = \"d\"\nwhen = 'signals.campaign > 0.5'\naction = \"hold\"\nmessage = \"m\"\n".into(),
