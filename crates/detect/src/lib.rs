@@ -27,6 +27,7 @@ pub mod links;
 pub mod matcher;
 pub mod qr;
 pub mod registry;
+pub mod score;
 pub mod share_codes;
 pub mod terms;
 
@@ -96,6 +97,7 @@ pub struct Analyzer {
     lexicon: Lexicon,
     matcher: Matcher,
     config: AnalyzerConfig,
+    model: Option<std::sync::Arc<score::Model>>,
 }
 
 /// Buffers reused from one message to the next.
@@ -104,6 +106,7 @@ pub struct Scratch {
     norm: Normalized,
     hits: Vec<Hit>,
     links: Vec<FoundLink>,
+    features: Vec<u32>,
 }
 
 /// Whether `[start, end)` lies inside one of `ranges`, which are sorted by start and do not
@@ -147,7 +150,18 @@ impl Analyzer {
             lexicon,
             matcher,
             config,
+            model: None,
         })
+    }
+
+    /// Score messages with a trained model instead of the evidence alone.
+    pub fn with_model(mut self, model: std::sync::Arc<score::Model>) -> Self {
+        self.model = Some(model);
+        self
+    }
+
+    pub fn model(&self) -> Option<&score::Model> {
+        self.model.as_deref()
     }
 
     pub fn registry(&self) -> &Registry {
@@ -178,14 +192,29 @@ impl Analyzer {
             config: &self.config,
         };
         let contacts = contacts::find(&cx);
-        Facts {
+        let mut facts = Facts {
             links: links::facts(&cx, &contacts),
             share_codes: share_codes::find(&cx),
             terms: terms::find(&cx),
             contacts,
             hidden_chars: scratch.norm.hidden_chars(),
             ..Facts::default()
-        }
+        };
+        let spam = match &self.model {
+            Some(model) => {
+                score::features(scratch.norm.key(), &facts, text.len(), &mut scratch.features);
+                (model.probability(&scratch.features) * 1000.0).round() / 1000.0
+            }
+            None => score::evidence_score(&facts),
+        };
+        facts.scores.insert("spam".to_owned(), spam);
+        facts
+    }
+
+    /// The features of a text for training: the same ones [`Analyzer::analyze_with`] scores.
+    pub fn features(&self, text: &str, scratch: &mut Scratch, out: &mut Vec<u32>) {
+        let facts = self.analyze_with(text, scratch);
+        score::features(scratch.norm.key(), &facts, text.len(), out);
     }
 
     /// Analyze a text and its attachments: QR codes in images are decoded and their payloads

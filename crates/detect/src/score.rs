@@ -1,0 +1,190 @@
+//! The spam score: the probability that a message is unwanted commercial or fraudulent
+//! content, `scores.spam` in the facts.
+//!
+//! With a [`Model`] loaded, the score is a logistic regression over hashed features: character
+//! 1–3-grams of the normalized key channel (so disguises fold before they are counted) and
+//! features of the facts (share codes, contacts by kind, terms by category, link categories,
+//! digit and symbol ratios, hidden characters). Without a model, the score comes from the
+//! evidence alone ([`evidence_score`]), a noisy-OR of what the facts show.
+//!
+//! Scoring is linear in the text and touches one weight per feature in a table of
+//! 2^[`HASH_BITS`] floats (1 MiB), which stays in cache.
+
+use std::io::{Read, Write};
+
+use serde::{Deserialize, Serialize};
+
+use crate::Facts;
+
+/// Feature hashing width: 2^18 weights.
+pub const HASH_BITS: u32 = 18;
+const MASK: u64 = (1 << HASH_BITS) - 1;
+const MAGIC: &[u8] = b"MENSHEN-MODEL 1\n";
+
+/// FNV-1a, 64 bit: a stable hash, so a model means the same on every machine and release.
+fn fnv(bytes: &[u8], seed: u64) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// The features of a message, as indices into the weight table (with repeats).
+pub fn features(key: &str, facts: &Facts, original_len: usize, out: &mut Vec<u32>) {
+    out.clear();
+    let index = |h: u64| (h & MASK) as u32;
+    // Character n-grams of the key channel, n = 1..=3, each n hashed with its own seed.
+    let chars: Vec<(usize, usize)> = key.char_indices().map(|(i, c)| (i, i + c.len_utf8())).collect();
+    for n in 1..=3usize {
+        for window in chars.windows(n) {
+            let (start, end) = (window[0].0, window[n - 1].1);
+            out.push(index(fnv(&key.as_bytes()[start..end], n as u64)));
+        }
+    }
+    let mut named = |name: &str| out.push(index(fnv(name.as_bytes(), 0x5eed)));
+    named("bias");
+    for link in &facts.links {
+        named(&format!("link:{}", link.category.as_str()));
+        if link.obfuscated {
+            named("link:obfuscated");
+        }
+    }
+    for code in &facts.share_codes {
+        named(&format!("share:{}", code.kind.as_str()));
+    }
+    for contact in &facts.contacts {
+        named(&format!("contact:{}", contact.kind.as_str()));
+        if contact.disguised {
+            named("contact:disguised");
+        }
+    }
+    for term in &facts.terms {
+        named(&format!("term:{}", term.category));
+        if term.disguised {
+            named("term:disguised");
+        }
+    }
+    if facts.hidden_chars > 0 {
+        named("hidden_chars");
+    }
+    // Shape: length, and the share of digits and of symbols, in coarse buckets.
+    let total = key.chars().count().max(1);
+    let digits = key.chars().filter(char::is_ascii_digit).count();
+    named(&format!("len:{}", (original_len.max(1) as f64).log2() as u32));
+    named(&format!("digits:{}", digits * 10 / total));
+    let symbols = original_len.saturating_sub(key.len());
+    named(&format!("folded:{}", (symbols * 10 / original_len.max(1)).min(9)));
+}
+
+/// How a model was made: enough to reproduce it and to know what it may be used for.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// Input files with their row counts and SHA-256.
+    pub inputs: Vec<InputFile>,
+    pub rows: usize,
+    pub positives: usize,
+    pub epochs: u32,
+    pub learning_rate: f64,
+    pub l2: f64,
+    pub seed: u64,
+    /// The score above which a message counts as unwanted, chosen on held-out data.
+    pub threshold: f64,
+    pub menshen_version: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InputFile {
+    pub path: String,
+    pub rows: usize,
+    pub sha256: String,
+}
+
+/// A trained model: weights over hashed features, and where they came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    pub provenance: Provenance,
+    pub weights: Vec<f32>,
+}
+
+/// Problems reading a model file.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("not a menshen model (the file does not start with `MENSHEN-MODEL 1`); train one with `menshen train`")]
+    NotAModel,
+    #[error("the model header is not valid JSON: {0}")]
+    Header(String),
+    #[error("the model has {found} weights, expected {expected}: the file is truncated or from another version")]
+    Size { found: usize, expected: usize },
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+impl Model {
+    pub fn new(provenance: Provenance) -> Self {
+        Model { provenance, weights: vec![0.0; 1 << HASH_BITS] }
+    }
+
+    /// The probability that a message with these features is unwanted.
+    pub fn probability(&self, features: &[u32]) -> f64 {
+        let z: f32 = features.iter().map(|&i| self.weights[i as usize]).sum();
+        1.0 / (1.0 + (-f64::from(z)).exp())
+    }
+
+    /// Write: magic line, provenance as one JSON line, then the weights as little-endian f32.
+    pub fn write(&self, mut out: impl Write) -> std::io::Result<()> {
+        out.write_all(MAGIC)?;
+        serde_json::to_writer(&mut out, &self.provenance)?;
+        out.write_all(b"\n")?;
+        for w in &self.weights {
+            out.write_all(&w.to_le_bytes())?;
+        }
+        Ok(())
+    }
+
+    pub fn read(mut input: impl Read) -> Result<Self, ModelError> {
+        let mut bytes = Vec::new();
+        input.read_to_end(&mut bytes)?;
+        let rest = bytes.strip_prefix(MAGIC).ok_or(ModelError::NotAModel)?;
+        let newline = rest.iter().position(|&b| b == b'\n').ok_or(ModelError::NotAModel)?;
+        let provenance: Provenance = serde_json::from_slice(&rest[..newline]).map_err(|e| ModelError::Header(e.to_string()))?;
+        let body = &rest[newline + 1..];
+        let expected = 1 << HASH_BITS;
+        if body.len() != expected * 4 {
+            return Err(ModelError::Size { found: body.len() / 4, expected });
+        }
+        let weights = body.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        Ok(Model { provenance, weights })
+    }
+}
+
+/// The score from the facts alone, for when no model is loaded: a noisy-OR of the evidence.
+/// Each weight is the chance one kind of fact alone marks a message as unwanted.
+pub fn evidence_score(facts: &Facts) -> f64 {
+    let mut miss = 1.0;
+    let mut take = |p: f64| miss *= 1.0 - p;
+    for term in &facts.terms {
+        take(match term.category.as_str() {
+            "fraud" => 0.5,
+            "gambling" | "adult" | "counterfeit" => 0.4,
+            "marketing" => 0.25,
+            _ => 0.2,
+        });
+    }
+    if !facts.share_codes.is_empty() {
+        take(0.3);
+    }
+    if facts.contacts.iter().any(|c| c.disguised) {
+        take(0.5);
+    } else if !facts.contacts.is_empty() {
+        take(0.15);
+    }
+    if facts.links.iter().any(|l| l.obfuscated) {
+        take(0.4);
+    }
+    if facts.hidden_chars > 0 {
+        take(0.2);
+    }
+    ((1.0 - miss) * 1000.0).round() / 1000.0
+}
