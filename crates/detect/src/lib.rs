@@ -202,7 +202,12 @@ impl Analyzer {
         };
         let spam = match &self.model {
             Some(model) => {
-                score::features(scratch.norm.key(), &facts, text.len(), &mut scratch.features);
+                score::features(
+                    scratch.norm.key(),
+                    &facts,
+                    text.len(),
+                    &mut scratch.features,
+                );
                 (model.probability(&scratch.features) * 1000.0).round() / 1000.0
             }
             None => score::evidence_score(&facts),

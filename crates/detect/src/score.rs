@@ -36,7 +36,10 @@ pub fn features(key: &str, facts: &Facts, original_len: usize, out: &mut Vec<u32
     out.clear();
     let index = |h: u64| (h & MASK) as u32;
     // Character n-grams of the key channel, n = 1..=3, each n hashed with its own seed.
-    let chars: Vec<(usize, usize)> = key.char_indices().map(|(i, c)| (i, i + c.len_utf8())).collect();
+    let chars: Vec<(usize, usize)> = key
+        .char_indices()
+        .map(|(i, c)| (i, i + c.len_utf8()))
+        .collect();
     for n in 1..=3usize {
         for window in chars.windows(n) {
             let (start, end) = (window[0].0, window[n - 1].1);
@@ -72,10 +75,16 @@ pub fn features(key: &str, facts: &Facts, original_len: usize, out: &mut Vec<u32
     // Shape: length, and the share of digits and of symbols, in coarse buckets.
     let total = key.chars().count().max(1);
     let digits = key.chars().filter(char::is_ascii_digit).count();
-    named(&format!("len:{}", (original_len.max(1) as f64).log2() as u32));
+    named(&format!(
+        "len:{}",
+        (original_len.max(1) as f64).log2() as u32
+    ));
     named(&format!("digits:{}", digits * 10 / total));
     let symbols = original_len.saturating_sub(key.len());
-    named(&format!("folded:{}", (symbols * 10 / original_len.max(1)).min(9)));
+    named(&format!(
+        "folded:{}",
+        (symbols * 10 / original_len.max(1)).min(9)
+    ));
 }
 
 /// How a model was made: enough to reproduce it and to know what it may be used for.
@@ -111,11 +120,15 @@ pub struct Model {
 /// Problems reading a model file.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
-    #[error("not a menshen model (the file does not start with `MENSHEN-MODEL 1`); train one with `menshen train`")]
+    #[error(
+        "not a menshen model (the file does not start with `MENSHEN-MODEL 1`); train one with `menshen train`"
+    )]
     NotAModel,
     #[error("the model header is not valid JSON: {0}")]
     Header(String),
-    #[error("the model has {found} weights, expected {expected}: the file is truncated or from another version")]
+    #[error(
+        "the model has {found} weights, expected {expected}: the file is truncated or from another version"
+    )]
     Size { found: usize, expected: usize },
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -123,7 +136,10 @@ pub enum ModelError {
 
 impl Model {
     pub fn new(provenance: Provenance) -> Self {
-        Model { provenance, weights: vec![0.0; 1 << HASH_BITS] }
+        Model {
+            provenance,
+            weights: vec![0.0; 1 << HASH_BITS],
+        }
     }
 
     /// The probability that a message with these features is unwanted.
@@ -147,15 +163,28 @@ impl Model {
         let mut bytes = Vec::new();
         input.read_to_end(&mut bytes)?;
         let rest = bytes.strip_prefix(MAGIC).ok_or(ModelError::NotAModel)?;
-        let newline = rest.iter().position(|&b| b == b'\n').ok_or(ModelError::NotAModel)?;
-        let provenance: Provenance = serde_json::from_slice(&rest[..newline]).map_err(|e| ModelError::Header(e.to_string()))?;
+        let newline = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or(ModelError::NotAModel)?;
+        let provenance: Provenance = serde_json::from_slice(&rest[..newline])
+            .map_err(|e| ModelError::Header(e.to_string()))?;
         let body = &rest[newline + 1..];
         let expected = 1 << HASH_BITS;
         if body.len() != expected * 4 {
-            return Err(ModelError::Size { found: body.len() / 4, expected });
+            return Err(ModelError::Size {
+                found: body.len() / 4,
+                expected,
+            });
         }
-        let weights = body.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-        Ok(Model { provenance, weights })
+        let weights = body
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        Ok(Model {
+            provenance,
+            weights,
+        })
     }
 }
 

@@ -13,8 +13,13 @@ pub struct Example {
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
-    #[error("{path}: no labelled rows; expected `label<TAB>text` (0/1, ham/spam) or JSON lines with `text` and `label`")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}: no labelled rows; expected `label<TAB>text` (0/1, ham/spam) or JSON lines with `text` and `label`"
+    )]
     Empty { path: String },
 }
 
@@ -36,18 +41,26 @@ pub fn parse(contents: &str) -> (Vec<Example>, usize) {
     for line in contents.lines() {
         let line = line.trim_end_matches('\r');
         let parsed = if line.trim_start().starts_with('{') {
-            serde_json::from_str::<serde_json::Value>(line).ok().and_then(|v| {
-                let text = v.get("text")?.as_str()?.to_owned();
-                let label = match v.get("label")? {
-                    serde_json::Value::String(s) => parse_label(s)?,
-                    other => parse_label(&other.to_string())?,
-                };
-                Some(Example { text, unwanted: label })
-            })
+            serde_json::from_str::<serde_json::Value>(line)
+                .ok()
+                .and_then(|v| {
+                    let text = v.get("text")?.as_str()?.to_owned();
+                    let label = match v.get("label")? {
+                        serde_json::Value::String(s) => parse_label(s)?,
+                        other => parse_label(&other.to_string())?,
+                    };
+                    Some(Example {
+                        text,
+                        unwanted: label,
+                    })
+                })
         } else {
             let mut fields = line.split('\t');
             match (fields.next().and_then(parse_label), fields.next()) {
-                (Some(unwanted), Some(text)) if !text.trim().is_empty() => Some(Example { text: text.to_owned(), unwanted }),
+                (Some(unwanted), Some(text)) if !text.trim().is_empty() => Some(Example {
+                    text: text.to_owned(),
+                    unwanted,
+                }),
                 _ => None,
             }
         };
@@ -69,14 +82,27 @@ pub struct Loaded {
 }
 
 pub fn load(path: &str) -> Result<Loaded, DataError> {
-    let bytes = std::fs::read(path).map_err(|source| DataError::Io { path: path.to_owned(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     let contents = String::from_utf8_lossy(&bytes);
     let (examples, skipped) = parse(&contents);
     if examples.is_empty() {
-        return Err(DataError::Empty { path: path.to_owned() });
+        return Err(DataError::Empty {
+            path: path.to_owned(),
+        });
     }
-    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    Ok(Loaded { path: path.to_owned(), examples, skipped, sha256 })
+    let sha256 = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Loaded {
+        path: path.to_owned(),
+        examples,
+        skipped,
+        sha256,
+    })
 }
 
 /// Remove repeated texts (keeping the first label seen) and texts seen with both labels.
@@ -84,12 +110,23 @@ pub fn dedup(examples: Vec<Example>) -> Vec<Example> {
     use std::collections::HashMap;
     let mut first: HashMap<String, (usize, bool, bool)> = HashMap::new();
     for (i, e) in examples.iter().enumerate() {
-        let entry = first.entry(e.text.clone()).or_insert((i, e.unwanted, false));
+        let entry = first
+            .entry(e.text.clone())
+            .or_insert((i, e.unwanted, false));
         if entry.1 != e.unwanted {
             entry.2 = true;
         }
     }
-    examples.into_iter().enumerate().filter(|(i, e)| first.get(&e.text).is_some_and(|&(f, _, conflict)| f == *i && !conflict)).map(|(_, e)| e).collect()
+    examples
+        .into_iter()
+        .enumerate()
+        .filter(|(i, e)| {
+            first
+                .get(&e.text)
+                .is_some_and(|&(f, _, conflict)| f == *i && !conflict)
+        })
+        .map(|(_, e)| e)
+        .collect()
 }
 
 /// A deterministic split by a hash of the text: the same text always lands on the same side,
@@ -107,23 +144,42 @@ mod tests {
 
     #[test]
     fn reads_tsv_and_jsonl_and_skips_headers() {
-        let (examples, skipped) = parse("label\ttext\n1\t加微信买高仿\nham\thello\tseg ment\n{\"text\":\"hi\",\"label\":0}\n{\"text\":\"win\",\"label\":\"spam\"}\n\nbad line\n");
+        let (examples, skipped) = parse(
+            "label\ttext\n1\t加微信买高仿\nham\thello\tseg ment\n{\"text\":\"hi\",\"label\":0}\n{\"text\":\"win\",\"label\":\"spam\"}\n\nbad line\n",
+        );
         assert_eq!(examples.len(), 4);
         assert_eq!(skipped, 2, "the header and the bad line");
-        assert_eq!((examples[1].text.as_str(), examples[1].unwanted), ("hello", false));
+        assert_eq!(
+            (examples[1].text.as_str(), examples[1].unwanted),
+            ("hello", false)
+        );
         assert!(examples[3].unwanted);
     }
 
     #[test]
     fn dedup_drops_repeats_and_conflicts() {
-        let e = |t: &str, u: bool| Example { text: t.into(), unwanted: u };
-        let out = dedup(vec![e("a", true), e("a", true), e("b", false), e("b", true), e("c", false)]);
+        let e = |t: &str, u: bool| Example {
+            text: t.into(),
+            unwanted: u,
+        };
+        let out = dedup(vec![
+            e("a", true),
+            e("a", true),
+            e("b", false),
+            e("b", true),
+            e("c", false),
+        ]);
         assert_eq!(out, vec![e("a", true), e("c", false)]);
     }
 
     #[test]
     fn split_is_deterministic_and_keeps_texts_together() {
-        let examples: Vec<Example> = (0..1000).map(|i| Example { text: format!("text {i}"), unwanted: i % 2 == 0 }).collect();
+        let examples: Vec<Example> = (0..1000)
+            .map(|i| Example {
+                text: format!("text {i}"),
+                unwanted: i % 2 == 0,
+            })
+            .collect();
         let (train, held) = split(examples.clone(), 20);
         let (train2, held2) = split(examples, 20);
         assert_eq!((train.len(), held.len()), (train2.len(), held2.len()));

@@ -32,17 +32,29 @@ impl Confusion {
 
     pub fn precision(&self) -> f64 {
         let called = self.true_positives + self.false_positives;
-        if called == 0 { 1.0 } else { self.true_positives as f64 / called as f64 }
+        if called == 0 {
+            1.0
+        } else {
+            self.true_positives as f64 / called as f64
+        }
     }
 
     pub fn recall(&self) -> f64 {
         let unwanted = self.true_positives + self.false_negatives;
-        if unwanted == 0 { 0.0 } else { self.true_positives as f64 / unwanted as f64 }
+        if unwanted == 0 {
+            0.0
+        } else {
+            self.true_positives as f64 / unwanted as f64
+        }
     }
 
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
@@ -80,7 +92,11 @@ pub fn threshold_for_precision(scored: &[Scored], target: f64) -> Option<f64> {
     while i < sorted.len() {
         let score = sorted[i].score;
         while i < sorted.len() && sorted[i].score == score {
-            if sorted[i].unwanted { tp += 1 } else { fp += 1 }
+            if sorted[i].unwanted {
+                tp += 1
+            } else {
+                fp += 1
+            }
             i += 1;
         }
         if tp > 0 && tp as f64 / (tp + fp) as f64 >= target {
@@ -100,16 +116,34 @@ mod tests {
 
     #[test]
     fn auc_of_perfect_random_and_inverted_rankings() {
-        assert_eq!(roc_auc(&[s(0.9, true), s(0.8, true), s(0.2, false), s(0.1, false)]), 1.0);
+        assert_eq!(
+            roc_auc(&[s(0.9, true), s(0.8, true), s(0.2, false), s(0.1, false)]),
+            1.0
+        );
         assert_eq!(roc_auc(&[s(0.5, true), s(0.5, false)]), 0.5);
         assert_eq!(roc_auc(&[s(0.1, true), s(0.9, false)]), 0.0);
     }
 
     #[test]
     fn confusion_and_threshold_choice() {
-        let scored = [s(0.95, true), s(0.9, true), s(0.85, false), s(0.6, true), s(0.3, false), s(0.2, true)];
+        let scored = [
+            s(0.95, true),
+            s(0.9, true),
+            s(0.85, false),
+            s(0.6, true),
+            s(0.3, false),
+            s(0.2, true),
+        ];
         let c = Confusion::at(&scored, 0.5);
-        assert_eq!((c.true_positives, c.false_positives, c.true_negatives, c.false_negatives), (3, 1, 1, 1));
+        assert_eq!(
+            (
+                c.true_positives,
+                c.false_positives,
+                c.true_negatives,
+                c.false_negatives
+            ),
+            (3, 1, 1, 1)
+        );
         assert_eq!(c.precision(), 0.75);
         assert_eq!(c.recall(), 0.75);
         assert_eq!(threshold_for_precision(&scored, 1.0), Some(0.9));

@@ -23,7 +23,12 @@ pub struct TrainConfig {
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        TrainConfig { epochs: 6, learning_rate: 0.2, l2: 1e-6, seed: 7 }
+        TrainConfig {
+            epochs: 6,
+            learning_rate: 0.2,
+            l2: 1e-6,
+            seed: 7,
+        }
     }
 }
 
@@ -41,7 +46,12 @@ impl SplitMix {
 }
 
 /// Train weights. `progress` is called with the number of examples seen so far.
-pub fn train(analyzer: &Analyzer, examples: &[Example], config: &TrainConfig, mut progress: impl FnMut(u64)) -> Vec<f32> {
+pub fn train(
+    analyzer: &Analyzer,
+    examples: &[Example],
+    config: &TrainConfig,
+    mut progress: impl FnMut(u64),
+) -> Vec<f32> {
     let size = 1usize << HASH_BITS;
     let mut weights = vec![0f64; size];
     let mut squared = vec![0f64; size];
@@ -67,7 +77,7 @@ pub fn train(analyzer: &Analyzer, examples: &[Example], config: &TrainConfig, mu
                 weights[f] -= config.learning_rate * g / (squared[f].sqrt() + 1e-8);
             }
             seen += 1;
-            if seen % 1024 == 0 {
+            if seen.is_multiple_of(1024) {
                 progress(seen);
             }
         }
@@ -85,14 +95,26 @@ mod tests {
         let analyzer = Analyzer::embedded();
         let mut examples = Vec::new();
         for i in 0..60 {
-            examples.push(Example { text: format!("加微信 seller{i:03} 高仿包包 便宜出"), unwanted: true });
-            examples.push(Example { text: format!("明天{i}点一起吃饭吧"), unwanted: false });
+            examples.push(Example {
+                text: format!("加微信 seller{i:03} 高仿包包 便宜出"),
+                unwanted: true,
+            });
+            examples.push(Example {
+                text: format!("明天{i}点一起吃饭吧"),
+                unwanted: false,
+            });
         }
-        let config = TrainConfig { epochs: 3, ..TrainConfig::default() };
+        let config = TrainConfig {
+            epochs: 3,
+            ..TrainConfig::default()
+        };
         let a = train(&analyzer, &examples, &config, |_| {});
         let b = train(&analyzer, &examples, &config, |_| {});
         assert_eq!(a, b);
-        let model = menshen_detect::score::Model { provenance: Default::default(), weights: a };
+        let model = menshen_detect::score::Model {
+            provenance: Default::default(),
+            weights: a,
+        };
         let (mut scratch, mut features) = (Scratch::default(), Vec::new());
         analyzer.features("加微信 zzz999 高仿手表", &mut scratch, &mut features);
         let spam = model.probability(&features);
