@@ -1,5 +1,15 @@
 //! `menshen`: the command line of the menshen policy gate.
 
+/// Print a line to standard output. Failing to write (a closed pipe: `menshen … | head`)
+/// ends the command through `?`; `main` treats a closed pipe as a normal end.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        std::io::Write::write_fmt(&mut std::io::stdout().lock(), format_args!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
+mod learn;
+
 use std::{
     ffi::OsString,
     io::{self, BufRead, BufWriter, Read, Write},
@@ -43,6 +53,40 @@ enum Command {
     /// Work with policy profiles.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Train a spam-score model on labelled messages (TSV `label<TAB>text` or JSONL).
+    Train {
+        /// Labelled files; may be given several times.
+        #[arg(long = "data", value_name = "FILE", required = true)]
+        data: Vec<String>,
+        /// Where to write the model.
+        #[arg(long, value_name = "MODEL")]
+        out: PathBuf,
+        /// Passes over the data.
+        #[arg(long, default_value_t = 6)]
+        epochs: u32,
+        /// Seed of the visiting order (same data and seed, same model).
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Percent of the messages held back to choose the threshold.
+        #[arg(long, default_value_t = 10)]
+        held: u64,
+        /// The precision the threshold must reach on the held-back messages.
+        #[arg(long, default_value_t = 0.97)]
+        precision: f64,
+    },
+    /// Measure a model on labelled messages.
+    Eval {
+        #[arg(long, value_name = "MODEL")]
+        model: PathBuf,
+        #[arg(long = "data", value_name = "FILE", required = true)]
+        data: Vec<String>,
+        /// Use this threshold instead of the model's.
+        #[arg(long)]
+        threshold: Option<f64>,
+        /// Write the precision-recall curve as SVG here.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
+    },
     /// Run a candidate profile beside a baseline over recorded events (JSON lines with
     /// `text`, and optionally `scene`, `sender`, `label`) and report what would change.
     Replay {
@@ -117,6 +161,9 @@ struct CheckArgs {
     /// Treat this share interface (platform id) as sanctioned; may be given several times.
     #[arg(long = "sanctioned-app", value_name = "PLATFORM")]
     sanctioned_apps: Vec<String>,
+    /// Score with this trained model (otherwise the score comes from the evidence alone).
+    #[arg(long, value_name = "MODEL")]
+    model: Option<PathBuf>,
     /// Lines longer than this many bytes are rejected in --jsonl mode.
     #[arg(long, default_value_t = 64 << 20)]
     max_line_bytes: usize,
@@ -142,6 +189,20 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Deliver { prefs, data } => deliver(&prefs, &data),
+        Command::Train {
+            data,
+            out,
+            epochs,
+            seed,
+            held,
+            precision,
+        } => learn::train(&data, &out, epochs, seed, held, precision),
+        Command::Eval {
+            model,
+            data,
+            threshold,
+            plot,
+        } => learn::eval(&model, &data, threshold, plot.as_deref()),
         Command::Replay {
             baseline,
             candidate,
@@ -160,6 +221,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // A closed pipe (`menshen … | head`) is how a reader says it has seen enough.
+        Err(error) if is_closed_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("menshen: {error:#}");
             ExitCode::from(2)
@@ -214,7 +277,10 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|at| parse_time(at, "--at"))
         .transpose()?;
-    let analyzer = build_analyzer(&args.data)?;
+    let mut analyzer = build_analyzer(&args.data)?;
+    if let Some(path) = &args.model {
+        analyzer = analyzer.with_model(std::sync::Arc::new(learn::read_model(path)?));
+    }
     let policy = build_policy(&args.data, &analyzer)?;
     // Fail early on an unknown profile name, before reading any input.
     policy
@@ -260,7 +326,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let verdict = gate
         .verdict(event, args.scene, &mut scratch)
         .map_err(anyhow::Error::msg)?;
-    println!("{}", serde_json::to_string_pretty(&verdict)?);
+    out!("{}", serde_json::to_string_pretty(&verdict)?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -385,6 +451,13 @@ fn for_each_line(
             each(number, trimmed)?;
         }
     }
+}
+
+fn is_closed_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// "a 3, b 1" for a counter map.
@@ -527,9 +600,9 @@ fn replay(
         Ok(())
     })?;
     progress.finish_and_clear();
-    print!("{}", report.text_report());
+    std::io::Write::write_all(&mut io::stdout().lock(), report.text_report().as_bytes())?;
     if !bad.is_empty() {
-        println!(
+        out!(
             "\n{} lines could not be read; the first: {}",
             bad.len(),
             bad.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
@@ -538,7 +611,7 @@ fn replay(
     if let Some(path) = html {
         std::fs::write(path, report.html_report())
             .with_context(|| format!("writing {}", path.display()))?;
-        println!("HTML report: {}", path.display());
+        out!("HTML report: {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -552,9 +625,9 @@ fn policy_test(names: &[String], data: &DataArgs) -> anyhow::Result<ExitCode> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let report = testing::run(&policy, &analyzer, &profiles);
     for failure in &report.failures {
-        println!("FAIL {failure}");
+        out!("FAIL {failure}");
     }
-    println!(
+    out!(
         "policy: {} passed, {} failed",
         report.passed,
         report.failures.len()
@@ -571,11 +644,11 @@ fn policy_lint(data: &DataArgs) -> anyhow::Result<ExitCode> {
     match build_policy(data, &analyzer) {
         Ok(policy) => {
             let rules: usize = policy.profiles().iter().map(|p| p.rules.len()).sum();
-            println!("ok: {} profiles, {rules} rules", policy.profiles().len());
+            out!("ok: {} profiles, {rules} rules", policy.profiles().len());
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
-            println!("{error:#}");
+            out!("{error:#}");
             Ok(ExitCode::from(1))
         }
     }

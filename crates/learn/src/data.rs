@@ -131,9 +131,15 @@ pub fn dedup(examples: Vec<Example>) -> Vec<Example> {
 
 /// A deterministic split by a hash of the text: the same text always lands on the same side,
 /// so duplicates cannot leak across. Returns (train, held) with about `held_percent` held.
+///
+/// The hash is salted: a file that was itself cut from a larger set by an unsalted hash of the
+/// text (as `scripts/make_splits.py` does) would otherwise hold back nothing at all.
 pub fn split(examples: Vec<Example>, held_percent: u64) -> (Vec<Example>, Vec<Example>) {
     examples.into_iter().partition(|e| {
-        let digest = Sha256::digest(e.text.as_bytes());
+        let digest = Sha256::new()
+            .chain_update(b"menshen-held:")
+            .chain_update(e.text.as_bytes())
+            .finalize();
         u64::from_le_bytes(digest[..8].try_into().unwrap_or([0; 8])) % 100 >= held_percent
     })
 }
@@ -181,8 +187,19 @@ mod tests {
             })
             .collect();
         let (train, held) = split(examples.clone(), 20);
-        let (train2, held2) = split(examples, 20);
+        let (train2, held2) = split(examples.clone(), 20);
         assert_eq!((train.len(), held.len()), (train2.len(), held2.len()));
         assert!((150..250).contains(&held.len()), "{}", held.len());
+        // A set already cut by an unsalted hash of the text still splits.
+        let cut: Vec<Example> = examples
+            .into_iter()
+            .filter(|e| {
+                u64::from_le_bytes(Sha256::digest(e.text.as_bytes())[..8].try_into().unwrap()) % 100
+                    >= 20
+            })
+            .collect();
+        let cut_len = cut.len();
+        let (_, held) = split(cut, 10);
+        assert!(!held.is_empty(), "{cut_len} cut, none held");
     }
 }

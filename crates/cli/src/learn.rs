@@ -1,0 +1,219 @@
+//! `menshen train` and `menshen eval`.
+
+use std::{path::Path, process::ExitCode};
+
+use anyhow::{Context as _, bail};
+use menshen_detect::{
+    Analyzer, Scratch,
+    score::{InputFile, Model, Provenance},
+};
+use menshen_learn::{
+    data::{self, Example},
+    metrics::{Confusion, Scored, roc_auc, threshold_for_precision},
+    train::{TrainConfig, train as fit},
+};
+
+pub fn read_model(path: &Path) -> anyhow::Result<Model> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("opening model {}", path.display()))?;
+    Model::read(std::io::BufReader::new(file))
+        .with_context(|| format!("reading model {}", path.display()))
+}
+
+fn load_all(paths: &[String]) -> anyhow::Result<(Vec<Example>, Vec<InputFile>)> {
+    let mut examples = Vec::new();
+    let mut inputs = Vec::new();
+    for path in paths {
+        let loaded = data::load(path)?;
+        if loaded.skipped > 0 {
+            eprintln!(
+                "menshen: {path}: skipped {} lines without a known label",
+                loaded.skipped
+            );
+        }
+        inputs.push(InputFile {
+            path: path.clone(),
+            rows: loaded.examples.len(),
+            sha256: loaded.sha256,
+        });
+        examples.extend(loaded.examples);
+    }
+    Ok((examples, inputs))
+}
+
+pub fn train(
+    paths: &[String],
+    out: &Path,
+    epochs: u32,
+    seed: u64,
+    held: u64,
+    target: f64,
+) -> anyhow::Result<ExitCode> {
+    if !(1..=50).contains(&held) {
+        bail!("--held {held}: hold back between 1 and 50 percent to choose the threshold");
+    }
+    let (examples, inputs) = load_all(paths)?;
+    let examples = data::dedup(examples);
+    let (train_set, held_set) = data::split(examples, held);
+    let positives = train_set.iter().filter(|e| e.unwanted).count();
+    eprintln!(
+        "menshen: training on {} messages ({positives} unwanted), {} held back",
+        train_set.len(),
+        held_set.len()
+    );
+    let config = TrainConfig {
+        epochs,
+        seed,
+        ..TrainConfig::default()
+    };
+    let analyzer = Analyzer::embedded();
+    let total = train_set.len() as u64 * u64::from(epochs);
+    let progress = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    let weights = fit(&analyzer, &train_set, &config, |seen| {
+        progress.set_position(seen)
+    });
+    progress.finish_and_clear();
+    let mut model = Model {
+        provenance: Provenance {
+            inputs,
+            rows: train_set.len(),
+            positives,
+            epochs,
+            learning_rate: config.learning_rate,
+            l2: config.l2,
+            seed,
+            threshold: 0.5,
+            menshen_version: env!("CARGO_PKG_VERSION").into(),
+        },
+        weights,
+    };
+    let scored = score_all(&analyzer, &model, &held_set);
+    model.provenance.threshold = threshold_for_precision(&scored, target).unwrap_or(0.99);
+    let at = Confusion::at(&scored, model.provenance.threshold);
+    eprintln!(
+        "menshen: threshold {:.3} gives precision {:.3}, recall {:.3} on the held-back messages",
+        model.provenance.threshold,
+        at.precision(),
+        at.recall()
+    );
+    let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
+    model
+        .write(std::io::BufWriter::new(file))
+        .with_context(|| format!("writing {}", out.display()))?;
+    out!("model written to {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn score_all(analyzer: &Analyzer, model: &Model, examples: &[Example]) -> Vec<Scored> {
+    let (mut scratch, mut features) = (Scratch::default(), Vec::new());
+    examples
+        .iter()
+        .map(|e| {
+            analyzer.features(&e.text, &mut scratch, &mut features);
+            Scored {
+                score: model.probability(&features),
+                unwanted: e.unwanted,
+            }
+        })
+        .collect()
+}
+
+pub fn eval(
+    model_path: &Path,
+    paths: &[String],
+    threshold: Option<f64>,
+    plot: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let model = read_model(model_path)?;
+    let (examples, _) = load_all(paths)?;
+    let examples = data::dedup(examples);
+    let analyzer = Analyzer::embedded();
+    let scored = score_all(&analyzer, &model, &examples);
+    let threshold = threshold.unwrap_or(model.provenance.threshold);
+    let at = Confusion::at(&scored, threshold);
+    let positives = examples.iter().filter(|e| e.unwanted).count();
+    out!(
+        "{} messages after deduplication, {positives} unwanted",
+        examples.len()
+    );
+    out!(
+        "threshold {threshold:.3}: precision {:.4}  recall {:.4}  F1 {:.4}  ROC AUC {:.4}",
+        at.precision(),
+        at.recall(),
+        at.f1(),
+        roc_auc(&scored)
+    );
+    out!(
+        "confusion: TP {}  FP {}  TN {}  FN {}",
+        at.true_positives,
+        at.false_positives,
+        at.true_negatives,
+        at.false_negatives
+    );
+    out!(
+        "\n{:>9} {:>10} {:>8} {:>8}",
+        "threshold",
+        "precision",
+        "recall",
+        "FP"
+    );
+    for t in [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99] {
+        let c = Confusion::at(&scored, t);
+        out!(
+            "{t:>9.2} {:>10.4} {:>8.4} {:>8}",
+            c.precision(),
+            c.recall(),
+            c.false_positives
+        );
+    }
+    if let Some(path) = plot {
+        std::fs::write(path, pr_curve_svg(&scored))
+            .with_context(|| format!("writing {}", path.display()))?;
+        out!("\nprecision-recall curve: {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The precision-recall curve as a small standalone SVG.
+fn pr_curve_svg(scored: &[Scored]) -> String {
+    let mut sorted = scored.to_vec();
+    sorted.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let positives = sorted.iter().filter(|s| s.unwanted).count().max(1) as f64;
+    let (mut tp, mut fp) = (0.0, 0.0);
+    let (w, h, pad) = (480.0, 360.0, 40.0);
+    let mut points = String::new();
+    for (i, s) in sorted.iter().enumerate() {
+        if s.unwanted {
+            tp += 1.0
+        } else {
+            fp += 1.0
+        }
+        let last = i + 1 == sorted.len() || sorted[i + 1].score != s.score;
+        if last {
+            let (recall, precision) = (tp / positives, tp / (tp + fp));
+            points.push_str(&format!(
+                "{:.1},{:.1} ",
+                pad + recall * (w - 2.0 * pad),
+                h - pad - precision * (h - 2.0 * pad)
+            ));
+        }
+    }
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\
+<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\
+<line x1=\"{pad}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"black\"/><line x1=\"{pad}\" y1=\"{pad}\" x2=\"{pad}\" y2=\"{b}\" stroke=\"black\"/>\
+<text x=\"{cx}\" y=\"{lb}\" text-anchor=\"middle\">recall</text><text x=\"12\" y=\"{cy}\" transform=\"rotate(-90 12 {cy})\" text-anchor=\"middle\">precision</text>\
+<text x=\"{pad}\" y=\"{lb}\">0</text><text x=\"{r}\" y=\"{lb}\" text-anchor=\"end\">1</text><text x=\"{tl}\" y=\"{t}\" text-anchor=\"end\">1</text>\
+<polyline fill=\"none\" stroke=\"#1c7ed6\" stroke-width=\"2\" points=\"{points}\"/></svg>\n",
+        b = h - pad,
+        r = w - pad,
+        cx = w / 2.0,
+        lb = h - pad + 20.0,
+        cy = h / 2.0,
+        tl = pad - 4.0,
+        t = pad + 4.0,
+    )
+}
