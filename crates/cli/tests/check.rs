@@ -432,3 +432,73 @@ fn a_closed_pipe_ends_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success(), "{stderr}");
 }
+
+#[test]
+fn train_eval_and_check_with_a_model() {
+    let dir = std::env::temp_dir().join(format!("menshen-train-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("train.tsv");
+    let mut rows = String::from("label\ttext\n");
+    for i in 0..150 {
+        rows.push_str(&format!("1\t便宜出{i}万金币 加微信 seller{i:03} 秒到\n"));
+        rows.push_str(&format!("0\t今天第{i}把输了，晚上再一起打吧\n"));
+    }
+    std::fs::write(&data, rows).unwrap();
+    let model = dir.join("m.model");
+    let out = menshen(
+        &[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            model.to_str().unwrap(),
+            "--epochs",
+            "3",
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("skipped 1 lines without a known label"),
+        "the header: {stderr}"
+    );
+    let eval = menshen(
+        &[
+            "eval",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--plot",
+            dir.join("pr.svg").to_str().unwrap(),
+        ],
+        b"",
+    );
+    let stdout = String::from_utf8_lossy(&eval.stdout);
+    assert!(eval.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("300 messages after deduplication, 150 unwanted")
+            && stdout.contains("ROC AUC 1.0000"),
+        "{stdout}"
+    );
+    assert!(
+        std::fs::read_to_string(dir.join("pr.svg"))
+            .unwrap()
+            .contains("<polyline")
+    );
+    let spam = |text: &str| {
+        let out = menshen(&["check", "--model", model.to_str().unwrap(), text], b"");
+        let verdict: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        verdict["facts"]["scores"]["spam"].as_f64().unwrap()
+    };
+    assert!(spam("便宜出999万金币 加微信 zzz888") > 0.9);
+    assert!(spam("今天第200把输了，晚上再一起打吧") < 0.5);
+    let bad = menshen(&["check", "--model", data.to_str().unwrap(), "hi"], b"");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a menshen model"));
+}
