@@ -87,6 +87,12 @@ pub fn features(key: &str, facts: &Facts, original_len: usize, out: &mut Vec<u32
     ));
 }
 
+/// Each feature's weight counts 1/√n in a message with n features, as in an L2-normalized
+/// vector: a long message does not outvote a short one by length alone.
+pub fn scale(features: usize) -> f64 {
+    1.0 / (features.max(1) as f64).sqrt()
+}
+
 /// How a model was made: enough to reproduce it and to know what it may be used for.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Provenance {
@@ -145,7 +151,7 @@ impl Model {
     /// The probability that a message with these features is unwanted.
     pub fn probability(&self, features: &[u32]) -> f64 {
         let z: f32 = features.iter().map(|&i| self.weights[i as usize]).sum();
-        1.0 / (1.0 + (-f64::from(z)).exp())
+        1.0 / (1.0 + (-f64::from(z) * scale(features.len())).exp())
     }
 
     /// Write: magic line, provenance as one JSON line, then the weights as little-endian f32.
