@@ -31,60 +31,64 @@ fn fnv(bytes: &[u8], seed: u64) -> u64 {
     hash
 }
 
-/// The features of a message, as indices into the weight table (with repeats).
+/// The features of a message, as indices into the weight table (with repeats). Allocates
+/// nothing beyond `out`: n-grams are hashed in place, named features from their parts.
 pub fn features(key: &str, facts: &Facts, original_len: usize, out: &mut Vec<u32>) {
     out.clear();
     let index = |h: u64| (h & MASK) as u32;
-    // Character n-grams of the key channel, n = 1..=3, each n hashed with its own seed.
-    let chars: Vec<(usize, usize)> = key
-        .char_indices()
-        .map(|(i, c)| (i, i + c.len_utf8()))
-        .collect();
-    for n in 1..=3usize {
-        for window in chars.windows(n) {
-            let (start, end) = (window[0].0, window[n - 1].1);
-            out.push(index(fnv(&key.as_bytes()[start..end], n as u64)));
+    // Character n-grams of the key channel, n = 1..=3, each n hashed with its own seed. The
+    // last three character starts are kept to find each n-gram's bytes.
+    let bytes = key.as_bytes();
+    let mut starts = [usize::MAX; 3];
+    for (seen, (start, c)) in key.char_indices().enumerate() {
+        starts = [starts[1], starts[2], start];
+        let end = start + c.len_utf8();
+        for n in 1..=3usize.min(seen + 1) {
+            out.push(index(fnv(&bytes[starts[3 - n]..end], n as u64)));
         }
     }
-    let mut named = |name: &str| out.push(index(fnv(name.as_bytes(), 0x5eed)));
-    named("bias");
+    // Named features: a name and an optional value, hashed in sequence.
+    let mut named = |name: &str, value: &str| {
+        out.push(index(fnv(value.as_bytes(), fnv(name.as_bytes(), 0x5eed))))
+    };
+    named("bias", "");
     for link in &facts.links {
-        named(&format!("link:{}", link.category.as_str()));
+        named("link", link.category.as_str());
         if link.obfuscated {
-            named("link:obfuscated");
+            named("link", "obfuscated");
         }
     }
     for code in &facts.share_codes {
-        named(&format!("share:{}", code.kind.as_str()));
+        named("share", code.kind.as_str());
     }
     for contact in &facts.contacts {
-        named(&format!("contact:{}", contact.kind.as_str()));
+        named("contact", contact.kind.as_str());
         if contact.disguised {
-            named("contact:disguised");
+            named("contact", "disguised");
         }
     }
     for term in &facts.terms {
-        named(&format!("term:{}", term.category));
+        named("term", &term.category);
         if term.disguised {
-            named("term:disguised");
+            named("term", "disguised");
         }
     }
     if facts.hidden_chars > 0 {
-        named("hidden_chars");
+        named("hidden_chars", "");
     }
-    // Shape: length, and the share of digits and of symbols, in coarse buckets.
+    // Shape: length, and the share of digits and of folded-away bytes, in coarse buckets.
+    const BUCKETS: [&str; 16] = [
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
+    ];
+    let bucket = |n: usize| BUCKETS[n.min(15)];
     let total = key.chars().count().max(1);
-    let digits = key.chars().filter(char::is_ascii_digit).count();
-    named(&format!(
-        "len:{}",
-        (original_len.max(1) as f64).log2() as u32
-    ));
-    named(&format!("digits:{}", digits * 10 / total));
-    let symbols = original_len.saturating_sub(key.len());
-    named(&format!(
-        "folded:{}",
-        (symbols * 10 / original_len.max(1)).min(9)
-    ));
+    let digits = key.bytes().filter(u8::is_ascii_digit).count();
+    named("len", bucket((original_len.max(1) as f64).log2() as usize));
+    named("digits", bucket(digits * 10 / total));
+    named(
+        "folded",
+        bucket((original_len.saturating_sub(key.len()) * 10 / original_len.max(1)).min(9)),
+    );
 }
 
 /// Each feature's weight counts 1/√n in a message with n features, as in an L2-normalized
