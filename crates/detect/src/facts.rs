@@ -19,6 +19,10 @@ pub struct Facts {
     pub scores: BTreeMap<String, f64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub qr_codes: Vec<QrCode>,
+    /// A near-duplicate fingerprint (64-bit SimHash of the normalized text, hex), for
+    /// campaign detection; absent for short texts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
     /// How many invisible characters (zero-width, bidi controls, fillers) the text carried.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub hidden_chars: usize,

@@ -22,6 +22,7 @@
 
 pub mod contacts;
 pub mod facts;
+pub mod fingerprint;
 pub mod lexicon;
 pub mod links;
 pub mod matcher;
@@ -213,6 +214,7 @@ impl Analyzer {
             None => score::evidence_score(&facts),
         };
         facts.scores.insert("spam".to_owned(), spam);
+        facts.fingerprint = fingerprint::simhash(scratch.norm.key()).map(|f| format!("{f:016x}"));
         facts
     }
 
