@@ -23,6 +23,7 @@ use menshen_detect::{
     Analyzer, AnalyzerConfig, Attachment, Scratch, lexicon::Lexicon, registry::Registry,
 };
 use menshen_policy::{Policy, Profile, Sanctions, Scene, Situation, Standing, testing};
+use menshen_state::campaign::{CampaignConfig, Campaigns};
 use serde::Deserialize;
 
 #[derive(Parser)]
@@ -161,6 +162,13 @@ struct CheckArgs {
     /// Treat this share interface (platform id) as sanctioned; may be given several times.
     #[arg(long = "sanctioned-app", value_name = "PLATFORM")]
     sanctioned_apps: Vec<String>,
+    /// Distinct senders of near-identical text that make a campaign (--jsonl; events need
+    /// `sender` and `ts`); rules read it as `signals.campaign`.
+    #[arg(long, default_value_t = 20)]
+    campaign_senders: usize,
+    /// The campaign window, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    campaign_window: u64,
     /// Score with this trained model (otherwise the score comes from the evidence alone).
     #[arg(long, value_name = "MODEL")]
     model: Option<PathBuf>,
@@ -263,6 +271,8 @@ struct Event {
     ts: Option<String>,
     #[serde(default)]
     scene: Option<Scene>,
+    #[serde(default)]
+    sender: Option<String>,
     text: String,
     #[serde(default)]
     attachments: Vec<Attachment>,
@@ -294,7 +304,13 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             .collect(),
         apps: args.sanctioned_apps.iter().cloned().collect(),
     };
+    let campaign = CampaignConfig {
+        senders: args.campaign_senders,
+        window_secs: args.campaign_window,
+        ..CampaignConfig::default()
+    };
     let gate = Gate {
+        campaign,
         analyzer: &analyzer,
         policy: &policy,
         sanctions: &sanctions,
@@ -319,12 +335,13 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         id: None,
         ts: None,
         scene: Some(args.scene),
+        sender: None,
         text: text.to_owned(),
         attachments: Vec::new(),
         standing: None,
     };
     let verdict = gate
-        .verdict(event, args.scene, &mut scratch)
+        .verdict(event, args.scene, &mut scratch, None)
         .map_err(anyhow::Error::msg)?;
     out!("{}", serde_json::to_string_pretty(&verdict)?);
     Ok(ExitCode::SUCCESS)
@@ -332,6 +349,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
 
 /// Analysis and decision with everything they read.
 struct Gate<'a> {
+    campaign: CampaignConfig,
     analyzer: &'a Analyzer,
     policy: &'a Policy,
     sanctions: &'a Sanctions,
@@ -353,18 +371,37 @@ impl Gate<'_> {
         self.policy.select(self.profile, at)
     }
 
+    /// Analyze and decide one event. With a campaign tracker, an event with a sender and a
+    /// time adds `signals.campaign` (1 or 0) and `signals.campaign_senders` to its standing.
     fn verdict(
         &self,
         event: Event,
         default_scene: Scene,
         scratch: &mut Scratch,
+        campaigns: Option<&mut Campaigns>,
     ) -> Result<menshen_policy::Verdict, String> {
         let profile = self.profile_for(&event)?;
         let facts = self
             .analyzer
             .analyze_message(&event.text, &event.attachments, scratch);
+        let mut standing = event.standing.clone();
+        let observed = match (campaigns, &event.sender, &event.ts, &facts.fingerprint) {
+            (Some(campaigns), Some(sender), Some(ts), Some(fingerprint)) => {
+                let now = ts
+                    .parse::<jiff::Timestamp>()
+                    .map_err(|e| format!("ts `{ts}` is not an RFC 3339 time: {e}"))?;
+                let fingerprint = u64::from_str_radix(fingerprint, 16).unwrap_or_default();
+                Some(campaigns.observe(fingerprint, sender, now.as_second().max(0) as u64))
+            }
+            _ => None,
+        };
+        if let Some(signal) = observed {
+            let signals = &mut standing.get_or_insert_with(Standing::default).signals;
+            signals.insert("campaign".into(), if signal.campaign { 1.0 } else { 0.0 });
+            signals.insert("campaign_senders".into(), signal.senders as f64);
+        }
         let mut situation = Situation::new(event.scene.unwrap_or(default_scene), self.sanctions);
-        if let Some(standing) = &event.standing {
+        if let Some(standing) = &standing {
             situation = situation.with_standing(standing);
         }
         Ok(self.policy.verdict(profile, event.id, facts, situation))
@@ -382,11 +419,14 @@ impl Gate<'_> {
     ) -> anyhow::Result<ExitCode> {
         let mut out = BufWriter::new(output);
         let mut bad = 0usize;
+        let mut campaigns = Campaigns::new(self.campaign.clone());
         // Counters for the summary on stderr: actions, and what shadow rules would have done.
         let mut actions: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
         let mut shadow: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
         let number = for_each_line(input, |number, line| {
-            match parse_line(line, max_line).and_then(|event| self.verdict(event, scene, scratch)) {
+            match parse_line(line, max_line)
+                .and_then(|event| self.verdict(event, scene, scratch, Some(&mut campaigns)))
+            {
                 Ok(verdict) => {
                     *actions
                         .entry(menshen_policy::testing::action_name(verdict.action))

@@ -502,3 +502,54 @@ fn train_eval_and_check_with_a_model() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a menshen model"));
 }
+
+#[test]
+fn a_stream_tracks_campaigns_for_rules_to_read() {
+    let dir = std::env::temp_dir().join(format!("menshen-campaign-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("campaign.toml");
+    std::fs::write(
+        &rules,
+        "name = \"c\"\neffective = \"2030-01-01T00:00:00Z\"\nextends = \"open-2021\"\n[[rule]]\nid = \"campaign-in-group\"\ndescription = \"d\"\nwhen = 'scene == \"group\" && \"campaign\" in signals && signals.campaign == 1.0'\naction = \"hold\"\nmessage = \"m\"\n",
+    )
+    .unwrap();
+    let mut input = String::new();
+    for (i, sender) in ["a", "b", "b", "c", "d"].iter().enumerate() {
+        input.push_str(&format!(
+            "{{\"id\":\"m{i}\",\"ts\":\"2031-01-01T00:0{i}:00Z\",\"scene\":\"group\",\"sender\":\"{sender}\",\"text\":\"出售游戏金币一万只要{i}块，需要的加我\"}}\n"
+        ));
+    }
+    let out = menshen(
+        &[
+            "check",
+            "--jsonl",
+            "--profile",
+            "c",
+            "--policy",
+            rules.to_str().unwrap(),
+            "--campaign-senders",
+            "3",
+        ],
+        input.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let actions: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["action"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        ["allow", "allow", "allow", "hold", "hold"],
+        "the third distinct sender makes it a campaign"
+    );
+}
