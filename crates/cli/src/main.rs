@@ -54,6 +54,9 @@ enum Command {
     /// Work with policy profiles.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Work with the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Train a spam-score model on labelled messages (TSV `label<TAB>text` or JSONL).
     Train {
         /// Labelled files; may be given several times.
@@ -122,6 +125,16 @@ enum PolicyCommand {
         files: Vec<PathBuf>,
         #[command(flatten)]
         data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the audit log's hash chain: any edit, gap or reordering is reported.
+    Verify {
+        /// The data folder of the embedded store.
+        #[arg(long, default_value = "menshen-data")]
+        data: PathBuf,
     },
 }
 
@@ -197,6 +210,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Deliver { prefs, data } => deliver(&prefs, &data),
+        Command::Audit(AuditCommand::Verify { data }) => audit_verify(&data),
         Command::Train {
             data,
             out,
@@ -490,6 +504,28 @@ fn for_each_line(
         if !trimmed.is_empty() {
             each(number, trimmed)?;
         }
+    }
+}
+
+fn audit_verify(data: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use menshen_state::store::{SqliteStore, Store, StoreError};
+    if !data.join("menshen.db").exists() {
+        bail!(
+            "no store at {}; pass the data folder with --data",
+            data.display()
+        );
+    }
+    let store = SqliteStore::open(data)?;
+    match store.verify() {
+        Ok(count) => {
+            out!("ok: {count} audit records, chain intact");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(StoreError::Chain(problem)) => {
+            out!("broken: {problem}");
+            Ok(ExitCode::from(1))
+        }
+        Err(other) => Err(other.into()),
     }
 }
 

@@ -553,3 +553,59 @@ fn a_stream_tracks_campaigns_for_rules_to_read() {
         "the third distinct sender makes it a campaign"
     );
 }
+
+#[test]
+fn audit_verify_reports_an_intact_and_a_broken_chain() {
+    use menshen_state::{
+        audit::{Actor, ActorKind, AuditEvent, Subject, SubjectKind},
+        store::{SqliteStore, Store},
+    };
+    let dir = std::env::temp_dir().join(format!("menshen-audit-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut store = SqliteStore::open(&dir).unwrap();
+    for i in 0..3 {
+        store
+            .append(AuditEvent {
+                at: "2026-11-21T08:00:00Z".into(),
+                actor: Actor {
+                    kind: ActorKind::System,
+                    id: "test".into(),
+                },
+                subject: Subject {
+                    kind: SubjectKind::Account,
+                    id: format!("u{i}"),
+                },
+                action: "verdict".into(),
+                reason: "r".into(),
+                evidence: serde_json::Value::Null,
+                rule: None,
+                policy_version: None,
+            })
+            .unwrap();
+    }
+    drop(store);
+    let out = menshen(&["audit", "verify", "--data", dir.to_str().unwrap()], b"");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ok: 3 audit records"));
+    rusqlite::Connection::open(dir.join("menshen.db"))
+        .unwrap()
+        .execute("DELETE FROM audit WHERE seq = 2", [])
+        .unwrap();
+    let out = menshen(&["audit", "verify", "--data", dir.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("broken: record 3 follows record 1"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let missing = menshen(
+        &[
+            "audit",
+            "verify",
+            "--data",
+            dir.join("nowhere").to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(missing.status.code(), Some(2));
+}

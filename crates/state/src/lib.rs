@@ -2,6 +2,10 @@
 //! decisions. Time is passed in (seconds), so everything here is deterministic and testable;
 //! memory is bounded whatever the traffic.
 //!
-//! - [`campaign`]: many distinct senders posting near-duplicate text.
+//! - [`campaign`]: many distinct senders posting near-duplicate text;
+//! - [`audit`]: the append-only, hash-chained audit log;
+//! - [`store`]: storage behind one interface, with the embedded SQLite default.
 
+pub mod audit;
 pub mod campaign;
+pub mod store;
