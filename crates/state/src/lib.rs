@@ -4,8 +4,10 @@
 //!
 //! - [`campaign`]: many distinct senders posting near-duplicate text;
 //! - [`audit`]: the append-only, hash-chained audit log;
+//! - [`ladder`]: the sanction ladders, as configuration;
 //! - [`store`]: storage behind one interface, with the embedded SQLite default.
 
 pub mod audit;
 pub mod campaign;
+pub mod ladder;
 pub mod store;
