@@ -5,9 +5,11 @@
 //! - [`campaign`]: many distinct senders posting near-duplicate text;
 //! - [`audit`]: the append-only, hash-chained audit log;
 //! - [`ladder`]: the sanction ladders, as configuration;
+//! - [`sanction`]: offences and the sanctions they earn;
 //! - [`store`]: storage behind one interface, with the embedded SQLite default.
 
 pub mod audit;
 pub mod campaign;
 pub mod ladder;
+pub mod sanction;
 pub mod store;

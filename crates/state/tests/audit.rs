@@ -59,7 +59,11 @@ fn appends_chain_and_survive_reopening() {
     assert_eq!(store.verify().unwrap(), 10);
     drop(store);
     let mut store = SqliteStore::open(&dir).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1, "migrations run once");
+    assert_eq!(
+        store.schema_version().unwrap(),
+        menshen_state::store::SCHEMA_VERSION,
+        "migrations run once"
+    );
     let record = store.append(event(11, "u1")).unwrap();
     assert_eq!(record.seq, 11);
     assert_eq!(store.verify().unwrap(), 11);

@@ -1,0 +1,218 @@
+//! Offences climb the ladder in the store; every change is an audit record in the same
+//! transaction; manual decisions outrank automatic ones.
+
+use menshen_state::{
+    audit::{Actor, ActorKind, Subject, SubjectKind},
+    ladder::{Ladders, SanctionKind},
+    sanction::{LadderName, Offence},
+    store::{SqliteStore, Store, StoreError},
+};
+
+const HOUR: i64 = 3600;
+const T0: i64 = 1_790_000_000;
+
+fn store(name: &str) -> (std::path::PathBuf, SqliteStore) {
+    let dir = std::env::temp_dir().join(format!("menshen-sanctions-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = SqliteStore::open(&dir).unwrap();
+    (dir, store)
+}
+
+fn account(id: &str) -> Subject {
+    Subject {
+        kind: SubjectKind::Account,
+        id: id.into(),
+    }
+}
+
+fn offence(target: &str, at: i64, actor: ActorKind, evasion: bool) -> Offence {
+    Offence {
+        at,
+        actor: Actor {
+            kind: actor,
+            id: "share-code-in-moment".into(),
+        },
+        target: account(target),
+        ladder: LadderName::Content,
+        weight: 1,
+        function: Some("share_codes".into()),
+        rule: Some("share-code-in-moment".into()),
+        policy_version: Some("b464672cadba".into()),
+        reason: "third-party share code in moments".into(),
+        evasion,
+        evidence: serde_json::json!({ "message": "m1" }),
+    }
+}
+
+#[test]
+fn offences_climb_the_content_ladder_and_sanctions_expire() {
+    let (_dir, mut store) = store("climb");
+    let ladder = Ladders::embedded().content;
+    let first = store
+        .record_offence(offence("u1", T0, ActorKind::Rule, false), &ladder)
+        .unwrap();
+    assert_eq!(
+        (first.kind, first.strikes, first.function.as_deref()),
+        (SanctionKind::Warning, 1, None)
+    );
+    assert!(
+        store
+            .active_sanctions(&account("u1"), T0 + HOUR)
+            .unwrap()
+            .is_empty(),
+        "a warning restricts nothing"
+    );
+    let second = store
+        .record_offence(
+            offence("u1", T0 + 2 * HOUR, ActorKind::Rule, false),
+            &ladder,
+        )
+        .unwrap();
+    assert_eq!(
+        (second.kind, second.strikes, second.function.as_deref()),
+        (SanctionKind::Restrict, 2, Some("share_codes"))
+    );
+    assert_eq!(second.ends, Some(T0 + 14 * HOUR));
+    let active = store
+        .active_sanctions(&account("u1"), T0 + 3 * HOUR)
+        .unwrap();
+    assert_eq!(active.iter().map(|s| s.id).collect::<Vec<_>>(), [second.id]);
+    assert!(
+        store
+            .active_sanctions(&account("u1"), T0 + 14 * HOUR)
+            .unwrap()
+            .is_empty(),
+        "expired on time"
+    );
+    assert!(
+        store
+            .active_sanctions(&account("u2"), T0 + 3 * HOUR)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.verify().unwrap(),
+        2,
+        "each offence is one audit record"
+    );
+    let history = store.history(&account("u1"), 10).unwrap();
+    assert!(history.iter().all(|r| r.event.action == "sanction.issue"));
+    assert_eq!(history[1].event.evidence["strikes"], 2);
+}
+
+#[test]
+fn manual_decisions_outrank_automatic_ones() {
+    let (_dir, mut store) = store("manual");
+    let ladder = Ladders::embedded().content;
+    store
+        .record_offence(offence("u1", T0, ActorKind::Reviewer, false), &ladder)
+        .unwrap();
+    let manual = store
+        .record_offence(
+            offence("u1", T0 + HOUR, ActorKind::Reviewer, false),
+            &ladder,
+        )
+        .unwrap();
+    assert!(manual.manual);
+    let by_rule = store.lift(
+        manual.id,
+        Actor {
+            kind: ActorKind::System,
+            id: "expiry".into(),
+        },
+        "automatic",
+        T0 + 2 * HOUR,
+    );
+    assert!(
+        matches!(by_rule, Err(StoreError::Refused(_))),
+        "{by_rule:?}"
+    );
+    let lifted = store
+        .lift(
+            manual.id,
+            Actor {
+                kind: ActorKind::Admin,
+                id: "a1".into(),
+            },
+            "mistake",
+            T0 + 2 * HOUR,
+        )
+        .unwrap();
+    assert!(lifted.lifted);
+    assert!(
+        store
+            .active_sanctions(&account("u1"), T0 + 3 * HOUR)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        store.lift(
+            manual.id,
+            Actor {
+                kind: ActorKind::Admin,
+                id: "a1".into()
+            },
+            "again",
+            T0
+        ),
+        Err(StoreError::Refused(_))
+    ));
+    assert!(matches!(
+        store.lift(
+            999,
+            Actor {
+                kind: ActorKind::Admin,
+                id: "a1".into()
+            },
+            "?",
+            T0
+        ),
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(store.verify().unwrap(), 3, "two issues and one lift");
+}
+
+#[test]
+fn evasion_goes_straight_to_permanent_and_strikes_decay() {
+    let (dir, mut store) = store("evasion");
+    let ladder = Ladders::embedded().content;
+    let ban = store
+        .record_offence(offence("u9", T0, ActorKind::Rule, true), &ladder)
+        .unwrap();
+    assert_eq!((ban.kind, ban.ends), (SanctionKind::Permanent, None));
+    assert_eq!(
+        store
+            .active_sanctions(&account("u9"), T0 + 10_000 * HOUR)
+            .unwrap()
+            .len(),
+        1
+    );
+    store
+        .record_offence(offence("u3", T0, ActorKind::Rule, false), &ladder)
+        .unwrap();
+    drop(store);
+    let mut store = SqliteStore::open(&dir).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        menshen_state::store::SCHEMA_VERSION,
+        "migrations run once"
+    );
+    let later = store
+        .record_offence(
+            offence("u3", T0 + 200 * 24 * HOUR, ActorKind::Rule, false),
+            &ladder,
+        )
+        .unwrap();
+    assert_eq!(
+        (later.kind, later.strikes),
+        (SanctionKind::Warning, 1),
+        "the first strike decayed after 180 days"
+    );
+    assert_eq!(
+        store
+            .strikes(&account("u3"), LadderName::Content)
+            .unwrap()
+            .len(),
+        2
+    );
+}
