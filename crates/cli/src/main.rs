@@ -8,23 +8,16 @@ macro_rules! out {
     };
 }
 
+mod check;
 mod learn;
+mod profiles;
 
-use std::{
-    ffi::OsString,
-    io::{self, BufRead, BufWriter, Read, Write},
-    path::PathBuf,
-    process::ExitCode,
-};
+use std::{ffi::OsString, io, path::PathBuf, process::ExitCode};
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
-use menshen_detect::{
-    Analyzer, AnalyzerConfig, Attachment, Scratch, lexicon::Lexicon, registry::Registry,
-};
-use menshen_policy::{Policy, Profile, Sanctions, Scene, Situation, Standing, testing};
-use menshen_state::campaign::{CampaignConfig, Campaigns};
-use serde::Deserialize;
+use menshen_detect::{Analyzer, AnalyzerConfig, lexicon::Lexicon, registry::Registry};
+use menshen_policy::{Policy, Scene};
 
 #[derive(Parser)]
 #[command(
@@ -208,8 +201,8 @@ fn parse_time(s: &str, what: &str) -> anyhow::Result<jiff::Timestamp> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check(args) => check(args),
-        Command::Deliver { prefs, data } => deliver(&prefs, &data),
+        Command::Check(args) => check::check(args),
+        Command::Deliver { prefs, data } => profiles::deliver(&prefs, &data),
         Command::Audit(AuditCommand::Verify { data }) => audit_verify(&data),
         Command::Train {
             data,
@@ -231,14 +224,16 @@ fn main() -> ExitCode {
             html,
             events,
             data,
-        } => replay(&baseline, &candidate, html.as_deref(), &events, &data),
-        Command::Policy(PolicyCommand::Test { profiles, data }) => policy_test(&profiles, &data),
+        } => profiles::replay(&baseline, &candidate, html.as_deref(), &events, &data),
+        Command::Policy(PolicyCommand::Test { profiles, data }) => {
+            profiles::policy_test(&profiles, &data)
+        }
         Command::Policy(PolicyCommand::Lint { files, data }) => {
             let data = DataArgs {
                 policies: data.policies.into_iter().chain(files).collect(),
                 ..data
             };
-            policy_lint(&data)
+            profiles::policy_lint(&data)
         }
     };
     match result {
@@ -276,237 +271,6 @@ fn build_policy(data: &DataArgs, analyzer: &Analyzer) -> anyhow::Result<Policy> 
     Ok(Policy::load(&files, &analyzer.registry().file.home)?)
 }
 
-/// A message event (DESIGN.md §3). Only `text` is required.
-#[derive(Deserialize)]
-struct Event {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    ts: Option<String>,
-    #[serde(default)]
-    scene: Option<Scene>,
-    #[serde(default)]
-    sender: Option<String>,
-    text: String,
-    #[serde(default)]
-    attachments: Vec<Attachment>,
-    /// The sender's standing, until the enforcement store provides it (an extension).
-    #[serde(default)]
-    standing: Option<Standing>,
-}
-
-fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let at = args
-        .at
-        .as_deref()
-        .map(|at| parse_time(at, "--at"))
-        .transpose()?;
-    let mut analyzer = build_analyzer(&args.data)?;
-    if let Some(path) = &args.model {
-        analyzer = analyzer.with_model(std::sync::Arc::new(learn::read_model(path)?));
-    }
-    let policy = build_policy(&args.data, &analyzer)?;
-    // Fail early on an unknown profile name, before reading any input.
-    policy
-        .select(args.profile.as_deref(), at)
-        .map_err(anyhow::Error::msg)?;
-    let sanctions = Sanctions {
-        domains: args
-            .sanctioned_domains
-            .iter()
-            .map(|d| d.to_lowercase())
-            .collect(),
-        apps: args.sanctioned_apps.iter().cloned().collect(),
-    };
-    let campaign = CampaignConfig {
-        senders: args.campaign_senders,
-        window_secs: args.campaign_window,
-        ..CampaignConfig::default()
-    };
-    let gate = Gate {
-        campaign,
-        analyzer: &analyzer,
-        policy: &policy,
-        sanctions: &sanctions,
-        profile: args.profile.as_deref(),
-        at,
-    };
-    let mut scratch = Scratch::default();
-    if args.jsonl {
-        return gate.stream(
-            &mut scratch,
-            io::stdin().lock(),
-            io::stdout().lock(),
-            args.scene,
-            args.max_line_bytes,
-        );
-    }
-    let text = args.text.unwrap_or_default();
-    let Some(text) = text.to_str() else {
-        bail!("TEXT is not valid UTF-8; pass UTF-8 text, or use --jsonl with JSON-escaped text");
-    };
-    let event = Event {
-        id: None,
-        ts: None,
-        scene: Some(args.scene),
-        sender: None,
-        text: text.to_owned(),
-        attachments: Vec::new(),
-        standing: None,
-    };
-    let verdict = gate
-        .verdict(event, args.scene, &mut scratch, None)
-        .map_err(anyhow::Error::msg)?;
-    out!("{}", serde_json::to_string_pretty(&verdict)?);
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Analysis and decision with everything they read.
-struct Gate<'a> {
-    campaign: CampaignConfig,
-    analyzer: &'a Analyzer,
-    policy: &'a Policy,
-    sanctions: &'a Sanctions,
-    profile: Option<&'a str>,
-    at: Option<jiff::Timestamp>,
-}
-
-impl Gate<'_> {
-    /// The profile for an event: --profile, else --at, else the event's ts, else the default.
-    fn profile_for(&self, event: &Event) -> Result<&Profile, String> {
-        let at = match (self.at, &event.ts) {
-            (Some(at), _) => Some(at),
-            (None, Some(ts)) => Some(
-                ts.parse::<jiff::Timestamp>()
-                    .map_err(|e| format!("ts `{ts}` is not an RFC 3339 time: {e}"))?,
-            ),
-            (None, None) => None,
-        };
-        self.policy.select(self.profile, at)
-    }
-
-    /// Analyze and decide one event. With a campaign tracker, an event with a sender and a
-    /// time adds `signals.campaign` (1 or 0) and `signals.campaign_senders` to its standing.
-    fn verdict(
-        &self,
-        event: Event,
-        default_scene: Scene,
-        scratch: &mut Scratch,
-        campaigns: Option<&mut Campaigns>,
-    ) -> Result<menshen_policy::Verdict, String> {
-        let profile = self.profile_for(&event)?;
-        let facts = self
-            .analyzer
-            .analyze_message(&event.text, &event.attachments, scratch);
-        let mut standing = event.standing.clone();
-        let observed = match (campaigns, &event.sender, &event.ts, &facts.fingerprint) {
-            (Some(campaigns), Some(sender), Some(ts), Some(fingerprint)) => {
-                let now = ts
-                    .parse::<jiff::Timestamp>()
-                    .map_err(|e| format!("ts `{ts}` is not an RFC 3339 time: {e}"))?;
-                let fingerprint = u64::from_str_radix(fingerprint, 16).unwrap_or_default();
-                Some(campaigns.observe(fingerprint, sender, now.as_second().max(0) as u64))
-            }
-            _ => None,
-        };
-        if let Some(signal) = observed {
-            let signals = &mut standing.get_or_insert_with(Standing::default).signals;
-            signals.insert("campaign".into(), if signal.campaign { 1.0 } else { 0.0 });
-            signals.insert("campaign_senders".into(), signal.senders as f64);
-        }
-        let mut situation = Situation::new(event.scene.unwrap_or(default_scene), self.sanctions);
-        if let Some(standing) = &standing {
-            situation = situation.with_standing(standing);
-        }
-        Ok(self.policy.verdict(profile, event.id, facts, situation))
-    }
-
-    /// Read events line by line and write a verdict (or an error object) per line. Memory
-    /// stays bounded by the longest line; buffers are reused. Fails if any line was bad.
-    fn stream(
-        &self,
-        scratch: &mut Scratch,
-        input: impl BufRead,
-        output: impl Write,
-        scene: Scene,
-        max_line: usize,
-    ) -> anyhow::Result<ExitCode> {
-        let mut out = BufWriter::new(output);
-        let mut bad = 0usize;
-        let mut campaigns = Campaigns::new(self.campaign.clone());
-        // Counters for the summary on stderr: actions, and what shadow rules would have done.
-        let mut actions: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
-        let mut shadow: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-        let number = for_each_line(input, |number, line| {
-            match parse_line(line, max_line)
-                .and_then(|event| self.verdict(event, scene, scratch, Some(&mut campaigns)))
-            {
-                Ok(verdict) => {
-                    *actions
-                        .entry(menshen_policy::testing::action_name(verdict.action))
-                        .or_insert(0) += 1;
-                    for reason in &verdict.shadow {
-                        *shadow.entry(reason.rule.clone()).or_insert(0) += 1;
-                    }
-                    serde_json::to_writer(&mut out, &verdict)?;
-                }
-                Err(message) => {
-                    bad += 1;
-                    serde_json::to_writer(
-                        &mut out,
-                        &serde_json::json!({ "line": number, "error": message }),
-                    )?;
-                }
-            }
-            out.write_all(b"\n")?;
-            Ok(())
-        })?;
-        out.flush()?;
-        eprintln!(
-            "menshen: actions: {}",
-            if actions.is_empty() {
-                "none".into()
-            } else {
-                summary(&actions)
-            }
-        );
-        if !shadow.is_empty() {
-            eprintln!("menshen: shadow rules matched: {}", summary(&shadow));
-        }
-        if bad > 0 {
-            eprintln!(
-                "menshen: {bad} of {number} lines could not be read (see the error objects in the output)"
-            );
-            return Ok(ExitCode::from(1));
-        }
-        Ok(ExitCode::SUCCESS)
-    }
-}
-
-/// Call `each` with the number (1-based) and bytes of every non-blank line of `input`, reusing
-/// one buffer, so memory is bounded by the longest line. Returns how many lines were read.
-fn for_each_line(
-    mut input: impl BufRead,
-    mut each: impl FnMut(usize, &[u8]) -> anyhow::Result<()>,
-) -> anyhow::Result<usize> {
-    let (mut line, mut number) = (Vec::new(), 0);
-    loop {
-        line.clear();
-        if input
-            .read_until(b'\n', &mut line)
-            .context("reading input")?
-            == 0
-        {
-            return Ok(number);
-        }
-        number += 1;
-        let trimmed = line.trim_ascii();
-        if !trimmed.is_empty() {
-            each(number, trimmed)?;
-        }
-    }
-}
-
 fn audit_verify(data: &std::path::Path) -> anyhow::Result<ExitCode> {
     use menshen_state::store::{SqliteStore, Store, StoreError};
     if !data.join("menshen.db").exists() {
@@ -534,198 +298,4 @@ fn is_closed_pipe(error: &anyhow::Error) -> bool {
         e.downcast_ref::<io::Error>()
             .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
     })
-}
-
-/// "a 3, b 1" for a counter map.
-fn summary<K: std::fmt::Display>(counts: &std::collections::BTreeMap<K, u64>) -> String {
-    counts
-        .iter()
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn parse_line(line: &[u8], max_line: usize) -> Result<Event, String> {
-    if line.len() > max_line {
-        return Err(format!(
-            "the line is {} bytes, over the limit of {max_line}; raise --max-line-bytes",
-            line.len()
-        ));
-    }
-    let text = std::str::from_utf8(line).map_err(|e| {
-        format!(
-            "invalid UTF-8 at byte {} of the line; send UTF-8 JSON",
-            e.valid_up_to()
-        )
-    })?;
-    let event: Event =
-        serde_json::from_str(text).map_err(|e| format!("column {}: {e}", e.column()))?;
-    if event.text.len() > menshen_text::MAX_INPUT_BYTES {
-        return Err("the text is longer than 4 GiB".into());
-    }
-    Ok(event)
-}
-
-fn deliver(prefs: &PathBuf, data: &DataArgs) -> anyhow::Result<ExitCode> {
-    use menshen_policy::deliver::Preferences;
-    let mut input = String::new();
-    io::stdin()
-        .read_to_string(&mut input)
-        .context("reading the verdict on standard input")?;
-    let verdict: menshen_policy::Verdict = serde_json::from_str(&input)
-        .context("standard input is not a verdict as `menshen check` prints it")?;
-    let prefs: std::collections::BTreeMap<String, Preferences> =
-        serde_json::from_str(&read(prefs, "preferences")?).with_context(|| {
-            format!(
-                "{} is not a JSON object of recipient to choices",
-                prefs.display()
-            )
-        })?;
-    let analyzer = build_analyzer(data)?;
-    let policy = build_policy(data, &analyzer)?;
-    let profile = policy
-        .select(Some(&verdict.policy.profile), None)
-        .map_err(anyhow::Error::msg)?;
-    let deliveries = menshen_policy::deliver::deliver(
-        &verdict,
-        &profile.user_choice,
-        prefs.iter().map(|(id, p)| (id.as_str(), p)),
-    );
-    let mut out = BufWriter::new(io::stdout().lock());
-    for delivery in deliveries {
-        serde_json::to_writer(&mut out, &delivery)?;
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// A recorded event for replay.
-#[derive(Deserialize)]
-struct RecordedEvent {
-    text: String,
-    #[serde(default)]
-    scene: Option<Scene>,
-    #[serde(default)]
-    sender: Option<String>,
-    #[serde(default)]
-    label: Option<serde_json::Value>,
-    #[serde(default)]
-    standing: Option<Standing>,
-}
-
-fn replay(
-    baseline: &str,
-    candidate: &str,
-    html: Option<&std::path::Path>,
-    events: &PathBuf,
-    data: &DataArgs,
-) -> anyhow::Result<ExitCode> {
-    use menshen_policy::replay::{Label, Replay};
-    let analyzer = build_analyzer(data)?;
-    let policy = build_policy(data, &analyzer)?;
-    let base = policy
-        .select(Some(baseline), None)
-        .map_err(anyhow::Error::msg)?;
-    let cand = policy
-        .select(Some(candidate), None)
-        .map_err(anyhow::Error::msg)?;
-    let file =
-        std::fs::File::open(events).with_context(|| format!("opening {}", events.display()))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let progress = indicatif::ProgressBar::with_draw_target(
-        Some(size),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    progress.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let input = io::BufReader::new(progress.wrap_read(file));
-    let sanctions = Sanctions::default();
-    let mut report = Replay::new(&base.name, &cand.name);
-    let mut scratch = Scratch::default();
-    let mut bad = Vec::new();
-    for_each_line(input, |number, line| {
-        let event: RecordedEvent = match std::str::from_utf8(line)
-            .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str(t).map_err(|e| e.to_string()))
-        {
-            Ok(event) => event,
-            Err(e) => {
-                bad.push(format!("line {number}: {e}"));
-                return Ok(());
-            }
-        };
-        let label = event.label.as_ref().and_then(|l| match l {
-            serde_json::Value::String(s) => Label::parse(s),
-            other => Label::parse(&other.to_string()),
-        });
-        let facts = analyzer.analyze_with(&event.text, &mut scratch);
-        let mut situation = Situation::new(event.scene.unwrap_or_default(), &sanctions);
-        if let Some(standing) = &event.standing {
-            situation = situation.with_standing(standing);
-        }
-        let (b, c) = (
-            policy.decide(base, &facts, situation),
-            policy.decide(cand, &facts, situation),
-        );
-        report.add(&event.text, event.sender.as_deref(), label, &b, &c);
-        Ok(())
-    })?;
-    progress.finish_and_clear();
-    std::io::Write::write_all(&mut io::stdout().lock(), report.text_report().as_bytes())?;
-    if !bad.is_empty() {
-        out!(
-            "\n{} lines could not be read; the first: {}",
-            bad.len(),
-            bad.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
-        );
-    }
-    if let Some(path) = html {
-        std::fs::write(path, report.html_report())
-            .with_context(|| format!("writing {}", path.display()))?;
-        out!("HTML report: {}", path.display());
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn policy_test(names: &[String], data: &DataArgs) -> anyhow::Result<ExitCode> {
-    let analyzer = build_analyzer(data)?;
-    let policy = build_policy(data, &analyzer)?;
-    let profiles = names
-        .iter()
-        .map(|n| policy.select(Some(n), None).map_err(anyhow::Error::msg))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let report = testing::run(&policy, &analyzer, &profiles);
-    for failure in &report.failures {
-        out!("FAIL {failure}");
-    }
-    out!(
-        "policy: {} passed, {} failed",
-        report.passed,
-        report.failures.len()
-    );
-    Ok(if report.failures.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
-}
-
-fn policy_lint(data: &DataArgs) -> anyhow::Result<ExitCode> {
-    let analyzer = build_analyzer(data)?;
-    match build_policy(data, &analyzer) {
-        Ok(policy) => {
-            let rules: usize = policy.profiles().iter().map(|p| p.rules.len()).sum();
-            out!("ok: {} profiles, {rules} rules", policy.profiles().len());
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(error) => {
-            out!("{error:#}");
-            Ok(ExitCode::from(1))
-        }
-    }
 }

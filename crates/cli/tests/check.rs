@@ -7,6 +7,14 @@ use std::{
 
 use serde_json::Value;
 
+/// A fresh directory for one test's files.
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("menshen-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    dir
+}
+
 fn menshen(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_menshen"))
         .args(args)
@@ -143,8 +151,7 @@ fn invalid_utf8_argument_and_bad_options_are_clear_errors() {
 
 #[test]
 fn operator_lexicon_errors_name_file_and_line() {
-    let dir = std::env::temp_dir().join(format!("menshen-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("cli-test");
     let path = dir.join("bad.txt");
     std::fs::write(&path, "好词\tfine_category\n坏词 no tab\n").unwrap();
     let out = menshen(&["check", "--lexicon", path.to_str().unwrap(), "hi"], b"");
@@ -268,8 +275,7 @@ fn policy_test_and_lint() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
-    let dir = std::env::temp_dir().join(format!("menshen-policy-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("policy-test");
     let path = dir.join("broken.toml");
     std::fs::write(&path, "name = \"x\"\neffective = \"2025-01-01T00:00:00Z\"\n[[rule]]\nid = \"r\"\ndescription = \"d\"\nwhen = 'scene =='\naction = \"hide\"\nmessage = \"m\"\n").unwrap();
     let out = menshen(&["policy", "lint", path.to_str().unwrap()], b"");
@@ -295,8 +301,7 @@ fn deliver_renders_a_verdict_per_recipient() {
         b"",
     );
     assert!(out.status.success());
-    let dir = std::env::temp_dir().join(format!("menshen-deliver-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("deliver-test");
     let prefs = dir.join("prefs.json");
     std::fs::write(&prefs, r#"{"alice": {"categories": {"ecommerce": "open"}}, "bob": {"domains": {"jd.com": "hide"}}, "carol": {}}"#).unwrap();
     let delivered = menshen(
@@ -340,8 +345,7 @@ fn deliver_renders_a_verdict_per_recipient() {
 
 #[test]
 fn replay_reports_changes_and_writes_html() {
-    let dir = std::env::temp_dir().join(format!("menshen-replay-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("replay-test");
     let events = dir.join("events.jsonl");
     std::fs::write(
         &events,
@@ -389,8 +393,7 @@ fn replay_reports_changes_and_writes_html() {
 
 #[test]
 fn a_stream_ends_with_counters_including_shadow_rules() {
-    let dir = std::env::temp_dir().join(format!("menshen-shadow-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("shadow-test");
     let candidate = dir.join("candidate.toml");
     std::fs::write(
         &candidate,
@@ -435,8 +438,7 @@ fn a_closed_pipe_ends_quietly() {
 
 #[test]
 fn train_eval_and_check_with_a_model() {
-    let dir = std::env::temp_dir().join(format!("menshen-train-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("train-test");
     let data = dir.join("train.tsv");
     let mut rows = String::from("label\ttext\n");
     for i in 0..150 {
@@ -505,8 +507,7 @@ fn train_eval_and_check_with_a_model() {
 
 #[test]
 fn a_stream_tracks_campaigns_for_rules_to_read() {
-    let dir = std::env::temp_dir().join(format!("menshen-campaign-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("campaign-test");
     let rules = dir.join("campaign.toml");
     std::fs::write(
         &rules,
@@ -560,8 +561,7 @@ fn audit_verify_reports_an_intact_and_a_broken_chain() {
         audit::{Actor, ActorKind, AuditEvent, Subject, SubjectKind},
         store::{SqliteStore, Store},
     };
-    let dir = std::env::temp_dir().join(format!("menshen-audit-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch_dir("audit-cli");
     let mut store = SqliteStore::open(&dir).unwrap();
     for i in 0..3 {
         store

@@ -1,0 +1,178 @@
+//! Commands about profiles and their effect: `deliver`, `replay`, `policy test`, `policy lint`.
+
+use std::{
+    io::{self, BufWriter, Read, Write},
+    path::PathBuf,
+    process::ExitCode,
+};
+
+use anyhow::Context as _;
+use menshen_detect::Scratch;
+use menshen_policy::{Sanctions, Scene, Situation, Standing, testing};
+use serde::Deserialize;
+
+use crate::{DataArgs, build_analyzer, build_policy, check::for_each_line, read};
+
+pub(crate) fn deliver(prefs: &PathBuf, data: &DataArgs) -> anyhow::Result<ExitCode> {
+    use menshen_policy::deliver::Preferences;
+    let mut input = String::new();
+    io::stdin()
+        .read_to_string(&mut input)
+        .context("reading the verdict on standard input")?;
+    let verdict: menshen_policy::Verdict = serde_json::from_str(&input)
+        .context("standard input is not a verdict as `menshen check` prints it")?;
+    let prefs: std::collections::BTreeMap<String, Preferences> =
+        serde_json::from_str(&read(prefs, "preferences")?).with_context(|| {
+            format!(
+                "{} is not a JSON object of recipient to choices",
+                prefs.display()
+            )
+        })?;
+    let analyzer = build_analyzer(data)?;
+    let policy = build_policy(data, &analyzer)?;
+    let profile = policy
+        .select(Some(&verdict.policy.profile), None)
+        .map_err(anyhow::Error::msg)?;
+    let deliveries = menshen_policy::deliver::deliver(
+        &verdict,
+        &profile.user_choice,
+        prefs.iter().map(|(id, p)| (id.as_str(), p)),
+    );
+    let mut out = BufWriter::new(io::stdout().lock());
+    for delivery in deliveries {
+        serde_json::to_writer(&mut out, &delivery)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A recorded event for replay.
+#[derive(Deserialize)]
+struct RecordedEvent {
+    text: String,
+    #[serde(default)]
+    scene: Option<Scene>,
+    #[serde(default)]
+    sender: Option<String>,
+    #[serde(default)]
+    label: Option<serde_json::Value>,
+    #[serde(default)]
+    standing: Option<Standing>,
+}
+
+pub(crate) fn replay(
+    baseline: &str,
+    candidate: &str,
+    html: Option<&std::path::Path>,
+    events: &PathBuf,
+    data: &DataArgs,
+) -> anyhow::Result<ExitCode> {
+    use menshen_policy::replay::{Label, Replay};
+    let analyzer = build_analyzer(data)?;
+    let policy = build_policy(data, &analyzer)?;
+    let base = policy
+        .select(Some(baseline), None)
+        .map_err(anyhow::Error::msg)?;
+    let cand = policy
+        .select(Some(candidate), None)
+        .map_err(anyhow::Error::msg)?;
+    let file =
+        std::fs::File::open(events).with_context(|| format!("opening {}", events.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let progress = indicatif::ProgressBar::with_draw_target(
+        Some(size),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    progress.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let input = io::BufReader::new(progress.wrap_read(file));
+    let sanctions = Sanctions::default();
+    let mut report = Replay::new(&base.name, &cand.name);
+    let mut scratch = Scratch::default();
+    let mut bad = Vec::new();
+    for_each_line(input, |number, line| {
+        let event: RecordedEvent = match std::str::from_utf8(line)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(t).map_err(|e| e.to_string()))
+        {
+            Ok(event) => event,
+            Err(e) => {
+                bad.push(format!("line {number}: {e}"));
+                return Ok(());
+            }
+        };
+        let label = event.label.as_ref().and_then(|l| match l {
+            serde_json::Value::String(s) => Label::parse(s),
+            other => Label::parse(&other.to_string()),
+        });
+        let facts = analyzer.analyze_with(&event.text, &mut scratch);
+        let mut situation = Situation::new(event.scene.unwrap_or_default(), &sanctions);
+        if let Some(standing) = &event.standing {
+            situation = situation.with_standing(standing);
+        }
+        let (b, c) = (
+            policy.decide(base, &facts, situation),
+            policy.decide(cand, &facts, situation),
+        );
+        report.add(&event.text, event.sender.as_deref(), label, &b, &c);
+        Ok(())
+    })?;
+    progress.finish_and_clear();
+    std::io::Write::write_all(&mut io::stdout().lock(), report.text_report().as_bytes())?;
+    if !bad.is_empty() {
+        out!(
+            "\n{} lines could not be read; the first: {}",
+            bad.len(),
+            bad.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
+        );
+    }
+    if let Some(path) = html {
+        std::fs::write(path, report.html_report())
+            .with_context(|| format!("writing {}", path.display()))?;
+        out!("HTML report: {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn policy_test(names: &[String], data: &DataArgs) -> anyhow::Result<ExitCode> {
+    let analyzer = build_analyzer(data)?;
+    let policy = build_policy(data, &analyzer)?;
+    let profiles = names
+        .iter()
+        .map(|n| policy.select(Some(n), None).map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let report = testing::run(&policy, &analyzer, &profiles);
+    for failure in &report.failures {
+        out!("FAIL {failure}");
+    }
+    out!(
+        "policy: {} passed, {} failed",
+        report.passed,
+        report.failures.len()
+    );
+    Ok(if report.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+pub(crate) fn policy_lint(data: &DataArgs) -> anyhow::Result<ExitCode> {
+    let analyzer = build_analyzer(data)?;
+    match build_policy(data, &analyzer) {
+        Ok(policy) => {
+            let rules: usize = policy.profiles().iter().map(|p| p.rules.len()).sum();
+            out!("ok: {} profiles, {rules} rules", policy.profiles().len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            out!("{error:#}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
