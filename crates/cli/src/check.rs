@@ -47,7 +47,7 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     policy
         .select(args.profile.as_deref(), at)
         .map_err(anyhow::Error::msg)?;
-    let sanctions = Sanctions {
+    let mut sanctions = Sanctions {
         domains: args
             .sanctioned_domains
             .iter()
@@ -55,6 +55,29 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             .collect(),
         apps: args.sanctioned_apps.iter().cloned().collect(),
     };
+    if let Some(dir) = &args.store {
+        use menshen_state::{
+            audit::SubjectKind,
+            store::{SqliteStore, Store},
+        };
+        if !dir.join("menshen.db").exists() {
+            anyhow::bail!(
+                "no store at {}; pass the data folder of `menshen serve` with --store",
+                dir.display()
+            );
+        }
+        let store = SqliteStore::open(dir)?;
+        let when = at.unwrap_or_else(jiff::Timestamp::now).as_second();
+        sanctions.domains.extend(
+            store
+                .sanctioned(SubjectKind::Domain, when)?
+                .into_iter()
+                .map(|d| d.to_lowercase()),
+        );
+        sanctions
+            .apps
+            .extend(store.sanctioned(SubjectKind::App, when)?);
+    }
     let campaign = CampaignConfig {
         senders: args.campaign_senders,
         window_secs: args.campaign_window,

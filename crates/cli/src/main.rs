@@ -165,6 +165,9 @@ struct CheckArgs {
     /// Treat this domain (and its subdomains) as sanctioned; may be given several times.
     #[arg(long = "sanctioned-domain", value_name = "DOMAIN")]
     sanctioned_domains: Vec<String>,
+    /// Read the sanctions in force (banned domains and apps) from this embedded store.
+    #[arg(long, value_name = "DIR")]
+    store: Option<PathBuf>,
     /// Treat this share interface (platform id) as sanctioned; may be given several times.
     #[arg(long = "sanctioned-app", value_name = "PLATFORM")]
     sanctioned_apps: Vec<String>,

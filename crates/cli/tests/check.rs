@@ -609,3 +609,53 @@ fn audit_verify_reports_an_intact_and_a_broken_chain() {
     );
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn check_reads_sanctioned_domains_from_the_store() {
+    use menshen_state::{
+        audit::{Actor, ActorKind, Subject, SubjectKind},
+        ladder::Ladders,
+        sanction::{LadderName, Offence},
+        store::{SqliteStore, Store},
+    };
+    let dir = scratch_dir("store-check");
+    let mut store = SqliteStore::open(&dir).unwrap();
+    store
+        .record_offence(
+            Offence {
+                at: 1_700_000_000,
+                actor: Actor {
+                    kind: ActorKind::Admin,
+                    id: "a1".into(),
+                },
+                target: Subject {
+                    kind: SubjectKind::Domain,
+                    id: "scam-prizes.top".into(),
+                },
+                ladder: LadderName::Content,
+                weight: 1,
+                function: None,
+                rule: None,
+                policy_version: None,
+                reason: "phishing".into(),
+                evasion: true,
+                evidence: serde_json::Value::Null,
+            },
+            &Ladders::embedded().content,
+        )
+        .unwrap();
+    drop(store);
+    let text = "领奖 https://win.scam-prizes.top/claim";
+    assert_eq!(action(&["check", "--scene", "direct", text]), "allow");
+    assert_eq!(
+        action(&[
+            "check",
+            "--scene",
+            "direct",
+            "--store",
+            dir.to_str().unwrap(),
+            text
+        ]),
+        "block"
+    );
+}

@@ -7,7 +7,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{
     audit::{
-        self, Actor, ActorKind, AuditEvent, AuditRecord, ChainError, GENESIS, Subject, chain_hash,
+        self, Actor, ActorKind, AuditEvent, AuditRecord, ChainError, GENESIS, Subject, SubjectKind,
+        chain_hash,
     },
     ladder::{Ladder, SanctionKind, Strike},
     sanction::{LadderName, Offence, Sanction},
@@ -52,6 +53,9 @@ pub trait Store {
     fn active_sanctions(&self, target: &Subject, at: i64) -> Result<Vec<Sanction>, StoreError>;
     /// A target's strikes on a ladder, oldest first.
     fn strikes(&self, target: &Subject, ladder: LadderName) -> Result<Vec<Strike>, StoreError>;
+    /// The ids of every target of `kind` under a sanction in force at `at` (for the policy's
+    /// sanctions snapshot: banned domains and apps).
+    fn sanctioned(&self, kind: SubjectKind, at: i64) -> Result<Vec<String>, StoreError>;
 }
 
 /// The schema version a store has once every migration ran.
@@ -337,6 +341,27 @@ impl Store for SqliteStore {
 
     fn strikes(&self, target: &Subject, ladder: LadderName) -> Result<Vec<Strike>, StoreError> {
         strikes_in(&self.connection, target, ladder)
+    }
+
+    fn sanctioned(&self, kind: SubjectKind, at: i64) -> Result<Vec<String>, StoreError> {
+        let kind = kind_name(&Subject {
+            kind,
+            id: String::new(),
+        });
+        let mut statement = self.connection.prepare(
+            "SELECT id, sanction FROM sanctions WHERE target_kind = ?1 AND lifted = 0 ORDER BY id",
+        )?;
+        let rows = statement.query_map(params![kind], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut ids = Vec::new();
+        for row in rows {
+            let sanction = parse_sanction(row?)?;
+            if sanction.in_force(at) && !ids.contains(&sanction.target.id) {
+                ids.push(sanction.target.id);
+            }
+        }
+        Ok(ids)
     }
 
     fn history(&self, subject: &Subject, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {

@@ -216,3 +216,32 @@ fn evasion_goes_straight_to_permanent_and_strikes_decay() {
         2
     );
 }
+
+#[test]
+fn sanctioned_domains_are_listed_while_in_force() {
+    let (_dir, mut store) = store("listed");
+    let ladder = Ladders::embedded().content;
+    let mut ban = offence("scam-prizes.top", T0, ActorKind::Admin, true);
+    ban.target = Subject {
+        kind: SubjectKind::Domain,
+        id: "scam-prizes.top".into(),
+    };
+    store.record_offence(ban, &ladder).unwrap();
+    let mut warned = offence("maybe.top", T0, ActorKind::Rule, false);
+    warned.target = Subject {
+        kind: SubjectKind::Domain,
+        id: "maybe.top".into(),
+    };
+    store.record_offence(warned, &ladder).unwrap();
+    assert_eq!(
+        store.sanctioned(SubjectKind::Domain, T0 + HOUR).unwrap(),
+        ["scam-prizes.top"],
+        "a warning bans nothing"
+    );
+    assert!(
+        store
+            .sanctioned(SubjectKind::App, T0 + HOUR)
+            .unwrap()
+            .is_empty()
+    );
+}
