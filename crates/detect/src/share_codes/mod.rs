@@ -149,8 +149,7 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
     };
 
     // Share links, refined within the host's family by the strongest evidence.
-    let mut anchored_links = Vec::new();
-    let mut platform_links = Vec::new();
+    let mut other_links = Vec::new();
     for link in cx.links {
         match share_link::find(text, registry, link) {
             Some(found) => {
@@ -175,42 +174,39 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
                     signals,
                 );
             }
-            None => match registry.lookup(&link.host, link.rest(text)) {
-                None => anchored_links.push(link),
-                Some(info) => platform_links.push((link, info.platform)),
-            },
+            None => other_links.push((
+                link,
+                registry
+                    .lookup(&link.host, link.rest(text))
+                    .map(|info| info.platform),
+            )),
         }
     }
 
-    // A link of no known platform inside a share text ("复制整段信息，打开手机天猫 … http://…").
-    if let Some(platform) = evidence::strongest(&evidence, |p| {
+    // Links that are not share links but sit inside a share text. A link of no known platform
+    // takes the platform of a copy-and-open anchor ("复制整段信息，打开手机天猫 … http://…"); a
+    // platform's ordinary link (【微博】 + t.cn, 【京东】 + item.jd.com) needs its own platform's
+    // share-text evidence. A link alone is only a link.
+    let anchored = evidence::strongest(&evidence, |p| {
         evidence[p as usize].anchor >= evidence::ANCHOR_COPY_OPEN
-    }) {
-        for link in anchored_links {
-            let mut signals = Vec::new();
-            let confidence = context(platform, &mut signals);
-            push(
-                platform,
-                ShareKind::ShortLink,
-                link_token(text, link),
-                link.start,
-                link.end,
-                confidence,
-                signals,
-            );
-        }
-    }
-
-    // A platform's ordinary link inside that platform's own share text: 【微博】 + t.cn,
-    // 【京东】 + item.jd.com, "复制…打开美团" + dpurl.cn. The link alone is only a link.
-    for (link, host_platform) in platform_links {
-        let platform = evidence::strongest(&evidence, |p| registry.same_family(p, host_platform))
-            .unwrap_or(host_platform);
-        if evidence[platform as usize].strength() < PLATFORM_LINK_EVIDENCE {
-            continue;
-        }
+    });
+    for (link, host_platform) in other_links {
+        let (platform, base) = match host_platform {
+            Some(host) => {
+                let platform = evidence::strongest(&evidence, |p| registry.same_family(p, host))
+                    .unwrap_or(host);
+                if evidence[platform as usize].strength() < PLATFORM_LINK_EVIDENCE {
+                    continue;
+                }
+                (platform, PLATFORM_LINK)
+            }
+            None => match anchored {
+                Some(platform) => (platform, 0.0),
+                None => continue,
+            },
+        };
         let mut signals = Vec::new();
-        let confidence = noisy_or([PLATFORM_LINK, context(platform, &mut signals)]);
+        let confidence = noisy_or([base, context(platform, &mut signals)]);
         push(
             platform,
             ShareKind::ShortLink,
