@@ -32,7 +32,9 @@ struct Event {
     standing: Option<Standing>,
 }
 
-pub(crate) fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
+    // A stream tracks campaigns, which read fingerprints.
+    args.data.fingerprints = args.jsonl;
     let at = args
         .at
         .as_deref()

@@ -143,6 +143,9 @@ struct DataArgs {
     /// An extra lexicon file (term<TAB>category lines); may be given several times.
     #[arg(long = "lexicon", value_name = "FILE")]
     lexicons: Vec<PathBuf>,
+    /// Set by commands that track campaigns: compute near-duplicate fingerprints.
+    #[arg(skip)]
+    fingerprints: bool,
 }
 
 #[derive(clap::Args)]
@@ -263,7 +266,14 @@ fn build_analyzer(data: &DataArgs) -> anyhow::Result<Analyzer> {
     for path in &data.lexicons {
         lexicon.add(&read(path, "lexicon")?, &path.display().to_string())?;
     }
-    Ok(Analyzer::new(registry, lexicon, AnalyzerConfig::default())?)
+    Ok(Analyzer::new(
+        registry,
+        lexicon,
+        AnalyzerConfig {
+            fingerprints: data.fingerprints,
+            ..AnalyzerConfig::default()
+        },
+    )?)
 }
 
 fn build_policy(data: &DataArgs, analyzer: &Analyzer) -> anyhow::Result<Policy> {
