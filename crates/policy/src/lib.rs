@@ -204,6 +204,9 @@ pub struct Standing {
     pub strikes: u32,
     /// Restricted functions in force (`links_in_moments`, `share_codes`, …).
     pub restrictions: Vec<String>,
+    /// When each restriction ends (RFC 3339), by function; a rule's message names it with
+    /// `{until:FUNCTION}`. A restriction with no entry reads "until further notice".
+    pub until: BTreeMap<String, String>,
     /// Days since the account was created, if known.
     pub account_age_days: Option<u32>,
     /// Behaviour signals by name (`bulk_friend_requests`, `campaign`, …), in [0, 1].
@@ -387,7 +390,7 @@ impl Policy {
                     }
                     let reason = Reason {
                         rule: rule.id.clone(),
-                        message: rule.message.clone(),
+                        message: render_message(&rule.message, situation.standing),
                         action: rule.action,
                         evidence: evidence(facts, rule.requires),
                         strikes: rule.strikes,
@@ -545,6 +548,31 @@ fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
         })
         .collect();
     Value::Map(cel::objects::Map { map: Arc::new(map) })
+}
+
+/// A rule's message with each `{until:FUNCTION}` replaced by when the sender's restriction of
+/// that function ends, so that a refusal says until when.
+fn render_message(message: &str, standing: Option<&Standing>) -> String {
+    const OPEN: &str = "{until:";
+    if !message.contains(OPEN) {
+        return message.to_owned();
+    }
+    let mut rendered = String::with_capacity(message.len() + 16);
+    let mut rest = message;
+    while let Some(start) = rest.find(OPEN) {
+        let Some(length) = rest[start..].find('}') else {
+            break;
+        };
+        let function = &rest[start + OPEN.len()..start + length];
+        rendered.push_str(&rest[..start]);
+        match standing.and_then(|s| s.until.get(function)) {
+            Some(until) => rendered.push_str(until),
+            None => rendered.push_str("further notice"),
+        }
+        rest = &rest[start + length + 1..];
+    }
+    rendered.push_str(rest);
+    rendered
 }
 
 /// The `sender` and `signals` values of a standing.

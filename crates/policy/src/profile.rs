@@ -112,6 +112,9 @@ pub struct Example {
     pub sanctioned_domains: Vec<String>,
     #[serde(default)]
     pub sanctioned_apps: Vec<String>,
+    /// The sender's standing (strikes, restrictions and when they end, signals).
+    #[serde(default)]
+    pub sender: Option<crate::Standing>,
 }
 
 fn yes() -> bool {
@@ -130,6 +133,9 @@ pub struct Case {
     pub sanctioned_domains: Vec<String>,
     #[serde(default)]
     pub sanctioned_apps: Vec<String>,
+    /// The sender's standing (strikes, restrictions and when they end, signals).
+    #[serde(default)]
+    pub sender: Option<crate::Standing>,
 }
 
 /// A place in a file: 1-based line and column (in characters).

@@ -2,7 +2,7 @@
 
 use menshen_detect::Analyzer;
 
-use crate::{Action, Policy, Profile, Sanctions, Scene, Situation};
+use crate::{Action, Policy, Profile, Sanctions, Scene, Situation, Standing};
 
 /// One failed example or case.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,6 +45,18 @@ fn sanctions(domains: &[String], apps: &[String]) -> Sanctions {
     }
 }
 
+fn situation<'a>(
+    scene: Scene,
+    sanctions: &'a Sanctions,
+    sender: Option<&'a Standing>,
+) -> Situation<'a> {
+    let situation = Situation::new(scene, sanctions);
+    match sender {
+        Some(standing) => situation.with_standing(standing),
+        None => situation,
+    }
+}
+
 /// Run the examples and cases of `profiles` (all when empty).
 pub fn run(policy: &Policy, analyzer: &Analyzer, profiles: &[&Profile]) -> Report {
     let mut report = Report::default();
@@ -58,8 +70,8 @@ pub fn run(policy: &Policy, analyzer: &Analyzer, profiles: &[&Profile]) -> Repor
             for example in &rule.examples {
                 let facts = analyzer.analyze(&example.text);
                 let sanctions = sanctions(&example.sanctioned_domains, &example.sanctioned_apps);
-                let decision =
-                    policy.decide(profile, &facts, Situation::new(example.scene, &sanctions));
+                let situation = situation(example.scene, &sanctions, example.sender.as_ref());
+                let decision = policy.decide(profile, &facts, situation);
                 let matched = decision
                     .reasons
                     .iter()
@@ -91,7 +103,8 @@ pub fn run(policy: &Policy, analyzer: &Analyzer, profiles: &[&Profile]) -> Repor
         for (index, case) in profile.cases.iter().enumerate() {
             let facts = analyzer.analyze(&case.text);
             let sanctions = sanctions(&case.sanctioned_domains, &case.sanctioned_apps);
-            let decision = policy.decide(profile, &facts, Situation::new(case.scene, &sanctions));
+            let situation = situation(case.scene, &sanctions, case.sender.as_ref());
+            let decision = policy.decide(profile, &facts, situation);
             if decision.action == case.expect {
                 report.passed += 1;
             } else {
