@@ -640,8 +640,9 @@ fn check_reads_sanctioned_domains_from_the_store() {
                 reason: "phishing".into(),
                 evasion: true,
                 evidence: serde_json::Value::Null,
+                step: None,
             },
-            &Ladders::embedded().content,
+            &Ladders::embedded(),
         )
         .unwrap();
     drop(store);

@@ -81,6 +81,14 @@ pub enum LadderError {
 }
 
 impl Ladders {
+    /// The ladder of that name.
+    pub fn get(&self, name: crate::sanction::LadderName) -> &Ladder {
+        match name {
+            crate::sanction::LadderName::Content => &self.content,
+            crate::sanction::LadderName::Automation => &self.automation,
+        }
+    }
+
     /// The shipped ladders.
     pub fn embedded() -> Self {
         Self::parse(
@@ -118,16 +126,21 @@ impl Ladders {
 }
 
 impl Ladder {
-    /// The step for a new offence of `weight` at `now`, given the subject's earlier strikes.
-    /// Evasion goes to the evasion step whatever the count.
-    pub fn next(&self, earlier: &[Strike], weight: u32, now: i64, evasion: bool) -> Next {
+    /// The weight of the strikes that still count at `now`: not reversed, not decayed, not
+    /// in the future.
+    pub fn strikes_in_force(&self, strikes: &[Strike], now: i64) -> u32 {
         let horizon = now - i64::from(self.decay_days) * 86_400;
-        let in_force: u32 = earlier
+        strikes
             .iter()
             .filter(|s| !s.reversed && s.at > horizon && s.at <= now)
             .map(|s| s.weight)
-            .sum();
-        let strikes = in_force + weight.max(1);
+            .sum()
+    }
+
+    /// The step for a new offence of `weight` at `now`, given the subject's earlier strikes.
+    /// Evasion goes to the evasion step whatever the count.
+    pub fn next(&self, earlier: &[Strike], weight: u32, now: i64, evasion: bool) -> Next {
+        let strikes = self.strikes_in_force(earlier, now) + weight.max(1);
         let step = if evasion {
             self.evasion.clone()
         } else {

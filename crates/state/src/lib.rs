@@ -6,10 +6,18 @@
 //! - [`audit`]: the append-only, hash-chained audit log;
 //! - [`ladder`]: the sanction ladders, as configuration;
 //! - [`sanction`]: offences and the sanctions they earn;
+//! - [`appeal`]: one appeal per sanction, upheld or reversed;
+//! - [`standing`]: strikes, restrictions and bans in force, derived;
+//! - [`token`]: API tokens, stored hashed, with roles;
+//! - [`outbox`]: webhook notifications written with the changes they announce;
 //! - [`store`]: storage behind one interface, with the embedded SQLite default.
 
+pub mod appeal;
 pub mod audit;
 pub mod campaign;
 pub mod ladder;
+pub mod outbox;
 pub mod sanction;
+pub mod standing;
 pub mod store;
+pub mod token;

@@ -43,6 +43,10 @@ pub struct Offence {
     /// domain behind a new one): straight to the ladder's evasion step.
     pub evasion: bool,
     pub evidence: serde_json::Value,
+    /// A reviewer's or admin's override of the ladder's step, with the reason in `reason`.
+    /// Ignored for rules and the system: only people override the ladder.
+    #[serde(default)]
+    pub step: Option<crate::ladder::Step>,
 }
 
 /// A sanction as it stands.
@@ -65,9 +69,20 @@ pub struct Sanction {
     pub rule: Option<String>,
     /// The audit record that gave it.
     pub audit_seq: u64,
+    /// Given for evasion (straight to the ladder's top).
+    #[serde(default)]
+    pub evasion: bool,
+    /// A person chose the step rather than the ladder.
+    #[serde(default)]
+    pub overridden: bool,
 }
 
 impl Sanction {
+    /// Whether it stops the target from logging in (and so from sending anything).
+    pub fn bans(&self) -> bool {
+        matches!(self.kind, SanctionKind::LoginBan | SanctionKind::Permanent)
+    }
+
     /// In force at `now`: not lifted, started, and not yet ended. A warning is never "in
     /// force": it restricts nothing.
     pub fn in_force(&self, now: i64) -> bool {
@@ -75,5 +90,78 @@ impl Sanction {
             && self.kind != SanctionKind::Warning
             && self.starts <= now
             && self.ends.is_none_or(|end| now < end)
+    }
+}
+
+/// Whether a sanction's target id covers an address: the same address, or a CIDR range that
+/// contains it. Ids that are neither cover nothing.
+pub fn ip_target_covers(target_id: &str, address: std::net::IpAddr) -> bool {
+    if let Ok(range) = target_id.parse::<ipnet::IpNet>() {
+        return range.contains(&address);
+    }
+    target_id.parse::<std::net::IpAddr>() == Ok(address)
+}
+
+/// Check and canonicalize a sanction target's id: IP targets must be an address or a CIDR
+/// range (written in canonical form), domains and apps are lower-cased, and no id is empty.
+pub fn canonical_target_id(kind: crate::audit::SubjectKind, id: &str) -> Result<String, String> {
+    use crate::audit::SubjectKind;
+    let id = id.trim();
+    if id.is_empty() {
+        return Err("the target id is empty".into());
+    }
+    match kind {
+        SubjectKind::Ip => {
+            if let Ok(address) = id.parse::<std::net::IpAddr>() {
+                Ok(address.to_string())
+            } else if let Ok(range) = id.parse::<ipnet::IpNet>() {
+                Ok(range.trunc().to_string())
+            } else {
+                Err(format!(
+                    "`{id}` is neither an IP address nor a CIDR range (e.g. 203.0.113.7 or 203.0.113.0/24)"
+                ))
+            }
+        }
+        SubjectKind::Domain => Ok(id.trim_end_matches('.').to_lowercase()),
+        SubjectKind::App => Ok(id.to_lowercase()),
+        SubjectKind::Account | SubjectKind::Device => Ok(id.to_owned()),
+        SubjectKind::Message | SubjectKind::Report | SubjectKind::Appeal => Err(format!(
+            "a {kind:?} cannot be sanctioned; targets are account, device, domain, ip and app"
+        )
+        .to_lowercase()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::SubjectKind;
+
+    #[test]
+    fn ip_targets_cover_addresses_and_ranges() {
+        let address = "203.0.113.7".parse().unwrap();
+        assert!(ip_target_covers("203.0.113.7", address));
+        assert!(ip_target_covers("203.0.113.0/24", address));
+        assert!(!ip_target_covers("203.0.114.0/24", address));
+        assert!(!ip_target_covers("not-an-ip", address));
+        assert!(ip_target_covers(
+            "2001:db8::/32",
+            "2001:db8::1".parse().unwrap()
+        ));
+    }
+
+    #[test]
+    fn target_ids_are_checked_and_canonical() {
+        assert_eq!(
+            canonical_target_id(SubjectKind::Ip, "203.0.113.9/24").unwrap(),
+            "203.0.113.0/24"
+        );
+        assert!(canonical_target_id(SubjectKind::Ip, "203.0.113/24").is_err());
+        assert_eq!(
+            canonical_target_id(SubjectKind::Domain, "Scam.Example.").unwrap(),
+            "scam.example"
+        );
+        assert!(canonical_target_id(SubjectKind::Message, "m1").is_err());
+        assert!(canonical_target_id(SubjectKind::Account, "  ").is_err());
     }
 }

@@ -6,12 +6,16 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{
+    appeal::{Appeal, AppealDecision, AppealState},
     audit::{
         self, Actor, ActorKind, AuditEvent, AuditRecord, ChainError, GENESIS, Subject, SubjectKind,
         chain_hash,
     },
-    ladder::{Ladder, SanctionKind, Strike},
-    sanction::{LadderName, Offence, Sanction},
+    ladder::{Ladders, SanctionKind, Strike},
+    outbox::{Notification, backoff_seconds},
+    sanction::{LadderName, Offence, Sanction, ip_target_covers},
+    standing::Standing,
+    token::{Role, generate_secret, secret_hash},
 };
 
 /// Problems with the store.
@@ -29,7 +33,8 @@ pub enum StoreError {
     Refused(String),
 }
 
-/// What every store does.
+/// What every store does. Times are given by the caller in seconds since the Unix epoch: the
+/// store has no clock of its own.
 pub trait Store {
     /// Append an event to the audit log; durable when this returns.
     fn append(&mut self, event: AuditEvent) -> Result<AuditRecord, StoreError>;
@@ -37,10 +42,14 @@ pub trait Store {
     fn history(&self, subject: &Subject, limit: usize) -> Result<Vec<AuditRecord>, StoreError>;
     /// Check the whole chain; returns the number of records.
     fn verify(&self) -> Result<u64, StoreError>;
-    /// Record an offence: add its strike, give the ladder's next step, and audit both, in
-    /// one transaction.
-    fn record_offence(&mut self, offence: Offence, ladder: &Ladder)
-    -> Result<Sanction, StoreError>;
+
+    /// Record an offence: add its strike, give the ladder's next step (or a person's
+    /// override), and audit both, in one transaction.
+    fn record_offence(
+        &mut self,
+        offence: Offence,
+        ladders: &Ladders,
+    ) -> Result<Sanction, StoreError>;
     /// Lift a sanction. A rule or the system cannot lift what a reviewer or admin gave.
     fn lift(
         &mut self,
@@ -49,6 +58,10 @@ pub trait Store {
         reason: &str,
         at: i64,
     ) -> Result<Sanction, StoreError>;
+    /// One sanction, whatever its state.
+    fn sanction(&self, id: u64) -> Result<Option<Sanction>, StoreError>;
+    /// Every sanction a target was ever given, oldest first.
+    fn sanctions_of(&self, target: &Subject) -> Result<Vec<Sanction>, StoreError>;
     /// Sanctions in force on a target at `at`.
     fn active_sanctions(&self, target: &Subject, at: i64) -> Result<Vec<Sanction>, StoreError>;
     /// A target's strikes on a ladder, oldest first.
@@ -56,6 +69,98 @@ pub trait Store {
     /// The ids of every target of `kind` under a sanction in force at `at` (for the policy's
     /// sanctions snapshot: banned domains and apps).
     fn sanctioned(&self, kind: SubjectKind, at: i64) -> Result<Vec<String>, StoreError>;
+
+    /// A target's standing at `at`: strikes in force, restrictions, bans.
+    fn standing(
+        &self,
+        target: &Subject,
+        ladders: &Ladders,
+        at: i64,
+    ) -> Result<Standing, StoreError> {
+        Ok(Standing::derive(
+            self.active_sanctions(target, at)?,
+            &self.strikes(target, LadderName::Content)?,
+            &self.strikes(target, LadderName::Automation)?,
+            ladders,
+            at,
+        ))
+    }
+
+    /// A login ban or permanent ban in force at `at` on this device, or on an IP address or
+    /// range that covers this address: an account arriving through it is evading.
+    fn ban_covering(
+        &self,
+        device: Option<&str>,
+        ip: Option<std::net::IpAddr>,
+        at: i64,
+    ) -> Result<Option<Sanction>, StoreError> {
+        if let Some(device) = device {
+            let subject = Subject {
+                kind: SubjectKind::Device,
+                id: device.to_owned(),
+            };
+            if let Some(ban) = self
+                .active_sanctions(&subject, at)?
+                .into_iter()
+                .find(Sanction::bans)
+            {
+                return Ok(Some(ban));
+            }
+        }
+        if let Some(ip) = ip {
+            for range in self.sanctioned(SubjectKind::Ip, at)? {
+                if !ip_target_covers(&range, ip) {
+                    continue;
+                }
+                let subject = Subject {
+                    kind: SubjectKind::Ip,
+                    id: range,
+                };
+                if let Some(ban) = self
+                    .active_sanctions(&subject, at)?
+                    .into_iter()
+                    .find(Sanction::bans)
+                {
+                    return Ok(Some(ban));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// File an appeal against a sanction: one per sanction, within `window` seconds of its
+    /// start.
+    fn file_appeal(
+        &mut self,
+        sanction: u64,
+        appellant: Actor,
+        statement: &str,
+        at: i64,
+        window: i64,
+    ) -> Result<Appeal, StoreError>;
+    /// Uphold or reverse an open appeal. Reversal reverses the strike, lifts the sanction,
+    /// credits time served and recomputes the later sanctions on the same ladder.
+    fn decide_appeal(
+        &mut self,
+        id: u64,
+        decision: AppealDecision,
+        ladders: &Ladders,
+    ) -> Result<Appeal, StoreError>;
+    fn appeal(&self, id: u64) -> Result<Option<Appeal>, StoreError>;
+    /// Appeals in a state (all when none), oldest first.
+    fn appeals(&self, state: Option<AppealState>, limit: usize) -> Result<Vec<Appeal>, StoreError>;
+
+    /// Create an API token; returns the secret, which is not stored and cannot be shown again.
+    fn create_token(&mut self, name: &str, role: Role, at: i64) -> Result<String, StoreError>;
+    /// The role of a secret, if it is a live token.
+    fn authenticate(&self, secret: &str) -> Result<Option<Role>, StoreError>;
+
+    /// Notifications due at `now`, oldest first.
+    fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError>;
+    /// A notification reached every receiver: it leaves the outbox.
+    fn notification_delivered(&mut self, id: u64) -> Result<(), StoreError>;
+    /// A delivery failed: try again after a backoff.
+    fn notification_failed(&mut self, id: u64, error: &str, now: i64) -> Result<(), StoreError>;
 }
 
 /// The schema version a store has once every migration ran.
@@ -93,6 +198,37 @@ const MIGRATIONS: &[&str] = &[
         audit_seq INTEGER NOT NULL
      );
      CREATE INDEX sanctions_target ON sanctions (target_kind, target_id);",
+    "CREATE TABLE appeals (
+        id INTEGER PRIMARY KEY,
+        sanction_id INTEGER NOT NULL UNIQUE,
+        state TEXT NOT NULL,
+        appeal TEXT NOT NULL,
+        audit_seq INTEGER NOT NULL
+     );
+     CREATE INDEX appeals_state ON appeals (state, id);
+     CREATE TABLE credits (
+        target_kind TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        seconds INTEGER NOT NULL,
+        PRIMARY KEY (target_kind, target_id)
+     );
+     CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0
+     );
+     CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        topic TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER NOT NULL,
+        last_error TEXT
+     );
+     CREATE INDEX outbox_due ON outbox (next_at, id);",
 ];
 
 /// The embedded store: one SQLite file.
@@ -205,6 +341,162 @@ fn rfc3339(at: i64) -> String {
         .unwrap_or_else(|_| at.to_string())
 }
 
+/// Serialize a value the store writes; these types always serialize.
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Queue a webhook notification in the transaction that makes the change it announces.
+fn notify_in(
+    transaction: &rusqlite::Transaction<'_>,
+    topic: &str,
+    payload: serde_json::Value,
+    at: i64,
+) -> Result<(), StoreError> {
+    transaction.execute(
+        "INSERT INTO outbox (topic, payload, next_at) VALUES (?1, ?2, ?3)",
+        params![topic, payload.to_string(), at],
+    )?;
+    Ok(())
+}
+
+fn save_sanction(connection: &Connection, sanction: &Sanction) -> Result<(), StoreError> {
+    connection.execute(
+        "UPDATE sanctions SET sanction = ?1, lifted = ?2 WHERE id = ?3",
+        params![to_json(sanction)?, sanction.lifted, sanction.id as i64],
+    )?;
+    Ok(())
+}
+
+/// Take up to `wanted` seconds of a target's credit (time served under reversed sanctions).
+fn take_credit(connection: &Connection, target: &Subject, wanted: i64) -> Result<i64, StoreError> {
+    let available: i64 = connection
+        .query_row(
+            "SELECT seconds FROM credits WHERE target_kind = ?1 AND target_id = ?2",
+            params![kind_name(target), target.id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    let taken = available.min(wanted).max(0);
+    if taken > 0 {
+        connection.execute(
+            "UPDATE credits SET seconds = seconds - ?1 WHERE target_kind = ?2 AND target_id = ?3",
+            params![taken, kind_name(target), target.id],
+        )?;
+    }
+    Ok(taken)
+}
+
+fn add_credit(connection: &Connection, target: &Subject, seconds: i64) -> Result<(), StoreError> {
+    connection.execute(
+        "INSERT INTO credits (target_kind, target_id, seconds) VALUES (?1, ?2, ?3)
+         ON CONFLICT (target_kind, target_id) DO UPDATE SET seconds = seconds + excluded.seconds",
+        params![kind_name(target), target.id, seconds],
+    )?;
+    Ok(())
+}
+
+fn parse_appeal((id, json): (i64, String)) -> Result<Appeal, StoreError> {
+    let mut appeal: Appeal = serde_json::from_str(&json)
+        .map_err(|e| StoreError::Corrupt(format!("appeal {id}: {e}")))?;
+    appeal.id = id as u64;
+    Ok(appeal)
+}
+
+fn appeal_in(connection: &Connection, id: u64) -> Result<Option<Appeal>, StoreError> {
+    let row: Option<(i64, String)> = connection
+        .query_row(
+            "SELECT id, appeal FROM appeals WHERE id = ?1",
+            params![id as i64],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(parse_appeal).transpose()
+}
+
+fn sanctions_of_in(connection: &Connection, target: &Subject) -> Result<Vec<Sanction>, StoreError> {
+    let mut statement = connection.prepare(
+        "SELECT id, sanction FROM sanctions WHERE target_kind = ?1 AND target_id = ?2 ORDER BY id",
+    )?;
+    let rows = statement.query_map(params![kind_name(target), target.id], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    rows.map(|row| parse_sanction(row?)).collect()
+}
+
+/// After a strike is reversed, give every later sanction on the same ladder the step it would
+/// have had without it. Sanctions that become milder are amended (audited and announced);
+/// evasion and people's overrides stand as they were given.
+fn recompute_later(
+    transaction: &rusqlite::Transaction<'_>,
+    reversed: &Sanction,
+    ladders: &Ladders,
+    actor: &Actor,
+    at: i64,
+) -> Result<(), StoreError> {
+    let ladder = ladders.get(reversed.ladder);
+    let strikes = strikes_with_seq_in(transaction, &reversed.target, reversed.ladder)?;
+    for mut later in sanctions_of_in(transaction, &reversed.target)? {
+        if later.id <= reversed.id
+            || later.ladder != reversed.ladder
+            || later.lifted
+            || later.evasion
+            || later.overridden
+        {
+            continue;
+        }
+        let earlier: Vec<Strike> = strikes
+            .iter()
+            .filter(|(seq, _)| *seq < later.audit_seq)
+            .map(|(_, strike)| *strike)
+            .collect();
+        let weight = strikes
+            .iter()
+            .find(|(seq, _)| *seq == later.audit_seq)
+            .map_or(1, |(_, strike)| strike.weight);
+        let next = ladder.next(&earlier, weight, later.starts, false);
+        if next.step.kind == later.kind && next.ends == later.ends {
+            continue;
+        }
+        let before = (later.kind, later.ends);
+        later.kind = next.step.kind;
+        later.ends = next.ends;
+        later.strikes = next.strikes;
+        if later.kind != SanctionKind::Restrict {
+            later.function = None;
+        }
+        append_in(
+            transaction,
+            AuditEvent {
+                at: rfc3339(at),
+                actor: actor.clone(),
+                subject: later.target.clone(),
+                action: "sanction.amend".into(),
+                reason: format!(
+                    "an earlier strike was reversed on appeal (sanction {}); this sanction is recomputed without it",
+                    reversed.id
+                ),
+                evidence: serde_json::json!({
+                    "sanction": later.id,
+                    "was": { "kind": before.0, "ends": before.1 },
+                    "now": { "kind": later.kind, "ends": later.ends },
+                }),
+                rule: later.rule.clone(),
+                policy_version: None,
+            },
+        )?;
+        save_sanction(transaction, &later)?;
+        notify_in(
+            transaction,
+            "sanction.amend",
+            serde_json::to_value(&later).unwrap_or_default(),
+            at,
+        )?;
+    }
+    Ok(())
+}
+
 impl Store for SqliteStore {
     fn append(&mut self, event: AuditEvent) -> Result<AuditRecord, StoreError> {
         let transaction = self.connection.transaction()?;
@@ -216,20 +508,33 @@ impl Store for SqliteStore {
     fn record_offence(
         &mut self,
         offence: Offence,
-        ladder: &Ladder,
+        ladders: &Ladders,
     ) -> Result<Sanction, StoreError> {
+        let ladder = ladders.get(offence.ladder);
         let transaction = self.connection.transaction()?;
         let earlier = strikes_in(&transaction, &offence.target, offence.ladder)?;
-        let next = ladder.next(&earlier, offence.weight, offence.at, offence.evasion);
+        let mut next = ladder.next(&earlier, offence.weight, offence.at, offence.evasion);
         let manual = matches!(offence.actor.kind, ActorKind::Reviewer | ActorKind::Admin);
+        let overridden = manual && offence.step.is_some();
+        if let (true, Some(step)) = (manual, &offence.step) {
+            next.ends = step.hours.map(|h| offence.at + i64::from(h) * 3600);
+            next.step = step.clone();
+        }
+        let credited = match next.ends {
+            Some(ends) => take_credit(&transaction, &offence.target, ends - offence.at)?,
+            None => 0,
+        };
+        let ends = next.ends.map(|ends| ends - credited);
         let evidence = serde_json::json!({
             "offence": offence.evidence,
             "ladder": offence.ladder,
             "strikes": next.strikes,
             "sanction": next.step.kind,
             "hours": next.step.hours,
+            "credited_seconds": credited,
             "function": offence.function,
             "evasion": offence.evasion,
+            "overridden": overridden,
         });
         let record = append_in(
             &transaction,
@@ -261,20 +566,26 @@ impl Store for SqliteStore {
             ladder: offence.ladder,
             strikes: next.strikes,
             starts: offence.at,
-            ends: next.ends,
+            ends,
             lifted: false,
             manual,
             reason: offence.reason,
             rule: offence.rule,
             audit_seq: record.seq,
+            evasion: offence.evasion,
+            overridden,
         };
-        let json =
-            serde_json::to_string(&sanction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         transaction.execute(
             "INSERT INTO sanctions (target_kind, target_id, sanction, audit_seq) VALUES (?1, ?2, ?3, ?4)",
-            params![kind_name(&sanction.target), sanction.target.id, json, record.seq as i64],
+            params![kind_name(&sanction.target), sanction.target.id, to_json(&sanction)?, record.seq as i64],
         )?;
         sanction.id = transaction.last_insert_rowid() as u64;
+        notify_in(
+            &transaction,
+            "sanction.issue",
+            serde_json::to_value(&sanction).unwrap_or_default(),
+            offence.at,
+        )?;
         transaction.commit()?;
         Ok(sanction)
     }
@@ -313,19 +624,28 @@ impl Store for SqliteStore {
             },
         )?;
         sanction.lifted = true;
-        let json =
-            serde_json::to_string(&sanction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        transaction.execute(
-            "UPDATE sanctions SET sanction = ?1, lifted = 1 WHERE id = ?2",
-            params![json, id as i64],
+        save_sanction(&transaction, &sanction)?;
+        notify_in(
+            &transaction,
+            "sanction.lift",
+            serde_json::json!({ "sanction": sanction, "reason": reason }),
+            at,
         )?;
         transaction.commit()?;
         Ok(sanction)
     }
 
+    fn sanction(&self, id: u64) -> Result<Option<Sanction>, StoreError> {
+        sanction_in(&self.connection, id)
+    }
+
+    fn sanctions_of(&self, target: &Subject) -> Result<Vec<Sanction>, StoreError> {
+        sanctions_of_in(&self.connection, target)
+    }
+
     fn active_sanctions(&self, target: &Subject, at: i64) -> Result<Vec<Sanction>, StoreError> {
         let mut statement =
-            self.connection.prepare("SELECT id, sanction FROM sanctions WHERE target_kind = ?1 AND target_id = ?2 AND lifted = 0 ORDER BY id")?;
+            self.connection.prepare_cached("SELECT id, sanction FROM sanctions WHERE target_kind = ?1 AND target_id = ?2 AND lifted = 0 ORDER BY id")?;
         let rows = statement.query_map(params![kind_name(target), target.id], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
         })?;
@@ -348,7 +668,7 @@ impl Store for SqliteStore {
             kind,
             id: String::new(),
         });
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "SELECT id, sanction FROM sanctions WHERE target_kind = ?1 AND lifted = 0 ORDER BY id",
         )?;
         let rows = statement.query_map(params![kind], |r| {
@@ -362,6 +682,268 @@ impl Store for SqliteStore {
             }
         }
         Ok(ids)
+    }
+
+    fn file_appeal(
+        &mut self,
+        sanction_id: u64,
+        appellant: Actor,
+        statement: &str,
+        at: i64,
+        window: i64,
+    ) -> Result<Appeal, StoreError> {
+        let transaction = self.connection.transaction()?;
+        let sanction = sanction_in(&transaction, sanction_id)?
+            .ok_or_else(|| StoreError::NotFound(format!("sanction {sanction_id}")))?;
+        let existing: Option<i64> = transaction
+            .query_row(
+                "SELECT id FROM appeals WHERE sanction_id = ?1",
+                params![sanction_id as i64],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(existing) = existing {
+            return Err(StoreError::Refused(format!(
+                "sanction {sanction_id} already has an appeal ({existing}); each sanction can be appealed once"
+            )));
+        }
+        if at > sanction.starts + window {
+            return Err(StoreError::Refused(format!(
+                "the appeal window for sanction {sanction_id} closed at {}",
+                rfc3339(sanction.starts + window)
+            )));
+        }
+        if sanction.lifted {
+            return Err(StoreError::Refused(format!(
+                "sanction {sanction_id} is already lifted"
+            )));
+        }
+        let record = append_in(
+            &transaction,
+            AuditEvent {
+                at: rfc3339(at),
+                actor: appellant.clone(),
+                subject: sanction.target.clone(),
+                action: "appeal.file".into(),
+                reason: statement.to_owned(),
+                evidence: serde_json::json!({ "sanction": sanction_id }),
+                rule: sanction.rule.clone(),
+                policy_version: None,
+            },
+        )?;
+        let mut appeal = Appeal {
+            id: 0,
+            sanction: sanction_id,
+            appellant,
+            statement: statement.to_owned(),
+            filed_at: at,
+            state: AppealState::Open,
+            decided_by: None,
+            decision_reason: None,
+            decided_at: None,
+            credited_seconds: 0,
+        };
+        transaction.execute(
+            "INSERT INTO appeals (sanction_id, state, appeal, audit_seq) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                sanction_id as i64,
+                appeal.state.as_str(),
+                to_json(&appeal)?,
+                record.seq as i64
+            ],
+        )?;
+        appeal.id = transaction.last_insert_rowid() as u64;
+        transaction.commit()?;
+        Ok(appeal)
+    }
+
+    fn decide_appeal(
+        &mut self,
+        id: u64,
+        decision: AppealDecision,
+        ladders: &Ladders,
+    ) -> Result<Appeal, StoreError> {
+        if !matches!(decision.actor.kind, ActorKind::Reviewer | ActorKind::Admin) {
+            return Err(StoreError::Refused(
+                "appeals are decided by a reviewer or an admin".into(),
+            ));
+        }
+        let transaction = self.connection.transaction()?;
+        let mut appeal = appeal_in(&transaction, id)?
+            .ok_or_else(|| StoreError::NotFound(format!("appeal {id}")))?;
+        if appeal.state != AppealState::Open {
+            return Err(StoreError::Refused(format!(
+                "appeal {id} was already decided ({})",
+                appeal.state.as_str()
+            )));
+        }
+        let mut sanction = sanction_in(&transaction, appeal.sanction)?
+            .ok_or_else(|| StoreError::NotFound(format!("sanction {}", appeal.sanction)))?;
+        let at = decision.at;
+        if decision.reverse {
+            // Time served: from the start until now or the sanction's own end, whichever came
+            // first; a warning restricts nothing, so it serves nothing.
+            let served = if sanction.kind == SanctionKind::Warning || sanction.lifted {
+                0
+            } else {
+                sanction.ends.map_or(at, |end| end.min(at)) - sanction.starts
+            }
+            .max(0);
+            transaction.execute(
+                "UPDATE strikes SET reversed = 1 WHERE audit_seq = ?1",
+                params![sanction.audit_seq as i64],
+            )?;
+            if served > 0 {
+                add_credit(&transaction, &sanction.target, served)?;
+            }
+            sanction.lifted = true;
+            save_sanction(&transaction, &sanction)?;
+            appeal.credited_seconds = served;
+            appeal.state = AppealState::Reversed;
+        } else {
+            appeal.state = AppealState::Upheld;
+        }
+        appeal.decided_by = Some(decision.actor.clone());
+        appeal.decision_reason = Some(decision.reason.clone());
+        appeal.decided_at = Some(at);
+        append_in(
+            &transaction,
+            AuditEvent {
+                at: rfc3339(at),
+                actor: decision.actor.clone(),
+                subject: sanction.target.clone(),
+                action: format!("appeal.{}", appeal.state.as_str()),
+                reason: decision.reason.clone(),
+                evidence: serde_json::json!({
+                    "appeal": id,
+                    "sanction": sanction.id,
+                    "credited_seconds": appeal.credited_seconds,
+                }),
+                rule: sanction.rule.clone(),
+                policy_version: None,
+            },
+        )?;
+        if decision.reverse {
+            recompute_later(&transaction, &sanction, ladders, &decision.actor, at)?;
+        }
+        transaction.execute(
+            "UPDATE appeals SET state = ?1, appeal = ?2 WHERE id = ?3",
+            params![appeal.state.as_str(), to_json(&appeal)?, id as i64],
+        )?;
+        notify_in(
+            &transaction,
+            "appeal.decide",
+            serde_json::json!({ "appeal": appeal, "sanction": sanction }),
+            at,
+        )?;
+        transaction.commit()?;
+        Ok(appeal)
+    }
+
+    fn appeal(&self, id: u64) -> Result<Option<Appeal>, StoreError> {
+        appeal_in(&self.connection, id)
+    }
+
+    fn appeals(&self, state: Option<AppealState>, limit: usize) -> Result<Vec<Appeal>, StoreError> {
+        let mut statement = self.connection.prepare(
+            "SELECT id, appeal FROM appeals WHERE ?1 IS NULL OR state = ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let rows = statement
+            .query_map(params![state.map(AppealState::as_str), limit as i64], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?;
+        rows.map(|row| parse_appeal(row?)).collect()
+    }
+
+    fn create_token(&mut self, name: &str, role: Role, at: i64) -> Result<String, StoreError> {
+        let secret = generate_secret()
+            .map_err(|e| StoreError::Refused(format!("no randomness for a token: {e}")))?;
+        let transaction = self.connection.transaction()?;
+        transaction.execute(
+            "INSERT INTO tokens (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![name, role.as_str(), secret_hash(&secret), at],
+        )?;
+        // The audit names the token, never its secret or hash.
+        append_in(
+            &transaction,
+            AuditEvent {
+                at: rfc3339(at),
+                actor: Actor {
+                    kind: ActorKind::Admin,
+                    id: "cli".into(),
+                },
+                subject: Subject {
+                    kind: SubjectKind::Account,
+                    id: format!("token:{name}"),
+                },
+                action: "token.create".into(),
+                reason: format!("a {} token", role.as_str()),
+                evidence: serde_json::json!({ "role": role }),
+                rule: None,
+                policy_version: None,
+            },
+        )?;
+        transaction.commit()?;
+        Ok(secret)
+    }
+
+    fn authenticate(&self, secret: &str) -> Result<Option<Role>, StoreError> {
+        let role: Option<String> = self
+            .connection
+            .prepare_cached("SELECT role FROM tokens WHERE hash = ?1 AND revoked = 0")?
+            .query_row(params![secret_hash(secret)], |r| r.get(0))
+            .optional()?;
+        Ok(role.as_deref().and_then(Role::parse))
+    }
+
+    fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT id, topic, payload, attempts, next_at FROM outbox WHERE next_at <= ?1 ORDER BY next_at, id LIMIT ?2",
+        )?;
+        let rows = statement.query_map(params![now, limit as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, topic, payload, attempts, next_at) = row?;
+            Ok(Notification {
+                id: id as u64,
+                topic,
+                payload: serde_json::from_str(&payload)
+                    .map_err(|e| StoreError::Corrupt(format!("notification {id}: {e}")))?,
+                attempts: attempts as u32,
+                next_at,
+            })
+        })
+        .collect()
+    }
+
+    fn notification_delivered(&mut self, id: u64) -> Result<(), StoreError> {
+        self.connection
+            .execute("DELETE FROM outbox WHERE id = ?1", params![id as i64])?;
+        Ok(())
+    }
+
+    fn notification_failed(&mut self, id: u64, error: &str, now: i64) -> Result<(), StoreError> {
+        let attempts: i64 = self
+            .connection
+            .query_row(
+                "SELECT attempts FROM outbox WHERE id = ?1",
+                params![id as i64],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("notification {id}")))?;
+        self.connection.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_at = ?1, last_error = ?2 WHERE id = ?3",
+            params![now + backoff_seconds(attempts as u32), error, id as i64],
+        )?;
+        Ok(())
     }
 
     fn history(&self, subject: &Subject, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
@@ -414,16 +996,31 @@ fn strikes_in(
     target: &Subject,
     ladder: LadderName,
 ) -> Result<Vec<Strike>, StoreError> {
+    Ok(strikes_with_seq_in(connection, target, ladder)?
+        .into_iter()
+        .map(|(_, strike)| strike)
+        .collect())
+}
+
+/// A target's strikes on a ladder with the audit record that gave each, oldest first.
+fn strikes_with_seq_in(
+    connection: &Connection,
+    target: &Subject,
+    ladder: LadderName,
+) -> Result<Vec<(u64, Strike)>, StoreError> {
     let mut statement = connection
-        .prepare("SELECT at, weight, reversed FROM strikes WHERE target_kind = ?1 AND target_id = ?2 AND ladder = ?3 ORDER BY at, id")?;
+        .prepare_cached("SELECT at, weight, reversed, audit_seq FROM strikes WHERE target_kind = ?1 AND target_id = ?2 AND ladder = ?3 ORDER BY at, id")?;
     let rows = statement.query_map(
         params![kind_name(target), target.id, ladder.as_str()],
         |r| {
-            Ok(Strike {
-                at: r.get(0)?,
-                weight: r.get::<_, i64>(1)? as u32,
-                reversed: r.get::<_, i64>(2)? != 0,
-            })
+            Ok((
+                r.get::<_, i64>(3)? as u64,
+                Strike {
+                    at: r.get(0)?,
+                    weight: r.get::<_, i64>(1)? as u32,
+                    reversed: r.get::<_, i64>(2)? != 0,
+                },
+            ))
         },
     )?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)

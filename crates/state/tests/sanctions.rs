@@ -4,50 +4,17 @@
 use menshen_state::{
     audit::{Actor, ActorKind, Subject, SubjectKind},
     ladder::{Ladders, SanctionKind},
-    sanction::{LadderName, Offence},
+    sanction::LadderName,
     store::{SqliteStore, Store, StoreError},
 };
 
-const HOUR: i64 = 3600;
-const T0: i64 = 1_790_000_000;
-
-fn store(name: &str) -> (std::path::PathBuf, SqliteStore) {
-    let dir = std::env::temp_dir().join(format!("menshen-sanctions-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store = SqliteStore::open(&dir).unwrap();
-    (dir, store)
-}
-
-fn account(id: &str) -> Subject {
-    Subject {
-        kind: SubjectKind::Account,
-        id: id.into(),
-    }
-}
-
-fn offence(target: &str, at: i64, actor: ActorKind, evasion: bool) -> Offence {
-    Offence {
-        at,
-        actor: Actor {
-            kind: actor,
-            id: "share-code-in-moment".into(),
-        },
-        target: account(target),
-        ladder: LadderName::Content,
-        weight: 1,
-        function: Some("share_codes".into()),
-        rule: Some("share-code-in-moment".into()),
-        policy_version: Some("b464672cadba".into()),
-        reason: "third-party share code in moments".into(),
-        evasion,
-        evidence: serde_json::json!({ "message": "m1" }),
-    }
-}
+mod common;
+use common::*;
 
 #[test]
 fn offences_climb_the_content_ladder_and_sanctions_expire() {
     let (_dir, mut store) = store("climb");
-    let ladder = Ladders::embedded().content;
+    let ladder = Ladders::embedded();
     let first = store
         .record_offence(offence("u1", T0, ActorKind::Rule, false), &ladder)
         .unwrap();
@@ -103,7 +70,7 @@ fn offences_climb_the_content_ladder_and_sanctions_expire() {
 #[test]
 fn manual_decisions_outrank_automatic_ones() {
     let (_dir, mut store) = store("manual");
-    let ladder = Ladders::embedded().content;
+    let ladder = Ladders::embedded();
     store
         .record_offence(offence("u1", T0, ActorKind::Reviewer, false), &ladder)
         .unwrap();
@@ -175,7 +142,7 @@ fn manual_decisions_outrank_automatic_ones() {
 #[test]
 fn evasion_goes_straight_to_permanent_and_strikes_decay() {
     let (dir, mut store) = store("evasion");
-    let ladder = Ladders::embedded().content;
+    let ladder = Ladders::embedded();
     let ban = store
         .record_offence(offence("u9", T0, ActorKind::Rule, true), &ladder)
         .unwrap();
@@ -220,7 +187,7 @@ fn evasion_goes_straight_to_permanent_and_strikes_decay() {
 #[test]
 fn sanctioned_domains_are_listed_while_in_force() {
     let (_dir, mut store) = store("listed");
-    let ladder = Ladders::embedded().content;
+    let ladder = Ladders::embedded();
     let mut ban = offence("scam-prizes.top", T0, ActorKind::Admin, true);
     ban.target = Subject {
         kind: SubjectKind::Domain,

@@ -1,0 +1,45 @@
+//! Helpers shared by the store's tests.
+#![allow(dead_code)]
+
+use menshen_state::{
+    audit::{Actor, ActorKind, Subject, SubjectKind},
+    sanction::{LadderName, Offence},
+    store::SqliteStore,
+};
+
+pub const HOUR: i64 = 3600;
+pub const T0: i64 = 1_790_000_000;
+
+pub fn store(name: &str) -> (std::path::PathBuf, SqliteStore) {
+    let dir = std::env::temp_dir().join(format!("menshen-sanctions-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = SqliteStore::open(&dir).unwrap();
+    (dir, store)
+}
+
+pub fn account(id: &str) -> Subject {
+    Subject {
+        kind: SubjectKind::Account,
+        id: id.into(),
+    }
+}
+
+pub fn offence(target: &str, at: i64, actor: ActorKind, evasion: bool) -> Offence {
+    Offence {
+        at,
+        actor: Actor {
+            kind: actor,
+            id: "share-code-in-moment".into(),
+        },
+        target: account(target),
+        ladder: LadderName::Content,
+        weight: 1,
+        function: Some("share_codes".into()),
+        rule: Some("share-code-in-moment".into()),
+        policy_version: Some("b464672cadba".into()),
+        reason: "third-party share code in moments".into(),
+        evasion,
+        evidence: serde_json::json!({ "message": "m1" }),
+        step: None,
+    }
+}
