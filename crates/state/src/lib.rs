@@ -2,6 +2,7 @@
 //! decisions. Time is passed in (seconds), so everything here is deterministic and testable;
 //! memory is bounded whatever the traffic.
 //!
+//! - [`behaviour`]: automation abuse detectors over sliding windows;
 //! - [`campaign`]: many distinct senders posting near-duplicate text;
 //! - [`audit`]: the append-only, hash-chained audit log;
 //! - [`ladder`]: the sanction ladders, as configuration;
@@ -14,6 +15,7 @@
 
 pub mod appeal;
 pub mod audit;
+pub mod behaviour;
 pub mod campaign;
 pub mod ladder;
 pub mod outbox;
