@@ -225,6 +225,13 @@ impl Analyzer {
         facts
     }
 
+    /// The near-duplicate fingerprint (SimHash of the normalized text, digits folded) alone,
+    /// without the rest of the analysis; `None` for a text too short to fingerprint.
+    pub fn fingerprint(&self, text: &str, scratch: &mut Scratch) -> Option<u64> {
+        scratch.norm.normalize(text);
+        fingerprint::simhash(scratch.norm.key())
+    }
+
     /// The features of a text for training: the same ones [`Analyzer::analyze_with`] scores.
     pub fn features(&self, text: &str, scratch: &mut Scratch, out: &mut Vec<u32>) {
         let facts = self.analyze_with(text, scratch);

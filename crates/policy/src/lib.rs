@@ -52,6 +52,15 @@ pub use live::LivePolicy;
 pub use profile::Target;
 pub use verdict::{Action, LinkAction, PolicyRef, Reason, Scene, Verdict};
 
+/// The functions a restriction can take away from an account.
+pub const FUNCTIONS: [&str; 5] = [
+    "links_in_moments",
+    "share_codes",
+    "group_broadcast",
+    "add_friends",
+    "create_groups",
+];
+
 /// The profiles shipped with menshen.
 pub const EMBEDDED: [(&str, &str); 2] = [
     (
@@ -123,6 +132,8 @@ pub struct Rule {
     pub message: String,
     pub action: Action,
     pub strikes: u32,
+    /// The function a ladder restriction for this rule's offences takes away.
+    pub restricts: Option<String>,
     pub shadow: bool,
     pub target: Target,
     pub examples: Vec<Example>,
@@ -840,6 +851,19 @@ fn compile_profile(
             // A rule about each link only runs when there is a link.
             requires.0 |= FactKinds::named("links").map_or(0, |k| k.0);
         }
+        if let Some(function) = &spec.restricts
+            && !FUNCTIONS.contains(&function.get_ref().as_str())
+        {
+            let p = at(string_content_start(source, function.span().start));
+            problems.push(format!(
+                "{origin}:{}:{}: rule `{}` restricts `{}`, which is not a function; use one of {}",
+                p.line,
+                p.column,
+                spec.id.get_ref(),
+                function.get_ref(),
+                FUNCTIONS.join(", ")
+            ));
+        }
         let when_start = string_content_start(source, spec.when.span().start);
         match Program::compile(spec.when.get_ref()) {
             Ok(program) => {
@@ -858,6 +882,7 @@ fn compile_profile(
                     message: spec.message.clone(),
                     action: spec.action,
                     strikes: spec.strikes,
+                    restricts: spec.restricts.as_ref().map(|r| r.get_ref().clone()),
                     shadow: spec.shadow,
                     target: spec.target,
                     examples: spec.examples.clone(),

@@ -84,6 +84,10 @@ pub struct RuleSpec {
     pub message: String,
     #[serde(default)]
     pub strikes: u32,
+    /// The function a ladder restriction for this rule's offences takes away (one of
+    /// [`crate::FUNCTIONS`]).
+    #[serde(default)]
+    pub restricts: Option<Spanned<String>>,
     #[serde(default)]
     pub shadow: bool,
     #[serde(default, rename = "example")]

@@ -111,3 +111,27 @@ fn a_good_profile_loads_and_extends_the_shipped_ones() {
     );
     assert_ne!(ops.version, policy.profile("open-2021").unwrap().version);
 }
+
+#[test]
+fn a_rule_can_only_restrict_a_known_function() {
+    let mut files = menshen_policy::embedded_files();
+    files.push((
+        "bad.toml".into(),
+        r#"name = "bad"
+effective = "2030-01-01T00:00:00Z"
+
+[[rule]]
+id = "r"
+description = "d"
+when = "true"
+action = "warn"
+message = "m"
+restricts = "posting"
+"#
+        .into(),
+    ));
+    let error = menshen_policy::Policy::load(&files, "wechat").unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("bad.toml:10:14:"), "{text}");
+    assert!(text.contains("`posting`, which is not a function"), "{text}");
+}

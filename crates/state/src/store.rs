@@ -152,8 +152,8 @@ pub trait Store {
 
     /// Create an API token; returns the secret, which is not stored and cannot be shown again.
     fn create_token(&mut self, name: &str, role: Role, at: i64) -> Result<String, StoreError>;
-    /// The role of a secret, if it is a live token.
-    fn authenticate(&self, secret: &str) -> Result<Option<Role>, StoreError>;
+    /// The role and name of a secret, if it is a live token.
+    fn authenticate(&self, secret: &str) -> Result<Option<(Role, String)>, StoreError>;
 
     /// Notifications due at `now`, oldest first.
     fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError>;
@@ -887,13 +887,13 @@ impl Store for SqliteStore {
         Ok(secret)
     }
 
-    fn authenticate(&self, secret: &str) -> Result<Option<Role>, StoreError> {
-        let role: Option<String> = self
+    fn authenticate(&self, secret: &str) -> Result<Option<(Role, String)>, StoreError> {
+        let row: Option<(String, String)> = self
             .connection
-            .prepare_cached("SELECT role FROM tokens WHERE hash = ?1 AND revoked = 0")?
-            .query_row(params![secret_hash(secret)], |r| r.get(0))
+            .prepare_cached("SELECT role, name FROM tokens WHERE hash = ?1 AND revoked = 0")?
+            .query_row(params![secret_hash(secret)], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        Ok(role.as_deref().and_then(Role::parse))
+        Ok(row.and_then(|(role, name)| Some((Role::parse(&role)?, name))))
     }
 
     fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError> {

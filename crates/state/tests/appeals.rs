@@ -312,7 +312,10 @@ fn bans_on_devices_and_ip_ranges_cover_new_accounts() {
 fn tokens_are_stored_hashed_and_carry_a_role() {
     let (dir, mut store) = store("tokens");
     let secret = store.create_token("ops", Role::Reviewer, T0).unwrap();
-    assert_eq!(store.authenticate(&secret).unwrap(), Some(Role::Reviewer));
+    assert_eq!(
+        store.authenticate(&secret).unwrap(),
+        Some((Role::Reviewer, "ops".to_string()))
+    );
     assert_eq!(store.authenticate("menshen_guess").unwrap(), None);
     drop(store);
     let bytes = std::fs::read(dir.join("menshen.db")).unwrap();

@@ -1,0 +1,112 @@
+//! The server's configuration: a TOML file (optional) with environment overrides. Every field
+//! has a documented default, so `menshen serve` runs with no file at all.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use menshen_state::behaviour::BehaviourConfig;
+use serde::{Deserialize, Serialize};
+
+/// `menshen serve` settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Where to listen. Default `127.0.0.1:8080`; env `MENSHEN_LISTEN`.
+    pub listen: SocketAddr,
+    /// The embedded store's folder. Default `./menshen-data`; env `MENSHEN_DATA`.
+    pub data_dir: PathBuf,
+    /// The home platform. Default `wechat`.
+    pub home: String,
+    /// A profile to use whatever the time; by default each event's `ts` picks the profile in
+    /// force then. Env `MENSHEN_PROFILE`.
+    pub profile: Option<String>,
+    /// Largest request body, in bytes. Default 4 MiB.
+    pub max_body_bytes: usize,
+    /// Most messages in one batch check. Default 10,000.
+    pub max_batch: usize,
+    /// Days after a sanction starts within which it can be appealed. Default 30.
+    pub appeal_window_days: u32,
+    /// Worker threads for the batch endpoint's analysis; 0 for one per core. Default 0.
+    pub batch_threads: usize,
+    /// Webhook receivers for sanctions, lifts and appeal outcomes.
+    pub webhooks: Vec<WebhookConfig>,
+    /// Behaviour detectors' thresholds and windows.
+    pub behaviour: BehaviourConfig,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("menshen-data"),
+            home: "wechat".into(),
+            profile: None,
+            max_body_bytes: 4 << 20,
+            max_batch: 10_000,
+            appeal_window_days: 30,
+            batch_threads: 0,
+            webhooks: Vec::new(),
+            behaviour: BehaviourConfig::default(),
+        }
+    }
+}
+
+/// One webhook receiver.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Where to POST notifications.
+    pub url: String,
+    /// The HMAC-SHA256 key for the `X-Menshen-Signature` header.
+    pub secret: String,
+}
+
+impl ServerConfig {
+    /// Read a TOML file (if given), then apply `MENSHEN_*` environment overrides.
+    pub fn load(
+        file: Option<&std::path::Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Self> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+                toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+            }
+            None => ServerConfig::default(),
+        };
+        if let Some(listen) = env("MENSHEN_LISTEN") {
+            config.listen = listen.parse().map_err(|e| {
+                anyhow::anyhow!("MENSHEN_LISTEN=`{listen}` is not an address like 127.0.0.1:8080: {e}")
+            })?;
+        }
+        if let Some(dir) = env("MENSHEN_DATA") {
+            config.data_dir = dir.into();
+        }
+        if let Some(profile) = env("MENSHEN_PROFILE") {
+            config.profile = Some(profile);
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_overrides_the_file() {
+        let dir = std::env::temp_dir().join(format!("menshen-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("menshen.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nmax_batch = 5\n[behaviour.red_packet]\nhuman_ms = 200\n").unwrap();
+        let config = ServerConfig::load(Some(&file), |k| (k == "MENSHEN_DATA").then(|| "/tmp/x".into())).unwrap();
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.max_batch, 5);
+        assert_eq!(config.behaviour.red_packet.human_ms, 200);
+        assert_eq!(config.data_dir, PathBuf::from("/tmp/x"));
+        let bad = ServerConfig::load(None, |k| (k == "MENSHEN_LISTEN").then(|| "nowhere".into()));
+        assert!(bad.unwrap_err().to_string().contains("MENSHEN_LISTEN"));
+        std::fs::write(&file, "lisen = \"x\"").unwrap();
+        assert!(ServerConfig::load(Some(&file), |_| None).unwrap_err().to_string().contains("lisen"));
+    }
+}
