@@ -11,6 +11,7 @@ macro_rules! out {
 mod check;
 mod learn;
 mod profiles;
+mod server;
 
 use std::{ffi::OsString, io, path::PathBuf, process::ExitCode};
 
@@ -50,6 +51,11 @@ enum Command {
     /// Work with the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Run the HTTP API with the embedded store (`./menshen-data` by default).
+    Serve(server::ServeArgs),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(server::TokenCommand),
     /// Train a spam-score model on labelled messages (TSV `label<TAB>text` or JSONL).
     Train {
         /// Labelled files; may be given several times.
@@ -210,6 +216,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check::check(args),
         Command::Deliver { prefs, data } => profiles::deliver(&prefs, &data),
         Command::Audit(AuditCommand::Verify { data }) => audit_verify(&data),
+        Command::Serve(args) => server::serve(args),
+        Command::Token(command) => server::token(command),
         Command::Train {
             data,
             out,

@@ -132,12 +132,5 @@ pub fn run(policy: &Policy, analyzer: &Analyzer, profiles: &[&Profile]) -> Repor
 }
 
 pub fn action_name(action: Action) -> &'static str {
-    match action {
-        Action::Allow => "allow",
-        Action::Warn => "warn",
-        Action::PlainText => "plain_text",
-        Action::Hide => "hide",
-        Action::Hold => "hold",
-        Action::Block => "block",
-    }
+    action.as_str()
 }

@@ -50,6 +50,19 @@ pub enum Action {
     Block,
 }
 
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Allow => "allow",
+            Action::Warn => "warn",
+            Action::PlainText => "plain_text",
+            Action::Hide => "hide",
+            Action::Hold => "hold",
+            Action::Block => "block",
+        }
+    }
+}
+
 /// Why a rule matched.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Reason {

@@ -133,5 +133,8 @@ restricts = "posting"
     let error = menshen_policy::Policy::load(&files, "wechat").unwrap_err();
     let text = error.to_string();
     assert!(text.contains("bad.toml:10:14:"), "{text}");
-    assert!(text.contains("`posting`, which is not a function"), "{text}");
+    assert!(
+        text.contains("`posting`, which is not a function"),
+        "{text}"
+    );
 }

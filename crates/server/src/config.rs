@@ -76,7 +76,9 @@ impl ServerConfig {
         };
         if let Some(listen) = env("MENSHEN_LISTEN") {
             config.listen = listen.parse().map_err(|e| {
-                anyhow::anyhow!("MENSHEN_LISTEN=`{listen}` is not an address like 127.0.0.1:8080: {e}")
+                anyhow::anyhow!(
+                    "MENSHEN_LISTEN=`{listen}` is not an address like 127.0.0.1:8080: {e}"
+                )
             })?;
         }
         if let Some(dir) = env("MENSHEN_DATA") {
@@ -98,8 +100,15 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("menshen-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("menshen.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nmax_batch = 5\n[behaviour.red_packet]\nhuman_ms = 200\n").unwrap();
-        let config = ServerConfig::load(Some(&file), |k| (k == "MENSHEN_DATA").then(|| "/tmp/x".into())).unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\nmax_batch = 5\n[behaviour.red_packet]\nhuman_ms = 200\n",
+        )
+        .unwrap();
+        let config = ServerConfig::load(Some(&file), |k| {
+            (k == "MENSHEN_DATA").then(|| "/tmp/x".into())
+        })
+        .unwrap();
         assert_eq!(config.listen.port(), 9000);
         assert_eq!(config.max_batch, 5);
         assert_eq!(config.behaviour.red_packet.human_ms, 200);
@@ -107,6 +116,11 @@ mod tests {
         let bad = ServerConfig::load(None, |k| (k == "MENSHEN_LISTEN").then(|| "nowhere".into()));
         assert!(bad.unwrap_err().to_string().contains("MENSHEN_LISTEN"));
         std::fs::write(&file, "lisen = \"x\"").unwrap();
-        assert!(ServerConfig::load(Some(&file), |_| None).unwrap_err().to_string().contains("lisen"));
+        assert!(
+            ServerConfig::load(Some(&file), |_| None)
+                .unwrap_err()
+                .to_string()
+                .contains("lisen")
+        );
     }
 }

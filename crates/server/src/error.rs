@@ -13,8 +13,9 @@ use utoipa::ToSchema;
 /// The JSON body of every 4xx and 5xx answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// Stable, machine-readable: `invalid_json`, `invalid_field`, `unauthorized`,
-    /// `forbidden`, `not_found`, `conflict`, `too_large`, `internal`.
+    /// Stable, machine-readable: `invalid_json`, `invalid_field`, `invalid_content_type`,
+    /// `invalid_path`, `invalid_query`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
+    /// `too_large`, `internal`.
     pub code: &'static str,
     /// The field at fault, as a JSON path (`events[3].ts`), when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,26 +80,34 @@ impl From<StoreError> for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
-        let status = rejection.status();
-        let (code, status) = match status {
-            StatusCode::PAYLOAD_TOO_LARGE => ("too_large", status),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => ("invalid_json", status),
-            _ => ("invalid_json", StatusCode::BAD_REQUEST),
+        let (status, code) = match &rejection {
+            JsonRejection::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
+            JsonRejection::MissingJsonContentType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid_content_type")
+            }
+            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "too_large")
+            }
+            _ => (StatusCode::BAD_REQUEST, "invalid_json"),
         };
         let text = rejection.body_text();
-        // serde's messages name the field (`unknown field `x``, `missing field `text``);
+        // serde names the field in backticks (`missing field `text``, `unknown field `x``):
         // lift it out so that clients can point at it.
         let field = text
-            .split('`')
-            .nth(1)
-            .filter(|_| text.contains("field"))
+            .split_once("field `")
+            .and_then(|(_, rest)| rest.split('`').next())
             .map(str::to_owned);
+        let fix = match code {
+            "invalid_content_type" => "send `Content-Type: application/json`",
+            "too_large" => "send a smaller body, or split a batch",
+            _ => "send a JSON body as the OpenAPI document at /v1/openapi.json describes",
+        };
         ApiError {
             status,
             body: ErrorBody {
                 code,
                 field,
-                message: format!("{text}; send a JSON body as the OpenAPI document at /v1/openapi.json describes"),
+                message: format!("{text}; {fix}"),
             },
         }
     }
@@ -106,13 +115,21 @@ impl From<JsonRejection> for ApiError {
 
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", rejection.body_text())
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+            rejection.body_text(),
+        )
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", rejection.body_text())
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            rejection.body_text(),
+        )
     }
 }
 

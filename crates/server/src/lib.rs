@@ -1,1 +1,124 @@
-//! placeholder
+//! menshen's HTTP API (DESIGN.md §5–6): checks with enforcement, behaviour events,
+//! subjects, sanctions, appeals, metrics and an OpenAPI document generated from the code.
+//!
+//! [`router`] builds the routes over an [`App`]; [`serve`] runs them with the embedded store
+//! until Ctrl-C or SIGTERM, finishing the requests in flight.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod enforce;
+pub mod error;
+pub mod metrics;
+pub mod routes;
+pub mod webhooks;
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    routing::{get, post},
+};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+
+pub use app::App;
+pub use config::ServerConfig;
+
+use routes::{appeals, check, events, ops, sanctions, subjects};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "menshen", description = "A policy gate for chat and social platforms."),
+    paths(
+        check::check, check::batch, events::events, subjects::subject,
+        sanctions::issue, sanctions::lift, sanctions::get,
+        appeals::file, appeals::decide, appeals::get, appeals::list,
+        ops::healthz, ops::metrics,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every route.
+pub fn router(app: Arc<App>) -> Router {
+    let limit = app.config.max_body_bytes;
+    Router::new()
+        .route("/v1/check", post(check::check))
+        .route("/v1/check/batch", post(check::batch))
+        .route("/v1/events", post(events::events))
+        .route("/v1/subjects/{kind}/{id}", get(subjects::subject))
+        .route("/v1/sanctions", post(sanctions::issue))
+        .route("/v1/sanctions/{id}", get(sanctions::get))
+        .route("/v1/sanctions/{id}/lift", post(sanctions::lift))
+        .route("/v1/appeals", post(appeals::file).get(appeals::list))
+        .route("/v1/appeals/{id}", get(appeals::get))
+        .route("/v1/appeals/{id}/decision", post(appeals::decide))
+        .route("/v1/openapi.json", get(ops::openapi))
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .fallback(|| async {
+            error::ApiError::not_found("no such route; the routes are listed in /v1/openapi.json")
+        })
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(app)
+}
+
+/// Serve until Ctrl-C or SIGTERM; requests in flight finish, the webhook worker stops.
+pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
+    let listen = config.listen;
+    let app = App::open(config)?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    eprintln!(
+        "menshen: listening on http://{} (store in {})",
+        listener.local_addr()?,
+        app.config.data_dir.display()
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(webhooks::run(Arc::clone(&app), stopped));
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    let _ = stop.send(true);
+    let _ = worker.await;
+    eprintln!("menshen: stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
+}

@@ -70,6 +70,12 @@ pub trait Store {
     /// sanctions snapshot: banned domains and apps).
     fn sanctioned(&self, kind: SubjectKind, at: i64) -> Result<Vec<String>, StoreError>;
 
+    /// Append several events in one transaction (one disk sync for a batch).
+    fn append_all(&mut self, events: Vec<AuditEvent>) -> Result<Vec<AuditRecord>, StoreError>;
+    /// Every target with a strike or a sanction not lifted: what an in-memory cache of
+    /// standings starts from.
+    fn offenders(&self) -> Result<Vec<Subject>, StoreError>;
+
     /// A target's standing at `at`: strikes in force, restrictions, bans.
     fn standing(
         &self,
@@ -503,6 +509,32 @@ impl Store for SqliteStore {
         let record = append_in(&transaction, event)?;
         transaction.commit()?;
         Ok(record)
+    }
+
+    fn append_all(&mut self, events: Vec<AuditEvent>) -> Result<Vec<AuditRecord>, StoreError> {
+        let transaction = self.connection.transaction()?;
+        let records = events
+            .into_iter()
+            .map(|event| append_in(&transaction, event))
+            .collect::<Result<Vec<_>, _>>()?;
+        transaction.commit()?;
+        Ok(records)
+    }
+
+    fn offenders(&self) -> Result<Vec<Subject>, StoreError> {
+        let mut statement = self.connection.prepare(
+            "SELECT target_kind, target_id FROM strikes
+             UNION SELECT target_kind, target_id FROM sanctions WHERE lifted = 0",
+        )?;
+        let rows =
+            statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|row| {
+            let (kind, id) = row?;
+            let kind: SubjectKind = serde_json::from_value(serde_json::Value::String(kind.clone()))
+                .map_err(|_| StoreError::Corrupt(format!("unknown target kind `{kind}`")))?;
+            Ok(Subject { kind, id })
+        })
+        .collect()
     }
 
     fn record_offence(

@@ -1,0 +1,316 @@
+//! The server's shared state: the engine (analyzer, policy, ladders), the store behind a
+//! mutex, and in-memory copies of what every check reads, so that checks never wait on disk.
+//!
+//! The store is the source of truth. The cache holds each offender's sanctions and strikes
+//! (accounts apart from the few domains, apps, devices and IP ranges) and is refreshed for a
+//! target inside the same critical section that writes it, so a check never sees a sanction
+//! the store does not have.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    net::IpAddr,
+    num::NonZeroUsize,
+    sync::{Arc, Mutex, RwLock},
+};
+
+use lru::LruCache;
+use menshen_detect::Analyzer;
+use menshen_policy::{Policy, Sanctions};
+use menshen_state::{
+    audit::{Subject, SubjectKind},
+    behaviour::Detectors,
+    ladder::{Ladders, Strike},
+    sanction::{LadderName, Sanction, ip_target_covers},
+    standing::Standing,
+    store::{SqliteStore, Store, StoreError},
+    token::{Role, secret_hash},
+};
+
+use crate::{config::ServerConfig, error::ApiError, metrics::Metrics};
+
+/// How long a behaviour signal stays in an account's standing, in seconds.
+pub const SIGNAL_TTL: i64 = 86_400;
+
+/// One target's record, as the store has it.
+#[derive(Clone, Debug, Default)]
+pub struct Record {
+    /// Sanctions not lifted (some may have expired; [`Sanction::in_force`] decides).
+    pub sanctions: Vec<Sanction>,
+    pub content: Vec<Strike>,
+    pub automation: Vec<Strike>,
+}
+
+impl Record {
+    pub fn standing(&self, ladders: &Ladders, now: i64) -> Standing {
+        let active = self
+            .sanctions
+            .iter()
+            .filter(|s| s.in_force(now))
+            .cloned()
+            .collect();
+        Standing::derive(active, &self.content, &self.automation, ladders, now)
+    }
+
+    fn load(store: &dyn Store, target: &Subject) -> Result<Record, StoreError> {
+        Ok(Record {
+            sanctions: store
+                .sanctions_of(target)?
+                .into_iter()
+                .filter(|s| !s.lifted)
+                .collect(),
+            content: store.strikes(target, LadderName::Content)?,
+            automation: store.strikes(target, LadderName::Automation)?,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.sanctions.is_empty() && self.content.is_empty() && self.automation.is_empty()
+    }
+}
+
+/// Offenders' records: accounts, and everything else (domains, apps, devices, IP ranges).
+#[derive(Default)]
+pub struct Cache {
+    accounts: HashMap<String, Record>,
+    others: HashMap<Subject, Record>,
+}
+
+impl Cache {
+    pub fn account(&self, id: &str) -> Option<&Record> {
+        self.accounts.get(id)
+    }
+
+    fn put(&mut self, target: Subject, record: Record) {
+        match (target.kind, record.is_empty()) {
+            (SubjectKind::Account, true) => {
+                self.accounts.remove(&target.id);
+            }
+            (SubjectKind::Account, false) => {
+                self.accounts.insert(target.id, record);
+            }
+            (_, true) => {
+                self.others.remove(&target);
+            }
+            (_, false) => {
+                self.others.insert(target, record);
+            }
+        }
+    }
+
+    /// The sanctions snapshot the policy reads, and the bans that make evasion, at `now`.
+    pub fn snapshot(&self, now: i64) -> Snapshot {
+        let mut snapshot = Snapshot::default();
+        for (target, record) in &self.others {
+            for sanction in record.sanctions.iter().filter(|s| s.in_force(now)) {
+                match target.kind {
+                    SubjectKind::Domain => {
+                        snapshot.sanctions.domains.insert(target.id.clone());
+                    }
+                    SubjectKind::App => {
+                        snapshot.sanctions.apps.insert(target.id.clone());
+                    }
+                    SubjectKind::Device if sanction.bans() => {
+                        snapshot
+                            .device_bans
+                            .insert(target.id.clone(), sanction.clone());
+                    }
+                    SubjectKind::Ip if sanction.bans() => {
+                        snapshot.ip_bans.push(sanction.clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        snapshot
+    }
+}
+
+/// What every check reads about sanctions, rebuilt after each write.
+#[derive(Default)]
+pub struct Snapshot {
+    pub sanctions: Sanctions,
+    pub device_bans: HashMap<String, Sanction>,
+    pub ip_bans: Vec<Sanction>,
+}
+
+impl Snapshot {
+    /// A ban on this device or covering this address.
+    pub fn ban_covering(&self, device: Option<&str>, ip: Option<IpAddr>) -> Option<&Sanction> {
+        if let Some(ban) = device.and_then(|d| self.device_bans.get(d)) {
+            return Some(ban);
+        }
+        let ip = ip?;
+        self.ip_bans
+            .iter()
+            .find(|s| ip_target_covers(&s.target.id, ip))
+    }
+}
+
+/// Behaviour signals per account, newest per name, bounded.
+pub type Signals = LruCache<String, BTreeMap<String, (f64, i64)>>;
+
+pub struct App {
+    pub config: ServerConfig,
+    pub analyzer: Analyzer,
+    pub policy: Policy,
+    pub ladders: Ladders,
+    store: Mutex<Box<dyn Store + Send>>,
+    cache: RwLock<Cache>,
+    pub detectors: Mutex<Detectors>,
+    pub signals: Mutex<Signals>,
+    tokens: RwLock<HashMap<String, (Role, String)>>,
+    pub metrics: Metrics,
+}
+
+impl App {
+    /// Open the embedded store in the configured folder and build the engine.
+    pub fn open(config: ServerConfig) -> anyhow::Result<Arc<App>> {
+        let store = SqliteStore::open(&config.data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot open the store in {}: {e}",
+                config.data_dir.display()
+            )
+        })?;
+        let analyzer = Analyzer::embedded();
+        let policy = Policy::embedded(&config.home);
+        if let Some(name) = &config.profile {
+            policy
+                .select(Some(name), None)
+                .map_err(anyhow::Error::msg)?;
+        }
+        App::with_store(config, Box::new(store), analyzer, policy)
+    }
+
+    pub fn with_store(
+        config: ServerConfig,
+        store: Box<dyn Store + Send>,
+        analyzer: Analyzer,
+        policy: Policy,
+    ) -> anyhow::Result<Arc<App>> {
+        let ladders = Ladders::embedded();
+        let mut cache = Cache::default();
+        for target in store.offenders()? {
+            let record = Record::load(store.as_ref(), &target)?;
+            cache.put(target, record);
+        }
+        let detectors = Detectors::new(&config.behaviour);
+        Ok(Arc::new(App {
+            analyzer,
+            policy,
+            ladders,
+            store: Mutex::new(store),
+            cache: RwLock::new(cache),
+            detectors: Mutex::new(detectors),
+            signals: Mutex::new(LruCache::new(
+                NonZeroUsize::new(100_000).unwrap_or(NonZeroUsize::MIN),
+            )),
+            tokens: RwLock::new(HashMap::new()),
+            metrics: Metrics::default(),
+            config,
+        }))
+    }
+
+    /// Read the cache.
+    pub fn cache(&self) -> std::sync::RwLockReadGuard<'_, Cache> {
+        self.cache
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Run `f` on the store, then refresh the cache for the targets it names, all under the
+    /// store's lock, on a blocking thread (writes wait for the disk).
+    pub async fn write<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Store, &Ladders) -> Result<(T, Vec<Subject>), StoreError>
+            + Send
+            + 'static,
+    {
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || app.write_now(f))
+            .await
+            .map_err(ApiError::internal)?
+    }
+
+    /// [`App::write`] on the calling thread.
+    pub fn write_now<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut dyn Store, &Ladders) -> Result<(T, Vec<Subject>), StoreError>,
+    {
+        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let (value, touched) = f(store.as_mut(), &self.ladders)?;
+        let mut refreshed = Vec::with_capacity(touched.len());
+        for target in touched {
+            let record = Record::load(store.as_ref(), &target)?;
+            refreshed.push((target, record));
+        }
+        let mut cache = self.cache.write().unwrap_or_else(|p| p.into_inner());
+        for (target, record) in refreshed {
+            cache.put(target, record);
+        }
+        Ok(value)
+    }
+
+    /// Read the store on a blocking thread.
+    pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
+            f(store.as_ref()).map_err(ApiError::from)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+
+    /// The role and name behind a bearer secret.
+    pub async fn authenticate(
+        self: &Arc<Self>,
+        secret: String,
+    ) -> Result<Option<(Role, String)>, ApiError> {
+        let hash = secret_hash(&secret);
+        if let Some(found) = self
+            .tokens
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&hash)
+        {
+            return Ok(Some(found.clone()));
+        }
+        let found = self.read(move |store| store.authenticate(&secret)).await?;
+        if let Some(found) = &found {
+            self.tokens
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(hash, found.clone());
+        }
+        Ok(found)
+    }
+
+    /// Record behaviour signals for the accounts they name.
+    pub fn remember_signals(&self, signals: &[menshen_state::behaviour::Signal], at: i64) {
+        let mut memory = self.signals.lock().unwrap_or_else(|p| p.into_inner());
+        for signal in signals {
+            let entry = memory.get_or_insert_mut(signal.subject.id.clone(), BTreeMap::new);
+            entry.insert(signal.name.clone(), (signal.score, at));
+        }
+    }
+
+    /// An account's live signals at `now`.
+    pub fn signals_of(&self, account: &str, now: i64) -> BTreeMap<String, f64> {
+        let mut memory = self.signals.lock().unwrap_or_else(|p| p.into_inner());
+        memory
+            .get(account)
+            .map(|signals| {
+                signals
+                    .iter()
+                    .filter(|(_, (_, at))| now - at < SIGNAL_TTL)
+                    .map(|(name, (score, _))| (name.clone(), *score))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,80 @@
+//! Bearer tokens with roles. `service` checks messages and sends behaviour events;
+//! `reviewer` reads subjects and decides sanctions and appeals; `admin` may do everything.
+
+use std::sync::Arc;
+
+use axum::{
+    extract::FromRequestParts,
+    http::{StatusCode, header, request::Parts},
+};
+use menshen_state::{
+    audit::{Actor, ActorKind},
+    token::Role,
+};
+
+use crate::{app::App, error::ApiError};
+
+/// The authenticated caller.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub role: Role,
+    pub name: String,
+}
+
+impl Caller {
+    /// Refuse unless the caller has one of `roles` (admins always pass).
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if self.role == Role::Admin || roles.contains(&self.role) {
+            return Ok(());
+        }
+        let wanted: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "this needs a {} token; yours is a {} token",
+                wanted.join(" or "),
+                self.role.as_str()
+            ),
+        ))
+    }
+
+    /// The caller as the audit log names it.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            kind: match self.role {
+                Role::Admin => ActorKind::Admin,
+                Role::Reviewer => ActorKind::Reviewer,
+                Role::Service => ActorKind::System,
+            },
+            id: self.name.clone(),
+        }
+    }
+}
+
+impl FromRequestParts<Arc<App>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+        let unauthorized = |message: &str| {
+            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message.to_owned())
+        };
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| unauthorized("send `Authorization: Bearer <token>`; create a token with `menshen token create --role service`"))?;
+        let secret = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| unauthorized("the Authorization header must read `Bearer <token>`"))?;
+        match app.authenticate(secret.to_owned()).await? {
+            Some((role, name)) => Ok(Caller { role, name }),
+            None => Err(unauthorized(
+                "this token is not known; create one with `menshen token create`",
+            )),
+        }
+    }
+}

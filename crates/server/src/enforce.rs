@@ -1,0 +1,529 @@
+//! Checking a message and enforcing the verdict: event → analyze → decide → verdict →
+//! enforce. [`assess`] reads only memory (the cache and the engine); [`commit`] writes what it
+//! decided (offences, audit records) in one critical section.
+
+use std::{cell::RefCell, sync::Arc};
+
+use menshen_detect::{Attachment, Facts, Scratch};
+use menshen_policy::{Action, PolicyRef, Reason, Scene, Situation, Verdict};
+use menshen_state::{
+    audit::{Actor, ActorKind, AuditEvent, Subject, SubjectKind},
+    ladder::Ladders,
+    sanction::{LadderName, Offence, Sanction},
+    standing::Standing,
+    store::{Store, StoreError},
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::{app::App, error::ApiError};
+
+/// A message event (DESIGN.md §3). Only `text` is required; fields this server does not know
+/// are ignored, so platforms can send their events as they are.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+pub struct MessageEvent {
+    pub id: Option<String>,
+    /// RFC 3339; picks the profile in force then (the server's clock decides sanctions).
+    pub ts: Option<String>,
+    /// `direct` (default), `group`, `moment` or `comment`.
+    #[schema(value_type = Option<String>)]
+    pub scene: Option<Scene>,
+    /// The sending account: without it nothing is enforced, only decided.
+    pub sender: Option<String>,
+    pub target: Option<String>,
+    pub text: String,
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub attachments: Vec<Attachment>,
+    pub client: Option<Client>,
+}
+
+/// The sending client.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+pub struct Client {
+    pub app: Option<String>,
+    pub version: Option<String>,
+    pub device: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// A verdict and what was done about it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Checked {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub verdict: Verdict,
+    pub enforcement: Enforcement,
+}
+
+/// What the verdict did to the sender.
+#[derive(Clone, Debug, Default, Serialize, ToSchema)]
+pub struct Enforcement {
+    /// The sanction this message earned, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub sanction: Option<Sanction>,
+    /// The sender's standing after it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standing: Option<StandingView>,
+}
+
+/// A standing as people read it: times in RFC 3339.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, ToSchema)]
+pub struct StandingView {
+    pub content_strikes: u32,
+    pub automation_strikes: u32,
+    pub restrictions: Vec<RestrictionView>,
+    /// Set while the account cannot log in or send.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub banned_until: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct RestrictionView {
+    pub function: String,
+    pub until: String,
+}
+
+/// A time for people: RFC 3339, or "permanent".
+pub fn until(end: Option<i64>) -> String {
+    match end {
+        Some(end) => jiff::Timestamp::from_second(end)
+            .map(|t| t.to_string())
+            .unwrap_or_else(|_| end.to_string()),
+        None => "permanent".into(),
+    }
+}
+
+impl From<&Standing> for StandingView {
+    fn from(standing: &Standing) -> Self {
+        StandingView {
+            content_strikes: standing.content_strikes,
+            automation_strikes: standing.automation_strikes,
+            restrictions: standing
+                .restrictions
+                .iter()
+                .map(|r| RestrictionView {
+                    function: r.function.clone(),
+                    until: until(r.until),
+                })
+                .collect(),
+            banned_until: standing.ban.as_ref().map(|b| until(b.until)),
+        }
+    }
+}
+
+/// A checked message and the writes it calls for.
+pub struct Assessment {
+    pub checked: Checked,
+    pub offence: Option<Offence>,
+    pub audit: Option<AuditEvent>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+fn account(id: &str) -> Subject {
+    Subject {
+        kind: SubjectKind::Account,
+        id: id.to_owned(),
+    }
+}
+
+fn rfc3339(at: i64) -> String {
+    until(Some(at))
+}
+
+/// A verdict that refuses without analysis (a banned sender, an evader).
+fn refusal(event: &MessageEvent, scene: Scene, rule: &str, message: String) -> Verdict {
+    Verdict {
+        id: event.id.clone(),
+        scene: Some(scene),
+        action: Action::Block,
+        reasons: vec![Reason {
+            rule: rule.to_owned(),
+            message,
+            action: Action::Block,
+            evidence: Vec::new(),
+            strikes: 0,
+        }],
+        facts: Facts::default(),
+        policy: PolicyRef {
+            profile: "enforcement".into(),
+            version: String::new(),
+        },
+        link_actions: Vec::new(),
+        shadow: Vec::new(),
+    }
+}
+
+/// The first 80 characters: enough for a reviewer to recognise the message, while the full
+/// text is kept only with sanctions (retention: excerpts and hashes by default).
+fn excerpt(text: &str) -> String {
+    text.chars().take(80).collect()
+}
+
+fn text_hash(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Decide one message from memory: the sender's standing and the sanctions snapshot come from
+/// the cache, nothing touches the disk.
+pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, ApiError> {
+    let scene = event.scene.unwrap_or_default();
+    let ts = match &event.ts {
+        Some(ts) => Some(ts.parse::<jiff::Timestamp>().map_err(|e| {
+            ApiError::field(
+                "ts",
+                format!("`{ts}` is not an RFC 3339 time ({e}); write e.g. 2026-11-21T08:00:00Z"),
+            )
+        })?),
+        None => None,
+    };
+    let ip =
+        match event.client.as_ref().and_then(|c| c.ip.as_deref()) {
+            Some(ip) => Some(ip.parse::<std::net::IpAddr>().map_err(|_| {
+                ApiError::field("client.ip", format!("`{ip}` is not an IP address"))
+            })?),
+            None => None,
+        };
+    let device = event.client.as_ref().and_then(|c| c.device.clone());
+    let (standing, snapshot_ban, sanctions) = {
+        let cache = app.cache();
+        let standing = event
+            .sender
+            .as_deref()
+            .and_then(|s| cache.account(s))
+            .map(|record| record.standing(&app.ladders, now))
+            .unwrap_or_default();
+        let snapshot = cache.snapshot(now);
+        let ban = snapshot.ban_covering(device.as_deref(), ip).cloned();
+        (standing, ban, snapshot.sanctions)
+    };
+
+    // A banned account sends nothing.
+    if let (Some(_), Some(ban)) = (&event.sender, &standing.ban) {
+        let message = match ban.until {
+            Some(end) => format!(
+                "this account is banned until {}: {}",
+                rfc3339(end),
+                ban.reason
+            ),
+            None => format!("this account is banned permanently: {}", ban.reason),
+        };
+        let verdict = refusal(&event, scene, "sender-banned", message);
+        return Ok(Assessment {
+            checked: Checked {
+                verdict,
+                enforcement: Enforcement {
+                    sanction: None,
+                    standing: Some(StandingView::from(&standing)),
+                },
+            },
+            offence: None,
+            audit: None,
+        });
+    }
+
+    // A banned device or address under an account that is not the banned one: evasion.
+    if let (Some(sender), Some(ban)) = (&event.sender, &snapshot_ban)
+        && ban.target != account(sender)
+    {
+        let what = match ban.target.kind {
+            SubjectKind::Device => format!("device {}", ban.target.id),
+            _ => format!("address range {}", ban.target.id),
+        };
+        let reason = format!("evading the ban on {what} (sanction {})", ban.id);
+        let offence = Offence {
+            at: now,
+            actor: Actor {
+                kind: ActorKind::System,
+                id: "evasion".into(),
+            },
+            target: account(sender),
+            ladder: ban.ladder,
+            weight: 1,
+            function: None,
+            rule: Some("ban-evasion".into()),
+            policy_version: None,
+            reason: reason.clone(),
+            evasion: true,
+            evidence: serde_json::json!({
+                "message": event.id,
+                "banned": ban.target,
+                "ban": ban.id,
+                "text": event.text,
+            }),
+            step: None,
+        };
+        let verdict = refusal(&event, scene, "ban-evasion", reason);
+        return Ok(Assessment {
+            checked: Checked {
+                verdict,
+                enforcement: Enforcement::default(),
+            },
+            offence: Some(offence),
+            audit: None,
+        });
+    }
+
+    let profile = app
+        .policy
+        .select(app.config.profile.as_deref(), ts)
+        .map_err(|e| ApiError::field("ts", e))?;
+    let facts = SCRATCH.with_borrow_mut(|scratch| {
+        app.analyzer
+            .analyze_message(&event.text, &event.attachments, scratch)
+    });
+    let policy_standing = event
+        .sender
+        .as_deref()
+        .map(|sender| menshen_policy::Standing {
+            strikes: standing.content_strikes,
+            restrictions: standing
+                .restrictions
+                .iter()
+                .map(|r| r.function.clone())
+                .collect(),
+            until: standing
+                .restrictions
+                .iter()
+                .map(|r| (r.function.clone(), until(r.until)))
+                .collect(),
+            account_age_days: None,
+            signals: app.signals_of(sender, now),
+        });
+    let situation = Situation::new(scene, &sanctions);
+    let situation = match &policy_standing {
+        Some(standing) => situation.with_standing(standing),
+        None => situation,
+    };
+    let verdict = app
+        .policy
+        .verdict(profile, event.id.clone(), facts, situation);
+
+    let mut offence = None;
+    let mut audit = None;
+    let strikes = verdict.reasons.iter().map(|r| r.strikes).max().unwrap_or(0);
+    let rules: Vec<&str> = verdict.reasons.iter().map(|r| r.rule.as_str()).collect();
+    let spans: Vec<_> = verdict
+        .reasons
+        .iter()
+        .flat_map(|r| r.evidence.clone())
+        .collect();
+    if let (Some(sender), true) = (&event.sender, strikes > 0) {
+        let first = &verdict.reasons[0];
+        let restricts = profile
+            .rules
+            .iter()
+            .find(|r| r.id == first.rule)
+            .and_then(|r| r.restricts.clone());
+        offence = Some(Offence {
+            at: now,
+            actor: Actor {
+                kind: ActorKind::Rule,
+                id: first.rule.clone(),
+            },
+            target: account(sender),
+            ladder: LadderName::Content,
+            weight: strikes,
+            function: restricts,
+            rule: Some(first.rule.clone()),
+            policy_version: Some(format!("{}@{}", profile.name, profile.version)),
+            reason: first.message.clone(),
+            evasion: false,
+            evidence: serde_json::json!({
+                "message": event.id,
+                "scene": scene,
+                "action": verdict.action,
+                "rules": rules,
+                "spans": spans,
+                "text": event.text,
+            }),
+            step: None,
+        });
+    } else if verdict.action >= Action::Hide {
+        // Withheld from its recipients: an effect, so it is audited (excerpt and hash only).
+        let id = event
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("sha256:{}", text_hash(&event.text)));
+        audit = Some(AuditEvent {
+            at: rfc3339(now),
+            actor: Actor {
+                kind: ActorKind::Rule,
+                id: verdict
+                    .reasons
+                    .first()
+                    .map(|r| r.rule.clone())
+                    .unwrap_or_default(),
+            },
+            subject: Subject {
+                kind: SubjectKind::Message,
+                id,
+            },
+            action: "verdict".into(),
+            reason: verdict
+                .reasons
+                .first()
+                .map(|r| r.message.clone())
+                .unwrap_or_default(),
+            evidence: serde_json::json!({
+                "sender": event.sender,
+                "scene": scene,
+                "action": verdict.action,
+                "rules": rules,
+                "spans": spans,
+                "excerpt": excerpt(&event.text),
+                "text_sha256_128": text_hash(&event.text),
+            }),
+            rule: verdict.reasons.first().map(|r| r.rule.clone()),
+            policy_version: Some(format!("{}@{}", profile.name, profile.version)),
+        });
+    }
+    let standing_view = event.sender.as_ref().map(|_| StandingView::from(&standing));
+    Ok(Assessment {
+        checked: Checked {
+            verdict,
+            enforcement: Enforcement {
+                sanction: None,
+                standing: standing_view,
+            },
+        },
+        offence,
+        audit,
+    })
+}
+
+/// Write what the assessments call for: each offence through the ladder, every audit record
+/// in one transaction. Returns, per assessment, the sanction it earned and the sender's
+/// standing after it.
+pub fn commit(
+    store: &mut dyn Store,
+    ladders: &Ladders,
+    assessments: &mut [Assessment],
+    now: i64,
+) -> Result<Vec<Subject>, StoreError> {
+    let audits: Vec<AuditEvent> = assessments
+        .iter_mut()
+        .filter_map(|a| a.audit.take())
+        .collect();
+    if !audits.is_empty() {
+        store.append_all(audits)?;
+    }
+    let mut touched = Vec::new();
+    for assessment in assessments.iter_mut() {
+        let Some(offence) = assessment.offence.take() else {
+            continue;
+        };
+        let target = offence.target.clone();
+        let sanction = store.record_offence(offence, ladders)?;
+        let standing = store.standing(&target, ladders, now)?;
+        assessment.checked.enforcement = Enforcement {
+            sanction: Some(sanction),
+            standing: Some(StandingView::from(&standing)),
+        };
+        touched.push(target);
+    }
+    Ok(touched)
+}
+
+/// Check messages and enforce: assess from memory, then write once for all of them.
+pub async fn check_all(
+    app: &Arc<App>,
+    events: Vec<MessageEvent>,
+    now: i64,
+) -> Result<Vec<Checked>, ApiError> {
+    let mut assessments = assess_all(app, events, now).await?;
+    if assessments
+        .iter()
+        .any(|a| a.offence.is_some() || a.audit.is_some())
+    {
+        assessments = app
+            .write(move |store, ladders| {
+                let touched = commit(store, ladders, &mut assessments, now)?;
+                Ok((assessments, touched))
+            })
+            .await?;
+    }
+    let checked: Vec<Checked> = assessments.into_iter().map(|a| a.checked).collect();
+    for c in &checked {
+        app.metrics
+            .checks
+            .get_or_create(&crate::metrics::ActionLabel {
+                action: c.verdict.action.as_str().to_owned(),
+            })
+            .inc();
+        if let Some(sanction) = &c.enforcement.sanction {
+            app.metrics.sanction(sanction.kind);
+        }
+    }
+    Ok(checked)
+}
+
+/// Assess on the calling thread for one message, on all cores for many.
+async fn assess_all(
+    app: &Arc<App>,
+    events: Vec<MessageEvent>,
+    now: i64,
+) -> Result<Vec<Assessment>, ApiError> {
+    if events.len() <= 1 {
+        return events.into_iter().map(|e| assess(app, e, now)).collect();
+    }
+    let app = Arc::clone(app);
+    tokio::task::spawn_blocking(move || {
+        let threads = match app.config.batch_threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        let chunk_size = events.len().div_ceil(threads).max(1);
+        let mut events = events;
+        let mut chunks = Vec::new();
+        while !events.is_empty() {
+            let rest = events.split_off(chunk_size.min(events.len()));
+            chunks.push(std::mem::replace(&mut events, rest));
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = chunks
+                .into_iter()
+                .enumerate()
+                .map(|(index, chunk)| {
+                    let app = &app;
+                    let first = index * chunk_size;
+                    scope.spawn(move || {
+                        chunk
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, e)| {
+                                assess(app, e, now).map_err(|mut error| {
+                                    if let Some(field) = &error.body.field {
+                                        error.body.field =
+                                            Some(format!("messages[{}].{field}", first + i));
+                                    }
+                                    error
+                                })
+                            })
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                })
+                .collect();
+            let mut all = Vec::new();
+            for handle in handles {
+                all.extend(
+                    handle
+                        .join()
+                        .map_err(|_| ApiError::internal("an analysis thread panicked"))??,
+                );
+            }
+            Ok(all)
+        })
+    })
+    .await
+    .map_err(ApiError::internal)?
+}

@@ -1,0 +1,91 @@
+//! Prometheus metrics at `GET /metrics`.
+
+use prometheus_client::{
+    encoding::{EncodeLabelSet, text::encode},
+    metrics::{counter::Counter, family::Family, histogram::Histogram},
+    registry::Registry,
+};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ActionLabel {
+    pub action: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct NameLabel {
+    pub name: String,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    /// Messages checked, by verdict action.
+    pub checks: Family<ActionLabel, Counter>,
+    /// Behaviour events accepted.
+    pub events: Counter,
+    /// Behaviour signals raised, by name.
+    pub signals: Family<NameLabel, Counter>,
+    /// Sanctions issued, by kind.
+    pub sanctions: Family<NameLabel, Counter>,
+    /// Webhook deliveries that failed (and will be retried).
+    pub webhook_failures: Counter,
+    /// Time to check one message, in seconds (single checks only).
+    pub check_seconds: Histogram,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("menshen");
+        let checks = Family::<ActionLabel, Counter>::default();
+        let events = Counter::default();
+        let signals = Family::<NameLabel, Counter>::default();
+        let sanctions = Family::<NameLabel, Counter>::default();
+        let webhook_failures = Counter::default();
+        let check_seconds =
+            Histogram::new([0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05].into_iter());
+        registry.register("checks", "Messages checked, by action", checks.clone());
+        registry.register("events", "Behaviour events accepted", events.clone());
+        registry.register(
+            "signals",
+            "Behaviour signals raised, by name",
+            signals.clone(),
+        );
+        registry.register("sanctions", "Sanctions issued, by kind", sanctions.clone());
+        registry.register(
+            "webhook_failures",
+            "Webhook deliveries that failed and wait for a retry",
+            webhook_failures.clone(),
+        );
+        registry.register(
+            "check_seconds",
+            "Time to check one message",
+            check_seconds.clone(),
+        );
+        Metrics {
+            registry,
+            checks,
+            events,
+            signals,
+            sanctions,
+            webhook_failures,
+            check_seconds,
+        }
+    }
+}
+
+impl Metrics {
+    /// The text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = encode(&mut out, &self.registry);
+        out
+    }
+
+    pub fn sanction(&self, kind: impl serde::Serialize) {
+        let name = serde_json::to_value(kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        self.sanctions.get_or_create(&NameLabel { name }).inc();
+    }
+}

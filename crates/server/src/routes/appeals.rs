@@ -1,0 +1,162 @@
+//! Appeals: the platform files one for a user (one per sanction, within the window), a
+//! reviewer upholds or reverses it, and the appellant reads the outcome and its reason.
+
+use std::sync::Arc;
+
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+};
+use menshen_state::{
+    appeal::{Appeal, AppealDecision, AppealState},
+    audit::{Actor, ActorKind},
+    token::Role,
+};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::{
+    app::App,
+    auth::Caller,
+    error::{ApiError, Body, ErrorBody},
+    routes::now,
+};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileAppeal {
+    pub sanction: u64,
+    /// The account appealing.
+    pub appellant: String,
+    /// In the appellant's words.
+    pub statement: String,
+}
+
+/// File an appeal (the platform's service, for its user; or a reviewer).
+#[utoipa::path(post, path = "/v1/appeals", request_body = FileAppeal,
+    responses((status = 200, body = Object), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn file(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(request): Body<FileAppeal>,
+) -> Result<Json<Appeal>, ApiError> {
+    caller.require(&[Role::Service, Role::Reviewer])?;
+    if request.appellant.trim().is_empty() {
+        return Err(ApiError::field(
+            "appellant",
+            "name the account that appeals",
+        ));
+    }
+    let window = i64::from(app.config.appeal_window_days) * 86_400;
+    let appellant = Actor {
+        kind: ActorKind::System,
+        id: request.appellant,
+    };
+    let appeal = app
+        .write(move |store, _| {
+            let appeal = store.file_appeal(
+                request.sanction,
+                appellant,
+                &request.statement,
+                now(),
+                window,
+            )?;
+            Ok((appeal, Vec::new()))
+        })
+        .await?;
+    Ok(Json(appeal))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decide {
+    /// True to reverse the sanction, false to uphold it.
+    pub reverse: bool,
+    /// Why, in words the appellant reads.
+    pub reason: String,
+}
+
+/// Decide an appeal (reviewers).
+#[utoipa::path(post, path = "/v1/appeals/{id}/decision", request_body = Decide, params(("id" = u64, Path)),
+    responses((status = 200, body = Object), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn decide(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<u64>,
+    Body(request): Body<Decide>,
+) -> Result<Json<Appeal>, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    if request.reason.trim().is_empty() {
+        return Err(ApiError::field("reason", "say why: the appellant reads it"));
+    }
+    let decision = AppealDecision {
+        actor: caller.actor(),
+        reverse: request.reverse,
+        reason: request.reason,
+        at: now(),
+    };
+    let appeal = app
+        .write(move |store, ladders| {
+            let appeal = store.decide_appeal(id, decision, ladders)?;
+            let target = store
+                .sanction(appeal.sanction)?
+                .map(|s| vec![s.target])
+                .unwrap_or_default();
+            Ok((appeal, target))
+        })
+        .await?;
+    Ok(Json(appeal))
+}
+
+/// One appeal with its outcome (the platform shows the appellant the reason).
+#[utoipa::path(get, path = "/v1/appeals/{id}", params(("id" = u64, Path)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<u64>,
+) -> Result<Json<Appeal>, ApiError> {
+    caller.require(&[Role::Service, Role::Reviewer])?;
+    app.read(move |store| store.appeal(id))
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no appeal {id}")))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AppealQuery {
+    /// `open`, `upheld` or `reversed`; all when absent.
+    pub state: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// Appeals in a state, oldest first (reviewers' queue).
+#[utoipa::path(get, path = "/v1/appeals", params(AppealQuery),
+    responses((status = 200, body = Vec<Object>)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Query(query): Query<AppealQuery>,
+) -> Result<Json<Vec<Appeal>>, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    let state = match query.state.as_deref() {
+        None => None,
+        Some("open") => Some(AppealState::Open),
+        Some("upheld") => Some(AppealState::Upheld),
+        Some("reversed") => Some(AppealState::Reversed),
+        Some(other) => {
+            return Err(ApiError::field(
+                "state",
+                format!("`{other}` is not open, upheld or reversed"),
+            ));
+        }
+    };
+    let limit = query.limit.unwrap_or(100).min(1000);
+    Ok(Json(
+        app.read(move |store| store.appeals(state, limit)).await?,
+    ))
+}

@@ -1,0 +1,75 @@
+//! `POST /v1/check` and `POST /v1/check/batch`: verdicts and their enforcement.
+
+use std::sync::Arc;
+
+use axum::{Json, extract::State};
+use menshen_state::token::Role;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    app::App,
+    auth::Caller,
+    enforce::{Checked, MessageEvent, check_all},
+    error::{ApiError, Body, ErrorBody},
+    routes::now,
+};
+
+/// Check one message: the verdict (DESIGN.md §3) plus `enforcement`, the sanction it earned
+/// and the sender's standing.
+#[utoipa::path(post, path = "/v1/check", request_body = MessageEvent,
+    responses((status = 200, body = Checked), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn check(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(event): Body<MessageEvent>,
+) -> Result<Json<Checked>, ApiError> {
+    caller.require(&[Role::Service])?;
+    let started = std::time::Instant::now();
+    let mut checked = check_all(&app, vec![event], now()).await?;
+    app.metrics
+        .check_seconds
+        .observe(started.elapsed().as_secs_f64());
+    checked
+        .pop()
+        .map(Json)
+        .ok_or_else(|| ApiError::internal("no verdict"))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Batch {
+    pub messages: Vec<MessageEvent>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BatchResult {
+    /// One per message, in order.
+    pub verdicts: Vec<Checked>,
+}
+
+/// Check many messages at once, on every core; offences and audit records are written
+/// together.
+#[utoipa::path(post, path = "/v1/check/batch", request_body = Batch,
+    responses((status = 200, body = BatchResult), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn batch(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(batch): Body<Batch>,
+) -> Result<Json<BatchResult>, ApiError> {
+    caller.require(&[Role::Service])?;
+    if batch.messages.len() > app.config.max_batch {
+        return Err(ApiError::field(
+            "messages",
+            format!(
+                "{} messages is more than the batch limit of {}; split the batch",
+                batch.messages.len(),
+                app.config.max_batch
+            ),
+        ));
+    }
+    let verdicts = check_all(&app, batch.messages, now()).await?;
+    Ok(Json(BatchResult { verdicts }))
+}

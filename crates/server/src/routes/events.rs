@@ -1,0 +1,240 @@
+//! `POST /v1/events`: behaviour events, batched. They feed the detectors; signals feed the
+//! senders' standing and, for automation, the automation ladder. Logins are also checked
+//! for evasion (a banned device or address under another account).
+
+use std::sync::Arc;
+
+use axum::{Json, extract::State};
+use menshen_state::{
+    audit::{Actor, ActorKind, Subject, SubjectKind},
+    behaviour::{BehaviourEvent, Signal},
+    sanction::{LadderName, Offence, Sanction},
+    token::Role,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    app::App,
+    auth::Caller,
+    enforce::until,
+    error::{ApiError, Body, ErrorBody},
+    routes::now,
+};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Events {
+    /// Behaviour events, each an object with `kind` (`friend_request`, `group_message`,
+    /// `forward`, `reply`, `red_packet_grab`, `login`, `group_invite`, `group_kick`), its
+    /// fields, and optionally `ts` (RFC 3339; default now).
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<serde_json::Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventsResult {
+    pub accepted: usize,
+    #[schema(value_type = Vec<Object>)]
+    pub signals: Vec<Signal>,
+    /// Sanctions the signals and evasion earned.
+    #[schema(value_type = Vec<Object>)]
+    pub sanctions: Vec<Sanction>,
+    /// Logins that must be refused, with the reason to show.
+    pub refused_logins: Vec<RefusedLogin>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RefusedLogin {
+    pub account: String,
+    pub reason: String,
+}
+
+/// Parse one event: its `ts` and the event itself, with the index in any error.
+fn parse(
+    index: usize,
+    mut value: serde_json::Value,
+    now: i64,
+) -> Result<(i64, BehaviourEvent), ApiError> {
+    let field = |name: &str| format!("events[{index}]{name}");
+    let ts = match value.as_object_mut().and_then(|o| o.remove("ts")) {
+        None => now,
+        Some(serde_json::Value::String(ts)) => ts
+            .parse::<jiff::Timestamp>()
+            .map_err(|e| {
+                ApiError::field(field(".ts"), format!("`{ts}` is not an RFC 3339 time: {e}"))
+            })?
+            .as_second(),
+        Some(other) => {
+            return Err(ApiError::field(
+                field(".ts"),
+                format!("expected an RFC 3339 string, got {other}"),
+            ));
+        }
+    };
+    let event = serde_json::from_value(value).map_err(|e| {
+        ApiError::field(
+            field(""),
+            format!("{e}; see the kinds and their fields in /v1/openapi.json"),
+        )
+    })?;
+    Ok((ts, event))
+}
+
+/// Send behaviour events.
+#[utoipa::path(post, path = "/v1/events", request_body = Events,
+    responses((status = 200, body = EventsResult), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn events(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(events): Body<Events>,
+) -> Result<Json<EventsResult>, ApiError> {
+    caller.require(&[Role::Service])?;
+    if events.events.len() > app.config.max_batch {
+        return Err(ApiError::field(
+            "events",
+            format!("more than {} events; split the batch", app.config.max_batch),
+        ));
+    }
+    let now = now();
+    let mut parsed = Vec::with_capacity(events.events.len());
+    for (index, value) in events.events.into_iter().enumerate() {
+        parsed.push(parse(index, value, now)?);
+    }
+    let mut signals = Vec::new();
+    let mut refused_logins = Vec::new();
+    let mut offences = Vec::new();
+    {
+        let mut scratch = menshen_detect::Scratch::default();
+        let mut detectors = app.detectors.lock().unwrap_or_else(|p| p.into_inner());
+        for (at, event) in &mut parsed {
+            if let BehaviourEvent::GroupMessage {
+                fingerprint,
+                text: Some(text),
+                ..
+            } = event
+                && fingerprint.is_none()
+            {
+                *fingerprint = app.analyzer.fingerprint(text, &mut scratch);
+            }
+            let found = detectors.observe(event, *at);
+            app.remember_signals(&found, *at);
+            signals.extend(found);
+        }
+    }
+    // Logins: a banned account is refused; an account arriving through a banned device or
+    // address is evading.
+    {
+        let cache = app.cache();
+        let snapshot = cache.snapshot(now);
+        for (_, event) in &parsed {
+            let BehaviourEvent::Login {
+                account,
+                device,
+                ip,
+                ..
+            } = event
+            else {
+                continue;
+            };
+            if let Some(ban) = cache
+                .account(account)
+                .and_then(|r| r.standing(&app.ladders, now).ban)
+            {
+                refused_logins.push(RefusedLogin {
+                    account: account.clone(),
+                    reason: format!("banned until {}: {}", until(ban.until), ban.reason),
+                });
+                continue;
+            }
+            let address = ip.as_deref().and_then(|ip| ip.parse().ok());
+            if let Some(ban) = snapshot.ban_covering(Some(device), address) {
+                let reason = format!(
+                    "evading the ban on {} {} (sanction {})",
+                    if ban.target.kind == SubjectKind::Device {
+                        "device"
+                    } else {
+                        "address range"
+                    },
+                    ban.target.id,
+                    ban.id
+                );
+                refused_logins.push(RefusedLogin {
+                    account: account.clone(),
+                    reason: reason.clone(),
+                });
+                offences.push(Offence {
+                    at: now,
+                    actor: Actor {
+                        kind: ActorKind::System,
+                        id: "evasion".into(),
+                    },
+                    target: Subject {
+                        kind: SubjectKind::Account,
+                        id: account.clone(),
+                    },
+                    ladder: ban.ladder,
+                    weight: 1,
+                    function: None,
+                    rule: Some("ban-evasion".into()),
+                    policy_version: None,
+                    reason,
+                    evasion: true,
+                    evidence: serde_json::to_value(event).unwrap_or_default(),
+                    step: None,
+                });
+            }
+        }
+    }
+    for signal in signals.iter().filter(|s| s.automation) {
+        app.metrics
+            .signals
+            .get_or_create(&crate::metrics::NameLabel {
+                name: signal.name.clone(),
+            })
+            .inc();
+        offences.push(Offence {
+            at: now,
+            actor: Actor {
+                kind: ActorKind::Rule,
+                id: signal.name.clone(),
+            },
+            target: signal.subject.clone(),
+            ladder: LadderName::Automation,
+            weight: 1,
+            function: None,
+            rule: Some(signal.name.clone()),
+            policy_version: None,
+            reason: signal.detail.clone(),
+            evasion: false,
+            evidence: serde_json::json!({ "signal": signal }),
+            step: None,
+        });
+    }
+    let accepted = parsed.len();
+    app.metrics.events.inc_by(accepted as u64);
+    let sanctions = if offences.is_empty() {
+        Vec::new()
+    } else {
+        app.write(move |store, ladders| {
+            let mut given = Vec::new();
+            let mut touched = Vec::new();
+            for offence in offences {
+                touched.push(offence.target.clone());
+                given.push(store.record_offence(offence, ladders)?);
+            }
+            Ok((given, touched))
+        })
+        .await?
+    };
+    for sanction in &sanctions {
+        app.metrics.sanction(sanction.kind);
+    }
+    Ok(Json(EventsResult {
+        accepted,
+        signals,
+        sanctions,
+        refused_logins,
+    }))
+}

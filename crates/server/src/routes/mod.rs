@@ -1,0 +1,13 @@
+//! The HTTP routes, one file per resource.
+
+pub mod appeals;
+pub mod check;
+pub mod events;
+pub mod ops;
+pub mod sanctions;
+pub mod subjects;
+
+/// The server's clock, in seconds since the Unix epoch.
+pub fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}

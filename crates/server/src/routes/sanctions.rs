@@ -1,0 +1,171 @@
+//! Sanctions by people: issue (through the ladder, or overriding it with a reason), lift,
+//! read.
+
+use std::sync::Arc;
+
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use menshen_state::{
+    audit::Subject,
+    ladder::Step,
+    sanction::{LadderName, Offence, Sanction, canonical_target_id},
+    token::Role,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::{
+    app::App,
+    auth::Caller,
+    error::{ApiError, Body, ErrorBody},
+    routes::{now, subjects::subject_kind},
+};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSpec {
+    /// `account`, `device`, `domain`, `ip` (address or CIDR range) or `app`.
+    pub kind: String,
+    pub id: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueSanction {
+    pub target: TargetSpec,
+    /// `content` (default) or `automation`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub ladder: Option<LadderName>,
+    /// Why, in words the sanctioned party reads.
+    pub reason: String,
+    /// The function a restriction takes away.
+    pub function: Option<String>,
+    /// Strikes this offence adds. Default 1.
+    pub weight: Option<u32>,
+    /// Override the ladder: `{"kind": "login_ban", "hours": 48}`.
+    #[schema(value_type = Option<Object>)]
+    pub step: Option<Step>,
+    /// A banned party back under a new identity: straight to the ladder's top.
+    #[serde(default)]
+    pub evasion: bool,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub evidence: serde_json::Value,
+}
+
+/// Issue a sanction (reviewers): the ladder picks the step unless `step` overrides it.
+#[utoipa::path(post, path = "/v1/sanctions", request_body = IssueSanction,
+    responses((status = 200, body = Object), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn issue(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(request): Body<IssueSanction>,
+) -> Result<Json<Sanction>, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    let kind = subject_kind(&request.target.kind, "target.kind")?;
+    let id = canonical_target_id(kind, &request.target.id)
+        .map_err(|e| ApiError::field("target.id", e))?;
+    if request.reason.trim().is_empty() {
+        return Err(ApiError::field(
+            "reason",
+            "say why: the sanctioned party reads it",
+        ));
+    }
+    if let Some(function) = &request.function
+        && !menshen_policy::FUNCTIONS.contains(&function.as_str())
+    {
+        return Err(ApiError::field(
+            "function",
+            format!(
+                "`{function}` is not a function; use one of {}",
+                menshen_policy::FUNCTIONS.join(", ")
+            ),
+        ));
+    }
+    if let Some(step) = &request.step {
+        let timed = matches!(
+            step.kind,
+            menshen_state::ladder::SanctionKind::Restrict
+                | menshen_state::ladder::SanctionKind::LoginBan
+        );
+        if timed != step.hours.is_some() {
+            return Err(ApiError::field(
+                "step.hours",
+                "restrictions and login bans need `hours`; warnings and permanent bans have none",
+            ));
+        }
+    }
+    let offence = Offence {
+        at: now(),
+        actor: caller.actor(),
+        target: Subject { kind, id },
+        ladder: request.ladder.unwrap_or(LadderName::Content),
+        weight: request.weight.unwrap_or(1).clamp(1, 100),
+        function: request.function,
+        rule: None,
+        policy_version: None,
+        reason: request.reason,
+        evasion: request.evasion,
+        evidence: request.evidence,
+        step: request.step,
+    };
+    let sanction = app
+        .write(move |store, ladders| {
+            let target = offence.target.clone();
+            Ok((store.record_offence(offence, ladders)?, vec![target]))
+        })
+        .await?;
+    app.metrics.sanction(sanction.kind);
+    Ok(Json(sanction))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lift {
+    pub reason: String,
+}
+
+/// Lift a sanction (reviewers).
+#[utoipa::path(post, path = "/v1/sanctions/{id}/lift", request_body = Lift, params(("id" = u64, Path)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn lift(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<u64>,
+    Body(request): Body<Lift>,
+) -> Result<Json<Sanction>, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    if request.reason.trim().is_empty() {
+        return Err(ApiError::field("reason", "say why the sanction is lifted"));
+    }
+    let actor = caller.actor();
+    let sanction = app
+        .write(move |store, _| {
+            let sanction = store.lift(id, actor, &request.reason, now())?;
+            let target = sanction.target.clone();
+            Ok((sanction, vec![target]))
+        })
+        .await?;
+    Ok(Json(sanction))
+}
+
+/// One sanction (reviewers).
+#[utoipa::path(get, path = "/v1/sanctions/{id}", params(("id" = u64, Path)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<u64>,
+) -> Result<Json<Sanction>, ApiError> {
+    caller.require(&[Role::Reviewer, Role::Service])?;
+    app.read(move |store| store.sanction(id))
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no sanction {id}")))
+}

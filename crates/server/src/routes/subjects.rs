@@ -1,0 +1,83 @@
+//! `GET /v1/subjects/{kind}/{id}`: a subject's standing, sanctions and audit history.
+
+use std::sync::Arc;
+
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+};
+use menshen_state::{
+    audit::{AuditRecord, Subject, SubjectKind},
+    sanction::Sanction,
+    token::Role,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::{
+    app::App,
+    auth::Caller,
+    enforce::StandingView,
+    error::{ApiError, ErrorBody},
+    routes::now,
+};
+
+/// Parse a subject kind from a path or body.
+pub fn subject_kind(kind: &str, field: &str) -> Result<SubjectKind, ApiError> {
+    serde_json::from_value(serde_json::Value::String(kind.to_owned())).map_err(|_| {
+        ApiError::field(
+            field,
+            format!("`{kind}` is not a subject kind; use account, device, domain, ip, app, message, report or appeal"),
+        )
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct HistoryQuery {
+    /// Most audit records to return, newest last. Default 100, at most 1000.
+    pub limit: Option<usize>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SubjectReport {
+    #[schema(value_type = Object)]
+    pub subject: Subject,
+    pub standing: StandingView,
+    /// Every sanction ever given, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub sanctions: Vec<Sanction>,
+    #[schema(value_type = Vec<Object>)]
+    pub history: Vec<AuditRecord>,
+}
+
+/// A subject's standing and history (reviewers).
+#[utoipa::path(get, path = "/v1/subjects/{kind}/{id}", params(("kind" = String, Path), ("id" = String, Path), HistoryQuery),
+    responses((status = 200, body = SubjectReport), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn subject(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path((kind, id)): Path<(String, String)>,
+    Query(query): Query<HistoryQuery>,
+) -> Result<Json<SubjectReport>, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    let subject = Subject {
+        kind: subject_kind(&kind, "kind")?,
+        id,
+    };
+    let limit = query.limit.unwrap_or(100).min(1000);
+    let now = now();
+    let ladders = app.ladders.clone();
+    let report = app
+        .read(move |store| {
+            let standing = store.standing(&subject, &ladders, now)?;
+            Ok(SubjectReport {
+                standing: StandingView::from(&standing),
+                sanctions: store.sanctions_of(&subject)?,
+                history: store.history(&subject, limit)?,
+                subject,
+            })
+        })
+        .await?;
+    Ok(Json(report))
+}
