@@ -41,7 +41,7 @@ impl Default for Metrics {
         let sanctions = Family::<NameLabel, Counter>::default();
         let webhook_failures = Counter::default();
         let check_seconds =
-            Histogram::new([0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05].into_iter());
+            Histogram::new([0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05]);
         registry.register("checks", "Messages checked, by action", checks.clone());
         registry.register("events", "Behaviour events accepted", events.clone());
         registry.register(

@@ -1,0 +1,97 @@
+//! An in-process server over a fresh store, and requests against it.
+#![allow(dead_code)]
+
+use std::{path::PathBuf, sync::Arc};
+
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, StatusCode},
+};
+use http_body_util::BodyExt;
+use menshen_server::{App, ServerConfig, router};
+use menshen_state::{
+    store::{SqliteStore, Store},
+    token::Role,
+};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub struct Server {
+    pub app: Arc<App>,
+    pub router: Router,
+    pub service: String,
+    pub reviewer: String,
+    pub admin: String,
+    pub dir: PathBuf,
+}
+
+pub fn server(name: &str) -> Server {
+    server_with(name, |_| {})
+}
+
+pub fn server_with(name: &str, configure: impl FnOnce(&mut ServerConfig)) -> Server {
+    let dir = std::env::temp_dir().join(format!("menshen-api-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut store = SqliteStore::open(&dir).unwrap();
+    let service = store.create_token("platform", Role::Service, 0).unwrap();
+    let reviewer = store.create_token("rita", Role::Reviewer, 0).unwrap();
+    let admin = store.create_token("root", Role::Admin, 0).unwrap();
+    drop(store);
+    let mut config = ServerConfig {
+        data_dir: dir.clone(),
+        ..ServerConfig::default()
+    };
+    configure(&mut config);
+    let app = App::open(config).unwrap();
+    Server {
+        router: router(Arc::clone(&app)),
+        app,
+        service,
+        reviewer,
+        admin,
+        dir,
+    }
+}
+
+impl Server {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(body) => {
+                request = request.header("content-type", "application/json");
+                Body::from(body.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).unwrap()).await
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, value)
+    }
+
+    pub async fn check(&self, body: Value) -> Value {
+        let (status, value) = self
+            .call("POST", "/v1/check", Some(&self.service), Some(body))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{value}");
+        value
+    }
+}
+
+pub const SHARE: &str = "复制这条信息€Zx9CvB8nM7k€，打开【手机淘宝】即可查看";
