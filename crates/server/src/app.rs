@@ -13,6 +13,7 @@ use std::{
     sync::{Arc, Mutex, RwLock},
 };
 
+use arc_swap::ArcSwap;
 use lru::LruCache;
 use menshen_detect::Analyzer;
 use menshen_policy::{Policy, Sanctions};
@@ -98,9 +99,21 @@ impl Cache {
     }
 
     /// The sanctions snapshot the policy reads, and the bans that make evasion, at `now`.
-    pub fn snapshot(&self, now: i64) -> Snapshot {
-        let mut snapshot = Snapshot::default();
+    fn snapshot(&self, now: i64) -> Snapshot {
+        let mut snapshot = Snapshot {
+            built_at: now,
+            valid_until: i64::MAX,
+            ..Snapshot::default()
+        };
         for (target, record) in &self.others {
+            // The snapshot changes when a sanction starts or ends.
+            for sanction in &record.sanctions {
+                for change in [Some(sanction.starts), sanction.ends].into_iter().flatten() {
+                    if change > now {
+                        snapshot.valid_until = snapshot.valid_until.min(change);
+                    }
+                }
+            }
             for sanction in record.sanctions.iter().filter(|s| s.in_force(now)) {
                 match target.kind {
                     SubjectKind::Domain => {
@@ -125,9 +138,13 @@ impl Cache {
     }
 }
 
-/// What every check reads about sanctions, rebuilt after each write.
+/// What every check reads about sanctions: rebuilt after each write and whenever a sanction
+/// in it starts or ends, not per check.
 #[derive(Default)]
 pub struct Snapshot {
+    built_at: i64,
+    /// The first time after `built_at` at which a sanction starts or ends.
+    valid_until: i64,
     pub sanctions: Sanctions,
     pub device_bans: HashMap<String, Sanction>,
     pub ip_bans: Vec<Sanction>,
@@ -156,6 +173,7 @@ pub struct App {
     pub ladders: Ladders,
     store: Mutex<Box<dyn Store + Send>>,
     cache: RwLock<Cache>,
+    snapshot: ArcSwap<Snapshot>,
     pub detectors: Mutex<Detectors>,
     pub signals: Mutex<Signals>,
     tokens: RwLock<HashMap<String, (Role, String)>>,
@@ -199,6 +217,7 @@ impl App {
             policy,
             ladders,
             store: Mutex::new(store),
+            snapshot: ArcSwap::from_pointee(cache.snapshot(crate::routes::now())),
             cache: RwLock::new(cache),
             detectors: Mutex::new(detectors),
             signals: Mutex::new(LruCache::new(
@@ -208,6 +227,17 @@ impl App {
             metrics: Metrics::default(),
             config,
         }))
+    }
+
+    /// The sanctions snapshot in force at `now`.
+    pub fn snapshot(&self, now: i64) -> Arc<Snapshot> {
+        let current = self.snapshot.load_full();
+        if current.built_at <= now && now < current.valid_until {
+            return current;
+        }
+        let fresh = Arc::new(self.cache().snapshot(now));
+        self.snapshot.store(Arc::clone(&fresh));
+        fresh
     }
 
     /// Read the cache.
@@ -248,6 +278,8 @@ impl App {
         for (target, record) in refreshed {
             cache.put(target, record);
         }
+        self.snapshot
+            .store(Arc::new(cache.snapshot(crate::routes::now())));
         Ok(value)
     }
 
@@ -312,5 +344,70 @@ impl App {
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use menshen_state::{ladder::SanctionKind, sanction::LadderName};
+
+    use super::*;
+
+    fn sanction(kind: SubjectKind, id: &str, starts: i64, ends: Option<i64>) -> Sanction {
+        Sanction {
+            id: 1,
+            target: Subject {
+                kind,
+                id: id.into(),
+            },
+            kind: SanctionKind::LoginBan,
+            function: None,
+            ladder: LadderName::Content,
+            strikes: 1,
+            starts,
+            ends,
+            lifted: false,
+            manual: true,
+            reason: "test".into(),
+            rule: None,
+            audit_seq: 1,
+            evasion: false,
+            overridden: true,
+        }
+    }
+
+    #[test]
+    fn a_snapshot_is_valid_until_a_sanction_in_it_changes() {
+        let mut cache = Cache::default();
+        for (kind, id, starts, ends) in [
+            (SubjectKind::Domain, "scam.top", 100, Some(200)),
+            (SubjectKind::Device, "d9", 150, None),
+            (SubjectKind::Ip, "203.0.113.0/24", 0, Some(500)),
+        ] {
+            let target = Subject {
+                kind,
+                id: id.into(),
+            };
+            cache.put(
+                target,
+                Record {
+                    sanctions: vec![sanction(kind, id, starts, ends)],
+                    ..Record::default()
+                },
+            );
+        }
+        let early = cache.snapshot(120);
+        assert!(early.sanctions.domains.contains("scam.top"));
+        assert!(early.device_bans.is_empty(), "the device ban starts at 150");
+        assert_eq!(early.valid_until, 150);
+        assert!(
+            early
+                .ban_covering(None, "203.0.113.5".parse().ok())
+                .is_some()
+        );
+        let later = cache.snapshot(200);
+        assert!(later.sanctions.domains.is_empty(), "ended at 200");
+        assert!(later.ban_covering(Some("d9"), None).is_some());
+        assert_eq!(later.valid_until, 500);
     }
 }

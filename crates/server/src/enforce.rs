@@ -194,18 +194,18 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
             None => None,
         };
     let device = event.client.as_ref().and_then(|c| c.device.clone());
-    let (standing, snapshot_ban, sanctions) = {
-        let cache = app.cache();
-        let standing = event
-            .sender
-            .as_deref()
-            .and_then(|s| cache.account(s))
-            .map(|record| record.standing(&app.ladders, now))
-            .unwrap_or_default();
-        let snapshot = cache.snapshot(now);
-        let ban = snapshot.ban_covering(device.as_deref(), ip).cloned();
-        (standing, ban, snapshot.sanctions)
-    };
+    let standing = event
+        .sender
+        .as_deref()
+        .and_then(|s| {
+            app.cache()
+                .account(s)
+                .map(|record| record.standing(&app.ladders, now))
+        })
+        .unwrap_or_default();
+    let snapshot = app.snapshot(now);
+    let snapshot_ban = snapshot.ban_covering(device.as_deref(), ip).cloned();
+    let sanctions = &snapshot.sanctions;
 
     // A banned account sends nothing.
     if let (Some(_), Some(ban)) = (&event.sender, &standing.ban) {
@@ -299,7 +299,7 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
             account_age_days: None,
             signals: app.signals_of(sender, now),
         });
-    let situation = Situation::new(scene, &sanctions);
+    let situation = Situation::new(scene, sanctions);
     let situation = match &policy_standing {
         Some(standing) => situation.with_standing(standing),
         None => situation,

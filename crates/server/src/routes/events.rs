@@ -126,8 +126,8 @@ pub async fn events(
     // Logins: a banned account is refused; an account arriving through a banned device or
     // address is evading.
     {
+        let snapshot = app.snapshot(now);
         let cache = app.cache();
-        let snapshot = cache.snapshot(now);
         for (_, event) in &parsed {
             let BehaviourEvent::Login {
                 account,
