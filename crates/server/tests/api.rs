@@ -582,3 +582,53 @@ async fn the_openapi_document_and_metrics_describe_the_server() {
         (StatusCode::OK, Some("ok"))
     );
 }
+
+#[tokio::test]
+async fn a_new_domain_redirecting_to_a_banned_one_is_banned_too() {
+    let server = server("redirect");
+    let (status, _) = server
+        .call(
+            "POST",
+            "/v1/sanctions",
+            Some(&server.reviewer),
+            Some(json!({
+                "target": {"kind": "domain", "id": "scam-prizes.top"}, "reason": "phishing",
+                "step": {"kind": "permanent"}
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let before = server
+        .check(json!({"text": "领奖 https://lucky-gift.top/x"}))
+        .await;
+    assert_eq!(before["action"], "allow");
+    let (status, result) = server
+        .call(
+            "POST",
+            "/v1/events",
+            Some(&server.service),
+            Some(json!({"events": [
+                {"kind": "redirect", "from": "Lucky-Gift.top", "to": "win.scam-prizes.top"},
+                {"kind": "redirect", "from": "news.example", "to": "other.example"}
+            ]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    let sanctions = result["sanctions"].as_array().unwrap();
+    assert_eq!(
+        sanctions.len(),
+        1,
+        "only the redirect to a banned domain counts"
+    );
+    assert_eq!(
+        (
+            sanctions[0]["target"]["id"].as_str(),
+            sanctions[0]["kind"].as_str()
+        ),
+        (Some("lucky-gift.top"), Some("permanent"))
+    );
+    let after = server
+        .check(json!({"text": "领奖 https://lucky-gift.top/x"}))
+        .await;
+    assert_eq!(after["action"], "block");
+}

@@ -8,7 +8,7 @@ use axum::{Json, extract::State};
 use menshen_state::{
     audit::{Actor, ActorKind, Subject, SubjectKind},
     behaviour::{BehaviourEvent, Signal},
-    sanction::{LadderName, Offence, Sanction},
+    sanction::{LadderName, Offence, Sanction, canonical_target_id},
     token::Role,
 };
 use serde::{Deserialize, Serialize};
@@ -48,6 +48,18 @@ pub struct EventsResult {
 pub struct RefusedLogin {
     pub account: String,
     pub reason: String,
+}
+
+/// The banned domain that `host` is or lies under, if any.
+fn banned_domain<'a>(banned: &'a std::collections::HashSet<String>, host: &str) -> Option<&'a str> {
+    let host = host.trim_end_matches('.').to_lowercase();
+    let mut rest = host.as_str();
+    loop {
+        if let Some(found) = banned.get(rest) {
+            return Some(found);
+        }
+        rest = rest.split_once('.')?.1;
+    }
 }
 
 /// Parse one event: its `ts` and the event itself, with the index in any error.
@@ -185,6 +197,43 @@ pub async fn events(
                     step: None,
                 });
             }
+        }
+    }
+    // Redirects: a new domain in front of a banned one is the banned one.
+    {
+        let snapshot = app.snapshot(now);
+        for (_, event) in &parsed {
+            let BehaviourEvent::Redirect { from, to } = event else {
+                continue;
+            };
+            let Some(banned) = banned_domain(&snapshot.sanctions.domains, to) else {
+                continue;
+            };
+            let from = canonical_target_id(SubjectKind::Domain, from)
+                .map_err(|e| ApiError::field("events[].from", e))?;
+            if banned_domain(&snapshot.sanctions.domains, &from).is_some() {
+                continue;
+            }
+            offences.push(Offence {
+                at: now,
+                actor: Actor {
+                    kind: ActorKind::System,
+                    id: "evasion".into(),
+                },
+                target: Subject {
+                    kind: SubjectKind::Domain,
+                    id: from.clone(),
+                },
+                ladder: LadderName::Content,
+                weight: 1,
+                function: None,
+                rule: Some("ban-evasion".into()),
+                policy_version: None,
+                reason: format!("{from} redirects to the banned domain {banned}"),
+                evasion: true,
+                evidence: serde_json::to_value(event).unwrap_or_default(),
+                step: None,
+            });
         }
     }
     for signal in signals.iter().filter(|s| s.automation) {

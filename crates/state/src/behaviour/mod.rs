@@ -69,6 +69,9 @@ pub enum BehaviourEvent {
         #[serde(default = "one")]
         count: u32,
     },
+    /// Links on domain `from` redirect to `to` (as the platform's crawler or a report found):
+    /// when `to` is banned, `from` is the banned site come back under a new name.
+    Redirect { from: String, to: String },
 }
 
 fn one() -> u32 {
@@ -96,6 +99,7 @@ impl BehaviourEvent {
             BehaviourEvent::GroupInvite { actor, .. } | BehaviourEvent::GroupKick { actor, .. } => {
                 actor
             }
+            BehaviourEvent::Redirect { from, .. } => from,
         }
     }
 }
