@@ -21,7 +21,7 @@ use menshen_state::{
     audit::{Subject, SubjectKind},
     behaviour::Detectors,
     ladder::{Ladders, Strike},
-    sanction::{LadderName, Sanction, ip_target_covers},
+    sanction::{LadderName, Offence, Sanction, ip_target_covers},
     standing::Standing,
     store::{SqliteStore, Store, StoreError},
     token::{Role, secret_hash},
@@ -163,6 +163,11 @@ impl Snapshot {
     }
 }
 
+type PendingOffence = (
+    Offence,
+    tokio::sync::oneshot::Sender<Result<Sanction, String>>,
+);
+
 /// Behaviour signals per account, newest per name, bounded.
 pub type Signals = LruCache<String, BTreeMap<String, (f64, i64)>>;
 
@@ -172,6 +177,8 @@ pub struct App {
     pub policy: Policy,
     pub ladders: Ladders,
     store: Mutex<Box<dyn Store + Send>>,
+    /// Offences waiting for the next group commit, each with where its sanction goes.
+    pending: Mutex<Vec<PendingOffence>>,
     cache: RwLock<Cache>,
     snapshot: ArcSwap<Snapshot>,
     pub detectors: Mutex<Detectors>,
@@ -217,6 +224,7 @@ impl App {
             policy,
             ladders,
             store: Mutex::new(store),
+            pending: Mutex::new(Vec::new()),
             snapshot: ArcSwap::from_pointee(cache.snapshot(crate::routes::now())),
             cache: RwLock::new(cache),
             detectors: Mutex::new(detectors),
@@ -269,9 +277,18 @@ impl App {
     {
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         let (value, touched) = f(store.as_mut(), &self.ladders)?;
+        self.refresh(store.as_ref(), touched)?;
+        Ok(value)
+    }
+
+    /// Reload the cache's records of `touched` from the store (called under the store's lock).
+    fn refresh(&self, store: &dyn Store, touched: Vec<Subject>) -> Result<(), StoreError> {
         let mut refreshed = Vec::with_capacity(touched.len());
         for target in touched {
-            let record = Record::load(store.as_ref(), &target)?;
+            if refreshed.iter().any(|(t, _)| t == &target) {
+                continue;
+            }
+            let record = Record::load(store, &target)?;
             refreshed.push((target, record));
         }
         let mut cache = self.cache.write().unwrap_or_else(|p| p.into_inner());
@@ -280,7 +297,72 @@ impl App {
         }
         self.snapshot
             .store(Arc::new(cache.snapshot(crate::routes::now())));
-        Ok(value)
+        Ok(())
+    }
+
+    /// Record offences through the ladder with group commit: every offence waiting when the
+    /// store comes free is written in one transaction, so concurrent requests share one disk
+    /// sync. Returns the sanctions in the order given, once they are durable.
+    pub async fn record_offences(
+        self: &Arc<Self>,
+        offences: Vec<Offence>,
+    ) -> Result<Vec<Sanction>, ApiError> {
+        if offences.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut receivers = Vec::with_capacity(offences.len());
+        {
+            let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+            for offence in offences {
+                let (sender, receiver) = tokio::sync::oneshot::channel();
+                pending.push((offence, sender));
+                receivers.push(receiver);
+            }
+        }
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || app.commit_pending())
+            .await
+            .map_err(ApiError::internal)?;
+        let mut sanctions = Vec::with_capacity(receivers.len());
+        for receiver in receivers {
+            let sanction = receiver
+                .await
+                .map_err(|_| ApiError::internal("the offence was dropped unwritten"))?
+                .map_err(ApiError::internal)?;
+            sanctions.push(sanction);
+        }
+        Ok(sanctions)
+    }
+
+    /// Write every pending offence in one transaction. A caller whose offences an earlier
+    /// commit already took finds nothing to do and waits for its answer.
+    fn commit_pending(&self) {
+        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let batch = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        if batch.is_empty() {
+            return;
+        }
+        let (offences, senders): (Vec<Offence>, Vec<_>) = batch.into_iter().unzip();
+        let targets: Vec<Subject> = offences.iter().map(|o| o.target.clone()).collect();
+        let written = store
+            .record_offences(offences, &self.ladders)
+            .and_then(|sanctions| {
+                self.refresh(store.as_ref(), targets)?;
+                Ok(sanctions)
+            });
+        match written {
+            Ok(sanctions) => {
+                for (sanction, sender) in sanctions.into_iter().zip(senders) {
+                    let _ = sender.send(Ok(sanction));
+                }
+            }
+            Err(error) => {
+                let message = error.to_string();
+                for sender in senders {
+                    let _ = sender.send(Err(message.clone()));
+                }
+            }
+        }
     }
 
     /// Read the store on a blocking thread.

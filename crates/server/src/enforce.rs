@@ -8,10 +8,8 @@ use menshen_detect::{Attachment, Facts, Scratch};
 use menshen_policy::{Action, PolicyRef, Reason, Scene, Situation, Verdict};
 use menshen_state::{
     audit::{Actor, ActorKind, AuditEvent, Subject, SubjectKind},
-    ladder::Ladders,
     sanction::{LadderName, Offence, Sanction},
     standing::Standing,
-    store::{Store, StoreError},
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -401,39 +399,6 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
     })
 }
 
-/// Write what the assessments call for: each offence through the ladder, every audit record
-/// in one transaction. Returns, per assessment, the sanction it earned and the sender's
-/// standing after it.
-pub fn commit(
-    store: &mut dyn Store,
-    ladders: &Ladders,
-    assessments: &mut [Assessment],
-    now: i64,
-) -> Result<Vec<Subject>, StoreError> {
-    let audits: Vec<AuditEvent> = assessments
-        .iter_mut()
-        .filter_map(|a| a.audit.take())
-        .collect();
-    if !audits.is_empty() {
-        store.append_all(audits)?;
-    }
-    let mut touched = Vec::new();
-    for assessment in assessments.iter_mut() {
-        let Some(offence) = assessment.offence.take() else {
-            continue;
-        };
-        let target = offence.target.clone();
-        let sanction = store.record_offence(offence, ladders)?;
-        let standing = store.standing(&target, ladders, now)?;
-        assessment.checked.enforcement = Enforcement {
-            sanction: Some(sanction),
-            standing: Some(StandingView::from(&standing)),
-        };
-        touched.push(target);
-    }
-    Ok(touched)
-}
-
 /// Check messages and enforce: assess from memory, then write once for all of them.
 pub async fn check_all(
     app: &Arc<App>,
@@ -441,16 +406,30 @@ pub async fn check_all(
     now: i64,
 ) -> Result<Vec<Checked>, ApiError> {
     let mut assessments = assess_all(app, events, now).await?;
-    if assessments
-        .iter()
-        .any(|a| a.offence.is_some() || a.audit.is_some())
-    {
-        assessments = app
-            .write(move |store, ladders| {
-                let touched = commit(store, ladders, &mut assessments, now)?;
-                Ok((assessments, touched))
-            })
+    let audits: Vec<AuditEvent> = assessments
+        .iter_mut()
+        .filter_map(|a| a.audit.take())
+        .collect();
+    if !audits.is_empty() {
+        app.write(move |store, _| Ok((store.append_all(audits)?, Vec::new())))
             .await?;
+    }
+    let (offenders, offences): (Vec<usize>, Vec<Offence>) = assessments
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(index, a)| a.offence.take().map(|o| (index, o)))
+        .unzip();
+    let sanctions = app.record_offences(offences).await?;
+    for (index, sanction) in offenders.into_iter().zip(sanctions) {
+        let standing = app
+            .cache()
+            .account(&sanction.target.id)
+            .map(|record| record.standing(&app.ladders, now))
+            .unwrap_or_default();
+        assessments[index].checked.enforcement = Enforcement {
+            sanction: Some(sanction),
+            standing: Some(StandingView::from(&standing)),
+        };
     }
     let checked: Vec<Checked> = assessments.into_iter().map(|a| a.checked).collect();
     for c in &checked {

@@ -632,3 +632,45 @@ async fn a_new_domain_redirecting_to_a_banned_one_is_banned_too() {
         .await;
     assert_eq!(after["action"], "block");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_offences_are_committed_together_and_each_sees_the_ones_before() {
+    let server = std::sync::Arc::new(server("group-commit"));
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let server = std::sync::Arc::clone(&server);
+        // Twenty senders, two offences each, all at once.
+        tasks.push(tokio::spawn(async move {
+            server
+                .check(json!({"scene": "moment", "sender": format!("s{}", i % 20), "text": SHARE}))
+                .await
+        }));
+    }
+    let mut by_sender: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    for task in tasks {
+        let verdict = task.await.unwrap();
+        let sanction = &verdict["enforcement"]["sanction"];
+        by_sender
+            .entry(sanction["target"]["id"].as_str().unwrap().to_owned())
+            .or_default()
+            .push(sanction["strikes"].as_u64().unwrap());
+    }
+    assert_eq!(by_sender.len(), 20);
+    for (sender, mut strikes) in by_sender {
+        strikes.sort_unstable();
+        assert_eq!(
+            strikes,
+            [1, 2],
+            "{sender}: each offence counts the one before it"
+        );
+    }
+    let (_, subject) = server
+        .call(
+            "GET",
+            "/v1/subjects/account/s7",
+            Some(&server.reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(subject["standing"]["content_strikes"], 2);
+}

@@ -50,6 +50,13 @@ pub trait Store {
         offence: Offence,
         ladders: &Ladders,
     ) -> Result<Sanction, StoreError>;
+    /// Record several offences in one transaction (one disk sync for all: group commit), in
+    /// order, each seeing the strikes of those before it.
+    fn record_offences(
+        &mut self,
+        offences: Vec<Offence>,
+        ladders: &Ladders,
+    ) -> Result<Vec<Sanction>, StoreError>;
     /// Lift a sanction. A rule or the system cannot lift what a reviewer or admin gave.
     fn lift(
         &mut self,
@@ -542,84 +549,24 @@ impl Store for SqliteStore {
         offence: Offence,
         ladders: &Ladders,
     ) -> Result<Sanction, StoreError> {
-        let ladder = ladders.get(offence.ladder);
         let transaction = self.connection.transaction()?;
-        let earlier = strikes_in(&transaction, &offence.target, offence.ladder)?;
-        let mut next = ladder.next(&earlier, offence.weight, offence.at, offence.evasion);
-        let manual = matches!(offence.actor.kind, ActorKind::Reviewer | ActorKind::Admin);
-        let overridden = manual && offence.step.is_some();
-        if let (true, Some(step)) = (manual, &offence.step) {
-            next.ends = step.hours.map(|h| offence.at + i64::from(h) * 3600);
-            next.step = step.clone();
-        }
-        let credited = match next.ends {
-            Some(ends) => take_credit(&transaction, &offence.target, ends - offence.at)?,
-            None => 0,
-        };
-        let ends = next.ends.map(|ends| ends - credited);
-        let evidence = serde_json::json!({
-            "offence": offence.evidence,
-            "ladder": offence.ladder,
-            "strikes": next.strikes,
-            "sanction": next.step.kind,
-            "hours": next.step.hours,
-            "credited_seconds": credited,
-            "function": offence.function,
-            "evasion": offence.evasion,
-            "overridden": overridden,
-        });
-        let record = append_in(
-            &transaction,
-            AuditEvent {
-                at: rfc3339(offence.at),
-                actor: offence.actor.clone(),
-                subject: offence.target.clone(),
-                action: "sanction.issue".into(),
-                reason: offence.reason.clone(),
-                evidence,
-                rule: offence.rule.clone(),
-                policy_version: offence.policy_version.clone(),
-            },
-        )?;
-        transaction.execute(
-            "INSERT INTO strikes (target_kind, target_id, ladder, at, weight, audit_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![kind_name(&offence.target), offence.target.id, offence.ladder.as_str(), offence.at, offence.weight.max(1), record.seq as i64],
-        )?;
-        let function = if next.step.kind == SanctionKind::Restrict {
-            offence.function.clone()
-        } else {
-            None
-        };
-        let mut sanction = Sanction {
-            id: 0,
-            target: offence.target.clone(),
-            kind: next.step.kind,
-            function,
-            ladder: offence.ladder,
-            strikes: next.strikes,
-            starts: offence.at,
-            ends,
-            lifted: false,
-            manual,
-            reason: offence.reason,
-            rule: offence.rule,
-            audit_seq: record.seq,
-            evasion: offence.evasion,
-            overridden,
-        };
-        transaction.execute(
-            "INSERT INTO sanctions (target_kind, target_id, sanction, audit_seq) VALUES (?1, ?2, ?3, ?4)",
-            params![kind_name(&sanction.target), sanction.target.id, to_json(&sanction)?, record.seq as i64],
-        )?;
-        sanction.id = transaction.last_insert_rowid() as u64;
-        notify_in(
-            &transaction,
-            "sanction.issue",
-            serde_json::to_value(&sanction).unwrap_or_default(),
-            offence.at,
-        )?;
+        let sanction = record_offence_in(&transaction, offence, ladders)?;
         transaction.commit()?;
         Ok(sanction)
+    }
+
+    fn record_offences(
+        &mut self,
+        offences: Vec<Offence>,
+        ladders: &Ladders,
+    ) -> Result<Vec<Sanction>, StoreError> {
+        let transaction = self.connection.transaction()?;
+        let sanctions = offences
+            .into_iter()
+            .map(|offence| record_offence_in(&transaction, offence, ladders))
+            .collect::<Result<Vec<_>, _>>()?;
+        transaction.commit()?;
+        Ok(sanctions)
     }
 
     fn lift(
@@ -1003,6 +950,91 @@ impl Store for SqliteStore {
         }
         Ok(verifier.count())
     }
+}
+
+/// Record one offence inside an open transaction: strike, ladder step (or a person's
+/// override, less any credited time), sanction, audit record and notification.
+fn record_offence_in(
+    transaction: &rusqlite::Transaction<'_>,
+    offence: Offence,
+    ladders: &Ladders,
+) -> Result<Sanction, StoreError> {
+    let ladder = ladders.get(offence.ladder);
+    let earlier = strikes_in(transaction, &offence.target, offence.ladder)?;
+    let mut next = ladder.next(&earlier, offence.weight, offence.at, offence.evasion);
+    let manual = matches!(offence.actor.kind, ActorKind::Reviewer | ActorKind::Admin);
+    let overridden = manual && offence.step.is_some();
+    if let (true, Some(step)) = (manual, &offence.step) {
+        next.ends = step.hours.map(|h| offence.at + i64::from(h) * 3600);
+        next.step = step.clone();
+    }
+    let credited = match next.ends {
+        Some(ends) => take_credit(transaction, &offence.target, ends - offence.at)?,
+        None => 0,
+    };
+    let ends = next.ends.map(|ends| ends - credited);
+    let evidence = serde_json::json!({
+        "offence": offence.evidence,
+        "ladder": offence.ladder,
+        "strikes": next.strikes,
+        "sanction": next.step.kind,
+        "hours": next.step.hours,
+        "credited_seconds": credited,
+        "function": offence.function,
+        "evasion": offence.evasion,
+        "overridden": overridden,
+    });
+    let record = append_in(
+        transaction,
+        AuditEvent {
+            at: rfc3339(offence.at),
+            actor: offence.actor.clone(),
+            subject: offence.target.clone(),
+            action: "sanction.issue".into(),
+            reason: offence.reason.clone(),
+            evidence,
+            rule: offence.rule.clone(),
+            policy_version: offence.policy_version.clone(),
+        },
+    )?;
+    transaction.execute(
+            "INSERT INTO strikes (target_kind, target_id, ladder, at, weight, audit_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![kind_name(&offence.target), offence.target.id, offence.ladder.as_str(), offence.at, offence.weight.max(1), record.seq as i64],
+        )?;
+    let function = if next.step.kind == SanctionKind::Restrict {
+        offence.function.clone()
+    } else {
+        None
+    };
+    let mut sanction = Sanction {
+        id: 0,
+        target: offence.target.clone(),
+        kind: next.step.kind,
+        function,
+        ladder: offence.ladder,
+        strikes: next.strikes,
+        starts: offence.at,
+        ends,
+        lifted: false,
+        manual,
+        reason: offence.reason,
+        rule: offence.rule,
+        audit_seq: record.seq,
+        evasion: offence.evasion,
+        overridden,
+    };
+    transaction.execute(
+            "INSERT INTO sanctions (target_kind, target_id, sanction, audit_seq) VALUES (?1, ?2, ?3, ?4)",
+            params![kind_name(&sanction.target), sanction.target.id, to_json(&sanction)?, record.seq as i64],
+        )?;
+    sanction.id = transaction.last_insert_rowid() as u64;
+    notify_in(
+        transaction,
+        "sanction.issue",
+        serde_json::to_value(&sanction).unwrap_or_default(),
+        offence.at,
+    )?;
+    Ok(sanction)
 }
 
 fn parse_sanction((id, json): (i64, String)) -> Result<Sanction, StoreError> {

@@ -263,20 +263,7 @@ pub async fn events(
     }
     let accepted = parsed.len();
     app.metrics.events.inc_by(accepted as u64);
-    let sanctions = if offences.is_empty() {
-        Vec::new()
-    } else {
-        app.write(move |store, ladders| {
-            let mut given = Vec::new();
-            let mut touched = Vec::new();
-            for offence in offences {
-                touched.push(offence.target.clone());
-                given.push(store.record_offence(offence, ladders)?);
-            }
-            Ok((given, touched))
-        })
-        .await?
-    };
+    let sanctions = app.record_offences(offences).await?;
     for sanction in &sanctions {
         app.metrics.sanction(sanction.kind);
     }
