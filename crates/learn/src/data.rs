@@ -93,10 +93,7 @@ pub fn load(path: &str) -> Result<Loaded, DataError> {
             path: path.to_owned(),
         });
     }
-    let sha256 = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha256 = hex::encode(Sha256::digest(&bytes));
     Ok(Loaded {
         path: path.to_owned(),
         examples,

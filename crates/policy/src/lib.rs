@@ -937,12 +937,7 @@ fn compile_profile(
             .as_bytes(),
         );
     }
-    let version = hasher
-        .finalize()
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let version = hex::encode(&hasher.finalize()[..6]);
     Ok(Profile {
         name: file.name.get_ref().clone(),
         description: file.description.clone(),

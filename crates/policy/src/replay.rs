@@ -19,17 +19,10 @@ pub const SAMPLES_PER_CHANGE: usize = 3;
 /// Innocent senders counted exactly up to this many; past it the report says "at least".
 pub const SENDER_CAP: usize = 100_000;
 
-const ACTIONS: [Action; 6] = [
-    Action::Allow,
-    Action::Warn,
-    Action::PlainText,
-    Action::Hide,
-    Action::Hold,
-    Action::Block,
-];
+const ACTIONS: [Action; 6] = Action::ALL;
 
 fn index(action: Action) -> usize {
-    ACTIONS.iter().position(|&a| a == action).unwrap_or(0)
+    action.index()
 }
 
 /// A label carried by an event: unwanted (spam, fraud, ads) or innocent.

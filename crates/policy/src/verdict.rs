@@ -51,6 +51,21 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action, mildest first.
+    pub const ALL: [Action; 6] = [
+        Action::Allow,
+        Action::Warn,
+        Action::PlainText,
+        Action::Hide,
+        Action::Hold,
+        Action::Block,
+    ];
+
+    /// The action's place in [`Action::ALL`], for tables indexed by action.
+    pub fn index(self) -> usize {
+        Action::ALL.iter().position(|&a| a == self).unwrap_or(0)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Allow => "allow",

@@ -283,6 +283,9 @@ impl App {
 
     /// Reload the cache's records of `touched` from the store (called under the store's lock).
     fn refresh(&self, store: &dyn Store, touched: Vec<Subject>) -> Result<(), StoreError> {
+        if touched.is_empty() {
+            return Ok(());
+        }
         let mut refreshed = Vec::with_capacity(touched.len());
         for target in touched {
             if refreshed.iter().any(|(t, _)| t == &target) {

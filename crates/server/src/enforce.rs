@@ -7,9 +7,9 @@ use std::{cell::RefCell, sync::Arc};
 use menshen_detect::{Attachment, Facts, Scratch};
 use menshen_policy::{Action, PolicyRef, Reason, Scene, Situation, Verdict};
 use menshen_state::{
-    audit::{Actor, ActorKind, AuditEvent, Subject, SubjectKind},
+    audit::{Actor, ActorKind, AuditEvent, Subject, SubjectKind, rfc3339},
     sanction::{LadderName, Offence, Sanction},
-    standing::Standing,
+    standing::{Ban, Standing},
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -84,14 +84,33 @@ pub struct RestrictionView {
     pub until: String,
 }
 
-/// A time for people: RFC 3339, or "permanent".
+/// When something ends, for people: RFC 3339, or "permanent".
 pub fn until(end: Option<i64>) -> String {
-    match end {
-        Some(end) => jiff::Timestamp::from_second(end)
-            .map(|t| t.to_string())
-            .unwrap_or_else(|_| end.to_string()),
-        None => "permanent".into(),
+    end.map_or_else(|| "permanent".into(), rfc3339)
+}
+
+/// Why a banned account is refused, in words it reads.
+pub fn ban_reason(ban: &Ban) -> String {
+    match ban.until {
+        Some(end) => format!(
+            "this account is banned until {}: {}",
+            rfc3339(end),
+            ban.reason
+        ),
+        None => format!("this account is banned permanently: {}", ban.reason),
     }
+}
+
+/// Why an account arriving through a banned device or address range is refused.
+pub fn evasion_reason(ban: &Sanction) -> String {
+    let what = match ban.target.kind {
+        SubjectKind::Device => "device",
+        _ => "address range",
+    };
+    format!(
+        "evading the ban on {what} {} (sanction {})",
+        ban.target.id, ban.id
+    )
 }
 
 impl From<&Standing> for StandingView {
@@ -130,10 +149,6 @@ fn account(id: &str) -> Subject {
     }
 }
 
-fn rfc3339(at: i64) -> String {
-    until(Some(at))
-}
-
 /// A verdict that refuses without analysis (a banned sender, an evader).
 fn refusal(event: &MessageEvent, scene: Scene, rule: &str, message: String) -> Verdict {
     Verdict {
@@ -163,12 +178,9 @@ fn excerpt(text: &str) -> String {
     text.chars().take(80).collect()
 }
 
+/// The first 128 bits of the text's SHA-256, in hex.
 fn text_hash(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(&Sha256::digest(text.as_bytes())[..16])
 }
 
 /// Decide one message from memory: the sender's standing and the sanctions snapshot come from
@@ -207,15 +219,7 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
 
     // A banned account sends nothing.
     if let (Some(_), Some(ban)) = (&event.sender, &standing.ban) {
-        let message = match ban.until {
-            Some(end) => format!(
-                "this account is banned until {}: {}",
-                rfc3339(end),
-                ban.reason
-            ),
-            None => format!("this account is banned permanently: {}", ban.reason),
-        };
-        let verdict = refusal(&event, scene, "sender-banned", message);
+        let verdict = refusal(&event, scene, "sender-banned", ban_reason(ban));
         return Ok(Assessment {
             checked: Checked {
                 verdict,
@@ -233,33 +237,14 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
     if let (Some(sender), Some(ban)) = (&event.sender, &snapshot_ban)
         && ban.target != account(sender)
     {
-        let what = match ban.target.kind {
-            SubjectKind::Device => format!("device {}", ban.target.id),
-            _ => format!("address range {}", ban.target.id),
-        };
-        let reason = format!("evading the ban on {what} (sanction {})", ban.id);
-        let offence = Offence {
-            at: now,
-            actor: Actor {
-                kind: ActorKind::System,
-                id: "evasion".into(),
-            },
-            target: account(sender),
-            ladder: ban.ladder,
-            weight: 1,
-            function: None,
-            rule: Some("ban-evasion".into()),
-            policy_version: None,
-            reason: reason.clone(),
-            evasion: true,
-            evidence: serde_json::json!({
-                "message": event.id,
-                "banned": ban.target,
-                "ban": ban.id,
-                "text": event.text,
-            }),
-            step: None,
-        };
+        let reason = evasion_reason(ban);
+        let evidence = serde_json::json!({
+            "message": event.id,
+            "banned": ban.target,
+            "ban": ban.id,
+            "text": event.text,
+        });
+        let offence = Offence::evasion(account(sender), ban.ladder, reason.clone(), evidence, now);
         let verdict = refusal(&event, scene, "ban-evasion", reason);
         return Ok(Assessment {
             checked: Checked {
@@ -348,10 +333,8 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
         });
     } else if verdict.action >= Action::Hide {
         // Withheld from its recipients: an effect, so it is audited (excerpt and hash only).
-        let id = event
-            .id
-            .clone()
-            .unwrap_or_else(|| format!("sha256:{}", text_hash(&event.text)));
+        let hash = text_hash(&event.text);
+        let id = event.id.clone().unwrap_or_else(|| format!("sha256:{hash}"));
         audit = Some(AuditEvent {
             at: rfc3339(now),
             actor: Actor {
@@ -379,7 +362,7 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
                 "rules": rules,
                 "spans": spans,
                 "excerpt": excerpt(&event.text),
-                "text_sha256_128": text_hash(&event.text),
+                "text_sha256_128": hash,
             }),
             rule: verdict.reasons.first().map(|r| r.rule.clone()),
             policy_version: Some(format!("{}@{}", profile.name, profile.version)),
@@ -432,16 +415,13 @@ pub async fn check_all(
         };
     }
     let checked: Vec<Checked> = assessments.into_iter().map(|a| a.checked).collect();
-    for c in &checked {
-        app.metrics
-            .checks
-            .get_or_create(&crate::metrics::ActionLabel {
-                action: c.verdict.action.as_str().to_owned(),
-            })
-            .inc();
-        if let Some(sanction) = &c.enforcement.sanction {
-            app.metrics.sanction(sanction.kind);
-        }
+    app.metrics
+        .count_checks(checked.iter().map(|c| c.verdict.action));
+    for sanction in checked
+        .iter()
+        .filter_map(|c| c.enforcement.sanction.as_ref())
+    {
+        app.metrics.sanction(sanction.kind);
     }
     Ok(checked)
 }

@@ -133,6 +133,16 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
+/// Path parameters whose rejections become [`ApiError`]s.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct PathParams<T>(pub T);
+
+/// Query strings whose rejections become [`ApiError`]s.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct QueryParams<T>(pub T);
+
 /// JSON bodies whose rejections become [`ApiError`]s.
 #[derive(axum::extract::FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]

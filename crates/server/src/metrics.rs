@@ -81,6 +81,23 @@ impl Metrics {
         out
     }
 
+    /// Count checks by action: one metric update per action, not per message.
+    pub fn count_checks(&self, actions: impl Iterator<Item = menshen_policy::Action>) {
+        let mut counts = [0u64; 6];
+        for action in actions {
+            counts[action.index()] += 1;
+        }
+        for (action, count) in menshen_policy::Action::ALL.into_iter().zip(counts) {
+            if count > 0 {
+                self.checks
+                    .get_or_create(&ActionLabel {
+                        action: action.as_str().to_owned(),
+                    })
+                    .inc_by(count);
+            }
+        }
+    }
+
     pub fn sanction(&self, kind: impl serde::Serialize) {
         let name = serde_json::to_value(kind)
             .ok()

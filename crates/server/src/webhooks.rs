@@ -16,8 +16,7 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
         .expect("HMAC takes keys of any length");
     mac.update(body);
     let digest = mac.finalize().into_bytes();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256={hex}")
+    format!("sha256={}", hex::encode(digest))
 }
 
 async fn deliver(

@@ -512,6 +512,22 @@ async fn bad_input_gets_a_stable_code_the_field_and_a_fix() {
         (status, answer["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("not_found"))
     );
+    let (status, answer) = server
+        .call("GET", "/v1/sanctions/first", reviewer, None)
+        .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_path")),
+        "{answer}"
+    );
+    let (status, answer) = server
+        .call("GET", "/v1/appeals?limit=many", reviewer, None)
+        .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_query")),
+        "{answer}"
+    );
     let (status, answer) = server.call("GET", "/v1/nowhere", None, None).await;
     assert_eq!(
         (status, answer["code"].as_str()),

@@ -42,6 +42,37 @@ pub enum SubjectKind {
     Appeal,
 }
 
+impl SubjectKind {
+    pub const ALL: [SubjectKind; 8] = [
+        SubjectKind::Account,
+        SubjectKind::Device,
+        SubjectKind::Domain,
+        SubjectKind::Ip,
+        SubjectKind::App,
+        SubjectKind::Message,
+        SubjectKind::Report,
+        SubjectKind::Appeal,
+    ];
+
+    /// The name used in JSON, the store and URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Account => "account",
+            SubjectKind::Device => "device",
+            SubjectKind::Domain => "domain",
+            SubjectKind::Ip => "ip",
+            SubjectKind::App => "app",
+            SubjectKind::Message => "message",
+            SubjectKind::Report => "report",
+            SubjectKind::Appeal => "appeal",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SubjectKind> {
+        SubjectKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Subject {
     pub kind: SubjectKind,
@@ -79,6 +110,13 @@ pub struct AuditRecord {
 /// The hash before the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// A time in seconds since the Unix epoch as the log writes it: RFC 3339 in UTC.
+pub fn rfc3339(at: i64) -> String {
+    jiff::Timestamp::from_second(at)
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| at.to_string())
+}
+
 /// The hash of `event` following `prev_hash`.
 pub fn chain_hash(prev_hash: &str, event: &AuditEvent) -> String {
     let json = serde_json::to_vec(event).unwrap_or_default();
@@ -87,7 +125,7 @@ pub fn chain_hash(prev_hash: &str, event: &AuditEvent) -> String {
         .chain_update(b"\n")
         .chain_update(&json)
         .finalize();
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(digest)
 }
 
 /// Where a chain breaks.
@@ -155,4 +193,18 @@ pub fn verify(records: impl IntoIterator<Item = AuditRecord>) -> Result<u64, Cha
         verifier.check(&record)?;
     }
     Ok(verifier.count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SubjectKind;
+
+    #[test]
+    fn kind_names_agree_with_json() {
+        for kind in SubjectKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+            assert_eq!(SubjectKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(SubjectKind::parse("planet"), None);
+    }
 }

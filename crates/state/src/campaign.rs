@@ -14,13 +14,11 @@
 //! least recently seen is dropped), each with at most [`CampaignConfig::max_senders`] sender
 //! hashes (the count saturates there, well past any threshold).
 
-use std::{
-    collections::{HashMap, hash_map::DefaultHasher},
-    hash::{Hash, Hasher},
-    num::NonZeroUsize,
-};
+use std::{collections::HashMap, num::NonZeroUsize};
 
 use lru::LruCache;
+
+use crate::behaviour::window::key_hash;
 use serde::{Deserialize, Serialize};
 
 /// Campaign detection settings.
@@ -76,12 +74,6 @@ fn band(fingerprint: u64, index: usize) -> u16 {
     (fingerprint >> (16 * index)) as u16
 }
 
-fn sender_hash(sender: &str) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    sender.hash(&mut hasher);
-    hasher.finish()
-}
-
 impl Campaigns {
     pub fn new(config: CampaignConfig) -> Self {
         let capacity = NonZeroUsize::new(config.capacity.max(1)).unwrap_or(NonZeroUsize::MIN);
@@ -128,7 +120,7 @@ impl Campaigns {
         tracked
             .senders
             .retain(|&(_, seen)| now.saturating_sub(seen) <= window);
-        let hash = sender_hash(sender);
+        let hash = key_hash(sender);
         match tracked.senders.iter().position(|(h, _)| *h == hash) {
             Some(i) => tracked.senders[i].1 = now,
             None if tracked.senders.len() < max_senders => tracked.senders.push((hash, now)),

@@ -49,6 +49,36 @@ pub struct Offence {
     pub step: Option<crate::ladder::Step>,
 }
 
+impl Offence {
+    /// Evasion found by the system (a banned device, address range or domain back under a
+    /// new identity): one strike that goes straight to the ladder's evasion step.
+    pub fn evasion(
+        target: Subject,
+        ladder: LadderName,
+        reason: String,
+        evidence: serde_json::Value,
+        at: i64,
+    ) -> Offence {
+        Offence {
+            at,
+            actor: Actor {
+                kind: crate::audit::ActorKind::System,
+                id: "evasion".into(),
+            },
+            target,
+            ladder,
+            weight: 1,
+            function: None,
+            rule: Some("ban-evasion".into()),
+            policy_version: None,
+            reason,
+            evasion: true,
+            evidence,
+            step: None,
+        }
+    }
+}
+
 /// A sanction as it stands.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sanction {

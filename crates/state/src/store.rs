@@ -9,7 +9,7 @@ use crate::{
     appeal::{Appeal, AppealDecision, AppealState},
     audit::{
         self, Actor, ActorKind, AuditEvent, AuditRecord, ChainError, GENESIS, Subject, SubjectKind,
-        chain_hash,
+        chain_hash, rfc3339,
     },
     ladder::{Ladders, SanctionKind, Strike},
     outbox::{Notification, backoff_seconds},
@@ -310,11 +310,8 @@ impl SqliteStore {
     }
 }
 
-fn kind_name(subject: &Subject) -> String {
-    serde_json::to_value(subject.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+fn kind_name(subject: &Subject) -> &'static str {
+    subject.kind.as_str()
 }
 
 /// Append an event inside an open transaction, so that state changes and their record commit
@@ -346,12 +343,6 @@ fn append_in(
         prev_hash,
         hash,
     })
-}
-
-fn rfc3339(at: i64) -> String {
-    jiff::Timestamp::from_second(at)
-        .map(|t| t.to_string())
-        .unwrap_or_else(|_| at.to_string())
 }
 
 /// Serialize a value the store writes; these types always serialize.
@@ -537,8 +528,8 @@ impl Store for SqliteStore {
             statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         rows.map(|row| {
             let (kind, id) = row?;
-            let kind: SubjectKind = serde_json::from_value(serde_json::Value::String(kind.clone()))
-                .map_err(|_| StoreError::Corrupt(format!("unknown target kind `{kind}`")))?;
+            let kind = SubjectKind::parse(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown target kind `{kind}`")))?;
             Ok(Subject { kind, id })
         })
         .collect()
@@ -643,10 +634,7 @@ impl Store for SqliteStore {
     }
 
     fn sanctioned(&self, kind: SubjectKind, at: i64) -> Result<Vec<String>, StoreError> {
-        let kind = kind_name(&Subject {
-            kind,
-            id: String::new(),
-        });
+        let kind = kind.as_str();
         let mut statement = self.connection.prepare_cached(
             "SELECT id, sanction FROM sanctions WHERE target_kind = ?1 AND lifted = 0 ORDER BY id",
         )?;

@@ -3,10 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::{
-    Json,
-    extract::{Path, Query, State},
-};
+use axum::{Json, extract::State};
 use menshen_state::{
     appeal::{Appeal, AppealDecision, AppealState},
     audit::{Actor, ActorKind},
@@ -18,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::{
     app::App,
     auth::Caller,
-    error::{ApiError, Body, ErrorBody},
+    error::{ApiError, Body, ErrorBody, PathParams, QueryParams},
     routes::now,
 };
 
@@ -84,7 +81,7 @@ pub struct Decide {
 pub async fn decide(
     State(app): State<Arc<App>>,
     caller: Caller,
-    Path(id): Path<u64>,
+    PathParams(id): PathParams<u64>,
     Body(request): Body<Decide>,
 ) -> Result<Json<Appeal>, ApiError> {
     caller.require(&[Role::Reviewer])?;
@@ -117,7 +114,7 @@ pub async fn decide(
 pub async fn get(
     State(app): State<Arc<App>>,
     caller: Caller,
-    Path(id): Path<u64>,
+    PathParams(id): PathParams<u64>,
 ) -> Result<Json<Appeal>, ApiError> {
     caller.require(&[Role::Service, Role::Reviewer])?;
     app.read(move |store| store.appeal(id))
@@ -140,7 +137,7 @@ pub struct AppealQuery {
 pub async fn list(
     State(app): State<Arc<App>>,
     caller: Caller,
-    Query(query): Query<AppealQuery>,
+    QueryParams(query): QueryParams<AppealQuery>,
 ) -> Result<Json<Vec<Appeal>>, ApiError> {
     caller.require(&[Role::Reviewer])?;
     let state = match query.state.as_deref() {

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use crate::{
     app::App,
     auth::Caller,
-    enforce::until,
+    enforce::{ban_reason, evasion_reason},
     error::{ApiError, Body, ErrorBody},
     routes::now,
 };
@@ -118,9 +118,9 @@ pub async fn events(
     let mut refused_logins = Vec::new();
     let mut offences = Vec::new();
     {
+        // Fingerprint group messages before taking the detectors' lock.
         let mut scratch = menshen_detect::Scratch::default();
-        let mut detectors = app.detectors.lock().unwrap_or_else(|p| p.into_inner());
-        for (at, event) in &mut parsed {
+        for (_, event) in &mut parsed {
             if let BehaviourEvent::GroupMessage {
                 fingerprint,
                 text: Some(text),
@@ -130,110 +130,82 @@ pub async fn events(
             {
                 *fingerprint = app.analyzer.fingerprint(text, &mut scratch);
             }
-            let found = detectors.observe(event, *at);
-            app.remember_signals(&found, *at);
-            signals.extend(found);
+        }
+        let mut detectors = app.detectors.lock().unwrap_or_else(|p| p.into_inner());
+        for (at, event) in &parsed {
+            signals.extend(detectors.observe(event, *at));
         }
     }
+    // Signals live in standings for a day of the server's clock, like sanctions.
+    app.remember_signals(&signals, now);
     // Logins: a banned account is refused; an account arriving through a banned device or
-    // address is evading.
+    // address is evading. Redirects: a new domain in front of a banned one is the banned one.
     {
         let snapshot = app.snapshot(now);
         let cache = app.cache();
-        for (_, event) in &parsed {
-            let BehaviourEvent::Login {
-                account,
-                device,
-                ip,
-                ..
-            } = event
-            else {
-                continue;
-            };
-            if let Some(ban) = cache
-                .account(account)
-                .and_then(|r| r.standing(&app.ladders, now).ban)
-            {
-                refused_logins.push(RefusedLogin {
-                    account: account.clone(),
-                    reason: format!("banned until {}: {}", until(ban.until), ban.reason),
-                });
-                continue;
+        for (index, (_, event)) in parsed.iter().enumerate() {
+            let evidence = || serde_json::to_value(event).unwrap_or_default();
+            match event {
+                BehaviourEvent::Login {
+                    account,
+                    device,
+                    ip,
+                    ..
+                } => {
+                    if let Some(ban) = cache
+                        .account(account)
+                        .and_then(|r| r.standing(&app.ladders, now).ban)
+                    {
+                        refused_logins.push(RefusedLogin {
+                            account: account.clone(),
+                            reason: ban_reason(&ban),
+                        });
+                        continue;
+                    }
+                    let address = ip.as_deref().and_then(|ip| ip.parse().ok());
+                    if let Some(ban) = snapshot.ban_covering(Some(device), address) {
+                        let reason = evasion_reason(ban);
+                        refused_logins.push(RefusedLogin {
+                            account: account.clone(),
+                            reason: reason.clone(),
+                        });
+                        let target = Subject {
+                            kind: SubjectKind::Account,
+                            id: account.clone(),
+                        };
+                        offences.push(Offence::evasion(
+                            target,
+                            ban.ladder,
+                            reason,
+                            evidence(),
+                            now,
+                        ));
+                    }
+                }
+                BehaviourEvent::Redirect { from, to } => {
+                    let Some(banned) = banned_domain(&snapshot.sanctions.domains, to) else {
+                        continue;
+                    };
+                    let from = canonical_target_id(SubjectKind::Domain, from)
+                        .map_err(|e| ApiError::field(format!("events[{index}].from"), e))?;
+                    if banned_domain(&snapshot.sanctions.domains, &from).is_some() {
+                        continue;
+                    }
+                    let reason = format!("{from} redirects to the banned domain {banned}");
+                    let target = Subject {
+                        kind: SubjectKind::Domain,
+                        id: from,
+                    };
+                    offences.push(Offence::evasion(
+                        target,
+                        LadderName::Content,
+                        reason,
+                        evidence(),
+                        now,
+                    ));
+                }
+                _ => {}
             }
-            let address = ip.as_deref().and_then(|ip| ip.parse().ok());
-            if let Some(ban) = snapshot.ban_covering(Some(device), address) {
-                let reason = format!(
-                    "evading the ban on {} {} (sanction {})",
-                    if ban.target.kind == SubjectKind::Device {
-                        "device"
-                    } else {
-                        "address range"
-                    },
-                    ban.target.id,
-                    ban.id
-                );
-                refused_logins.push(RefusedLogin {
-                    account: account.clone(),
-                    reason: reason.clone(),
-                });
-                offences.push(Offence {
-                    at: now,
-                    actor: Actor {
-                        kind: ActorKind::System,
-                        id: "evasion".into(),
-                    },
-                    target: Subject {
-                        kind: SubjectKind::Account,
-                        id: account.clone(),
-                    },
-                    ladder: ban.ladder,
-                    weight: 1,
-                    function: None,
-                    rule: Some("ban-evasion".into()),
-                    policy_version: None,
-                    reason,
-                    evasion: true,
-                    evidence: serde_json::to_value(event).unwrap_or_default(),
-                    step: None,
-                });
-            }
-        }
-    }
-    // Redirects: a new domain in front of a banned one is the banned one.
-    {
-        let snapshot = app.snapshot(now);
-        for (_, event) in &parsed {
-            let BehaviourEvent::Redirect { from, to } = event else {
-                continue;
-            };
-            let Some(banned) = banned_domain(&snapshot.sanctions.domains, to) else {
-                continue;
-            };
-            let from = canonical_target_id(SubjectKind::Domain, from)
-                .map_err(|e| ApiError::field("events[].from", e))?;
-            if banned_domain(&snapshot.sanctions.domains, &from).is_some() {
-                continue;
-            }
-            offences.push(Offence {
-                at: now,
-                actor: Actor {
-                    kind: ActorKind::System,
-                    id: "evasion".into(),
-                },
-                target: Subject {
-                    kind: SubjectKind::Domain,
-                    id: from.clone(),
-                },
-                ladder: LadderName::Content,
-                weight: 1,
-                function: None,
-                rule: Some("ban-evasion".into()),
-                policy_version: None,
-                reason: format!("{from} redirects to the banned domain {banned}"),
-                evasion: true,
-                evidence: serde_json::to_value(event).unwrap_or_default(),
-                step: None,
-            });
         }
     }
     for signal in signals.iter().filter(|s| s.automation) {

@@ -3,10 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::{
-    Json,
-    extract::{Path, State},
-};
+use axum::{Json, extract::State};
 use menshen_state::{
     audit::Subject,
     ladder::Step,
@@ -19,7 +16,7 @@ use utoipa::ToSchema;
 use crate::{
     app::App,
     auth::Caller,
-    error::{ApiError, Body, ErrorBody},
+    error::{ApiError, Body, ErrorBody, PathParams},
     routes::{now, subjects::subject_kind},
 };
 
@@ -136,7 +133,7 @@ pub struct Lift {
 pub async fn lift(
     State(app): State<Arc<App>>,
     caller: Caller,
-    Path(id): Path<u64>,
+    PathParams(id): PathParams<u64>,
     Body(request): Body<Lift>,
 ) -> Result<Json<Sanction>, ApiError> {
     caller.require(&[Role::Reviewer])?;
@@ -161,7 +158,7 @@ pub async fn lift(
 pub async fn get(
     State(app): State<Arc<App>>,
     caller: Caller,
-    Path(id): Path<u64>,
+    PathParams(id): PathParams<u64>,
 ) -> Result<Json<Sanction>, ApiError> {
     caller.require(&[Role::Reviewer, Role::Service])?;
     app.read(move |store| store.sanction(id))

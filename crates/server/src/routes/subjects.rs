@@ -2,10 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::{
-    Json,
-    extract::{Path, Query, State},
-};
+use axum::{Json, extract::State};
 use menshen_state::{
     audit::{AuditRecord, Subject, SubjectKind},
     sanction::Sanction,
@@ -18,13 +15,13 @@ use crate::{
     app::App,
     auth::Caller,
     enforce::StandingView,
-    error::{ApiError, ErrorBody},
+    error::{ApiError, ErrorBody, PathParams, QueryParams},
     routes::now,
 };
 
 /// Parse a subject kind from a path or body.
 pub fn subject_kind(kind: &str, field: &str) -> Result<SubjectKind, ApiError> {
-    serde_json::from_value(serde_json::Value::String(kind.to_owned())).map_err(|_| {
+    SubjectKind::parse(kind).ok_or_else(|| {
         ApiError::field(
             field,
             format!("`{kind}` is not a subject kind; use account, device, domain, ip, app, message, report or appeal"),
@@ -57,8 +54,8 @@ pub struct SubjectReport {
 pub async fn subject(
     State(app): State<Arc<App>>,
     caller: Caller,
-    Path((kind, id)): Path<(String, String)>,
-    Query(query): Query<HistoryQuery>,
+    PathParams((kind, id)): PathParams<(String, String)>,
+    QueryParams(query): QueryParams<HistoryQuery>,
 ) -> Result<Json<SubjectReport>, ApiError> {
     caller.require(&[Role::Reviewer])?;
     let subject = Subject {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     BehaviourEvent, Detector, Signal, WindowConfig, account_signal,
-    window::{Cooldown, Windows},
+    window::{Cooldown, Windows, key_hash},
 };
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -61,13 +61,6 @@ impl GroupFanout {
     }
 }
 
-fn group_hash(group: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    group.hash(&mut hasher);
-    hasher.finish()
-}
-
 impl Detector for GroupFanout {
     fn observe(&mut self, event: &BehaviourEvent, at: i64, signals: &mut Vec<Signal>) {
         let BehaviourEvent::GroupMessage {
@@ -80,7 +73,7 @@ impl Detector for GroupFanout {
             return;
         };
         let texts = self.texts.push(sender, at, *fingerprint);
-        let groups = self.groups.push(sender, at, group_hash(group));
+        let groups = self.groups.push(sender, at, key_hash(group));
         // The two windows see the same pushes, so they hold the same times in step.
         let mut reached: Vec<u64> = texts
             .iter()

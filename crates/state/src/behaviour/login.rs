@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     BehaviourEvent, Detector, Location, Signal, WindowConfig, account_signal,
-    window::{Cooldown, Windows},
+    window::{Cooldown, Windows, key_hash},
 };
 use crate::audit::{Subject, SubjectKind};
 
@@ -78,13 +78,6 @@ impl Logins {
     }
 }
 
-fn hash(value: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
-}
-
 fn distinct(recent: &super::window::Recent) -> usize {
     let mut values: Vec<u64> = recent.iter().map(|(_, v)| *v).collect();
     values.sort_unstable();
@@ -125,7 +118,7 @@ impl Detector for Logins {
             return;
         };
         let config = &self.config;
-        let devices = distinct(self.devices.push(account, at, hash(device)));
+        let devices = distinct(self.devices.push(account, at, key_hash(device)));
         if devices >= config.devices_per_account
             && self.cooldown.ready(&format!("hop:{account}"), at)
         {
@@ -136,7 +129,7 @@ impl Detector for Logins {
                 true,
             ));
         }
-        let accounts = distinct(self.accounts.push(device, at, hash(account)));
+        let accounts = distinct(self.accounts.push(device, at, key_hash(account)));
         if accounts >= config.accounts_per_device
             && self.cooldown.ready(&format!("farm:{device}"), at)
         {

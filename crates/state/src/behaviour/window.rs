@@ -9,6 +9,15 @@ use std::{collections::VecDeque, num::NonZeroUsize};
 
 use lru::LruCache;
 
+/// A 64-bit hash of a name (a group, a device, a sender), for windows that count distinct
+/// names without keeping them. Stable within a process, which is as long as windows live.
+pub fn key_hash(key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// Recent observations of one key: when, and a value the detector chooses.
 pub type Recent = VecDeque<(i64, u64)>;
 
