@@ -20,6 +20,8 @@ pub enum ActorKind {
     Admin,
     /// menshen itself (expiry, decay).
     System,
+    /// A platform user acting through the platform: a reporter, an appellant.
+    User,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -38,20 +40,26 @@ pub enum SubjectKind {
     Ip,
     App,
     Message,
+    /// A chat group (reported as a whole; sanctions go to its owner).
+    Group,
     Report,
     Appeal,
+    /// A case: the reports about one subject.
+    Case,
 }
 
 impl SubjectKind {
-    pub const ALL: [SubjectKind; 8] = [
+    pub const ALL: [SubjectKind; 10] = [
         SubjectKind::Account,
         SubjectKind::Device,
         SubjectKind::Domain,
         SubjectKind::Ip,
         SubjectKind::App,
         SubjectKind::Message,
+        SubjectKind::Group,
         SubjectKind::Report,
         SubjectKind::Appeal,
+        SubjectKind::Case,
     ];
 
     /// The name used in JSON, the store and URLs.
@@ -63,8 +71,10 @@ impl SubjectKind {
             SubjectKind::Ip => "ip",
             SubjectKind::App => "app",
             SubjectKind::Message => "message",
+            SubjectKind::Group => "group",
             SubjectKind::Report => "report",
             SubjectKind::Appeal => "appeal",
+            SubjectKind::Case => "case",
         }
     }
 

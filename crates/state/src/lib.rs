@@ -8,6 +8,7 @@
 //! - [`ladder`]: the sanction ladders, as configuration;
 //! - [`sanction`]: offences and the sanctions they earn;
 //! - [`appeal`]: one appeal per sanction, upheld or reversed;
+//! - [`report`]: user reports grouped into cases, triage, bad-faith waves;
 //! - [`standing`]: strikes, restrictions and bans in force, derived;
 //! - [`token`]: API tokens, stored hashed, with roles;
 //! - [`outbox`]: webhook notifications written with the changes they announce;
@@ -19,6 +20,7 @@ pub mod behaviour;
 pub mod campaign;
 pub mod ladder;
 pub mod outbox;
+pub mod report;
 pub mod sanction;
 pub mod standing;
 pub mod store;

@@ -155,7 +155,11 @@ pub fn canonical_target_id(kind: crate::audit::SubjectKind, id: &str) -> Result<
         SubjectKind::Domain => Ok(id.trim_end_matches('.').to_lowercase()),
         SubjectKind::App => Ok(id.to_lowercase()),
         SubjectKind::Account | SubjectKind::Device => Ok(id.to_owned()),
-        SubjectKind::Message | SubjectKind::Report | SubjectKind::Appeal => Err(format!(
+        SubjectKind::Message
+        | SubjectKind::Group
+        | SubjectKind::Report
+        | SubjectKind::Appeal
+        | SubjectKind::Case => Err(format!(
             "a {kind:?} cannot be sanctioned; targets are account, device, domain, ip and app"
         )
         .to_lowercase()),

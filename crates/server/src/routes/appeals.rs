@@ -47,7 +47,7 @@ pub async fn file(
     }
     let window = i64::from(app.config.appeal_window_days) * 86_400;
     let appellant = Actor {
-        kind: ActorKind::System,
+        kind: ActorKind::User,
         id: request.appellant,
     };
     let appeal = app

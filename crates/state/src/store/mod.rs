@@ -5,6 +5,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+mod reports;
+
 use crate::{
     appeal::{Appeal, AppealDecision, AppealState},
     audit::{
@@ -13,6 +15,10 @@ use crate::{
     },
     ladder::{Ladders, SanctionKind, Strike},
     outbox::{Notification, backoff_seconds},
+    report::{
+        Case, CaseAction, CaseState, LabelledExample, NewReport, Reason, Report, ReportConfig,
+        ReporterRecord,
+    },
     sanction::{LadderName, Offence, Sanction, ip_target_covers},
     standing::Standing,
     token::{Role, generate_secret, secret_hash},
@@ -168,6 +174,61 @@ pub trait Store {
     /// The role and name of a secret, if it is a live token.
     fn authenticate(&self, secret: &str) -> Result<Option<(Role, String)>, StoreError>;
 
+    /// File a report: it joins the unresolved case about its subject or opens one, and the
+    /// case's priority is weighed again from all its reports. `engine` is the engine's view
+    /// of the subject (0–1).
+    fn file_report(
+        &mut self,
+        report: NewReport,
+        engine: f64,
+        config: &ReportConfig,
+    ) -> Result<(Report, Case), StoreError>;
+    fn report(&self, id: u64) -> Result<Option<Report>, StoreError>;
+    fn case(&self, id: u64) -> Result<Option<Case>, StoreError>;
+    /// A case's reports, in filing order.
+    fn case_reports(&self, id: u64) -> Result<Vec<Report>, StoreError>;
+    /// Cases in the given states (all when empty), highest priority first, optionally of
+    /// one reason.
+    fn cases(
+        &self,
+        states: &[CaseState],
+        reason: Option<Reason>,
+        limit: usize,
+    ) -> Result<Vec<Case>, StoreError>;
+    /// The unresolved cases about a subject (at most one) and the resolved ones, newest first.
+    fn cases_about(&self, subject: &Subject) -> Result<Vec<Case>, StoreError>;
+    /// Assign or escalate a case (audited). Resolution goes through [`Store::resolve_case`].
+    fn move_case(
+        &mut self,
+        id: u64,
+        actor: Actor,
+        action: CaseAction,
+        at: i64,
+    ) -> Result<Case, StoreError>;
+    /// Give `reviewer` the open case with the highest priority (of `reason`, if given).
+    fn next_case(
+        &mut self,
+        reviewer: Actor,
+        reason: Option<Reason>,
+        at: i64,
+    ) -> Result<Option<Case>, StoreError>;
+    /// Resolve a case: with an offence, verify it (the offence climbs the ladder in the same
+    /// transaction); without, dismiss it. Reporters' records, labelled examples and the
+    /// reporters' feedback notifications are written with it.
+    fn resolve_case(
+        &mut self,
+        id: u64,
+        actor: Actor,
+        reason: &str,
+        offence: Option<Offence>,
+        ladders: &Ladders,
+        at: i64,
+    ) -> Result<(Case, Option<Sanction>), StoreError>;
+    fn reporter_record(&self, reporter: &str) -> Result<ReporterRecord, StoreError>;
+    /// Messages labelled by people (verified and dismissed reports, appeal outcomes), oldest
+    /// first: training data for the learning layer.
+    fn examples(&self, limit: usize) -> Result<Vec<LabelledExample>, StoreError>;
+
     /// Notifications due at `now`, oldest first.
     fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError>;
     /// A notification reached every receiver: it leaves the outbox.
@@ -242,6 +303,37 @@ const MIGRATIONS: &[&str] = &[
         last_error TEXT
      );
      CREATE INDEX outbox_due ON outbox (next_at, id);",
+    "CREATE TABLE cases (
+        id INTEGER PRIMARY KEY,
+        subject_kind TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        priority REAL NOT NULL,
+        assignee TEXT,
+        body TEXT NOT NULL
+     );
+     CREATE INDEX cases_subject ON cases (subject_kind, subject_id, state);
+     CREATE INDEX cases_queue ON cases (state, priority DESC, id);
+     CREATE TABLE reports (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL,
+        reporter TEXT NOT NULL,
+        body TEXT NOT NULL
+     );
+     CREATE INDEX reports_case ON reports (case_id, id);
+     CREATE TABLE reporters (
+        reporter TEXT PRIMARY KEY,
+        upheld INTEGER NOT NULL DEFAULT 0,
+        dismissed INTEGER NOT NULL DEFAULT 0
+     );
+     CREATE TABLE examples (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL UNIQUE,
+        spam INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        at INTEGER NOT NULL
+     );",
 ];
 
 /// The embedded store: one SQLite file.
@@ -401,11 +493,34 @@ fn add_credit(connection: &Connection, target: &Subject, seconds: i64) -> Result
     Ok(())
 }
 
-fn parse_appeal((id, json): (i64, String)) -> Result<Appeal, StoreError> {
-    let mut appeal: Appeal = serde_json::from_str(&json)
-        .map_err(|e| StoreError::Corrupt(format!("appeal {id}: {e}")))?;
-    appeal.id = id as u64;
-    Ok(appeal)
+/// A record kept as a JSON body beside its id column.
+trait Row: serde::de::DeserializeOwned {
+    /// What it is, for error messages.
+    const WHAT: &'static str;
+    fn set_id(&mut self, id: u64);
+}
+
+macro_rules! row {
+    ($type:ty, $what:literal) => {
+        impl Row for $type {
+            const WHAT: &'static str = $what;
+            fn set_id(&mut self, id: u64) {
+                self.id = id;
+            }
+        }
+    };
+}
+row!(Sanction, "sanction");
+row!(Appeal, "appeal");
+row!(Case, "case");
+row!(Report, "report");
+
+/// Parse an `(id, body)` row.
+fn parse_row<T: Row>((id, json): (i64, String)) -> Result<T, StoreError> {
+    let mut value: T = serde_json::from_str(&json)
+        .map_err(|e| StoreError::Corrupt(format!("{} {id}: {e}", T::WHAT)))?;
+    value.set_id(id as u64);
+    Ok(value)
 }
 
 fn appeal_in(connection: &Connection, id: u64) -> Result<Option<Appeal>, StoreError> {
@@ -416,7 +531,7 @@ fn appeal_in(connection: &Connection, id: u64) -> Result<Option<Appeal>, StoreEr
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    row.map(parse_appeal).transpose()
+    row.map(parse_row).transpose()
 }
 
 fn sanctions_of_in(connection: &Connection, target: &Subject) -> Result<Vec<Sanction>, StoreError> {
@@ -426,7 +541,7 @@ fn sanctions_of_in(connection: &Connection, target: &Subject) -> Result<Vec<Sanc
     let rows = statement.query_map(params![kind_name(target), target.id], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
     })?;
-    rows.map(|row| parse_sanction(row?)).collect()
+    rows.map(|row| parse_row(row?)).collect()
 }
 
 /// After a strike is reversed, give every later sanction on the same ladder the step it would
@@ -621,7 +736,7 @@ impl Store for SqliteStore {
         })?;
         let mut active = Vec::new();
         for row in rows {
-            let sanction = parse_sanction(row?)?;
+            let sanction: Sanction = parse_row(row?)?;
             if sanction.in_force(at) {
                 active.push(sanction);
             }
@@ -643,7 +758,7 @@ impl Store for SqliteStore {
         })?;
         let mut ids = Vec::new();
         for row in rows {
-            let sanction = parse_sanction(row?)?;
+            let sanction: Sanction = parse_row(row?)?;
             if sanction.in_force(at) && !ids.contains(&sanction.target.id) {
                 ids.push(sanction.target.id);
             }
@@ -793,6 +908,7 @@ impl Store for SqliteStore {
         if decision.reverse {
             recompute_later(&transaction, &sanction, ladders, &decision.actor, at)?;
         }
+        reports::label_from_appeal(&transaction, &sanction, !decision.reverse, at)?;
         transaction.execute(
             "UPDATE appeals SET state = ?1, appeal = ?2 WHERE id = ?3",
             params![appeal.state.as_str(), to_json(&appeal)?, id as i64],
@@ -819,7 +935,93 @@ impl Store for SqliteStore {
             .query_map(params![state.map(AppealState::as_str), limit as i64], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
             })?;
-        rows.map(|row| parse_appeal(row?)).collect()
+        rows.map(|row| parse_row(row?)).collect()
+    }
+
+    fn file_report(
+        &mut self,
+        report: NewReport,
+        engine: f64,
+        config: &ReportConfig,
+    ) -> Result<(Report, Case), StoreError> {
+        let transaction = self.connection.transaction()?;
+        let filed = reports::file_report_in(&transaction, report, engine, config)?;
+        transaction.commit()?;
+        Ok(filed)
+    }
+
+    fn report(&self, id: u64) -> Result<Option<Report>, StoreError> {
+        reports::report_in(&self.connection, id)
+    }
+
+    fn case(&self, id: u64) -> Result<Option<Case>, StoreError> {
+        reports::case_in(&self.connection, id)
+    }
+
+    fn case_reports(&self, id: u64) -> Result<Vec<Report>, StoreError> {
+        reports::case_reports_in(&self.connection, id)
+    }
+
+    fn cases(
+        &self,
+        states: &[CaseState],
+        reason: Option<Reason>,
+        limit: usize,
+    ) -> Result<Vec<Case>, StoreError> {
+        reports::cases_in(&self.connection, states, reason, limit)
+    }
+
+    fn cases_about(&self, subject: &Subject) -> Result<Vec<Case>, StoreError> {
+        reports::cases_about_in(&self.connection, subject)
+    }
+
+    fn move_case(
+        &mut self,
+        id: u64,
+        actor: Actor,
+        action: CaseAction,
+        at: i64,
+    ) -> Result<Case, StoreError> {
+        let transaction = self.connection.transaction()?;
+        let case = reports::move_case_in(&transaction, id, actor, action, at)?;
+        transaction.commit()?;
+        Ok(case)
+    }
+
+    fn next_case(
+        &mut self,
+        reviewer: Actor,
+        reason: Option<Reason>,
+        at: i64,
+    ) -> Result<Option<Case>, StoreError> {
+        let transaction = self.connection.transaction()?;
+        let case = reports::next_case_in(&transaction, reviewer, reason, at)?;
+        transaction.commit()?;
+        Ok(case)
+    }
+
+    fn resolve_case(
+        &mut self,
+        id: u64,
+        actor: Actor,
+        reason: &str,
+        offence: Option<Offence>,
+        ladders: &Ladders,
+        at: i64,
+    ) -> Result<(Case, Option<Sanction>), StoreError> {
+        let transaction = self.connection.transaction()?;
+        let resolved =
+            reports::resolve_case_in(&transaction, id, actor, reason, offence, ladders, at)?;
+        transaction.commit()?;
+        Ok(resolved)
+    }
+
+    fn reporter_record(&self, reporter: &str) -> Result<ReporterRecord, StoreError> {
+        reports::reporter_record_in(&self.connection, reporter)
+    }
+
+    fn examples(&self, limit: usize) -> Result<Vec<LabelledExample>, StoreError> {
+        reports::examples_in(&self.connection, limit)
     }
 
     fn create_token(&mut self, name: &str, role: Role, at: i64) -> Result<String, StoreError> {
@@ -1025,13 +1227,6 @@ fn record_offence_in(
     Ok(sanction)
 }
 
-fn parse_sanction((id, json): (i64, String)) -> Result<Sanction, StoreError> {
-    let mut sanction: Sanction = serde_json::from_str(&json)
-        .map_err(|e| StoreError::Corrupt(format!("sanction {id}: {e}")))?;
-    sanction.id = id as u64;
-    Ok(sanction)
-}
-
 fn sanction_in(connection: &Connection, id: u64) -> Result<Option<Sanction>, StoreError> {
     let row: Option<(i64, String)> = connection
         .query_row(
@@ -1040,7 +1235,7 @@ fn sanction_in(connection: &Connection, id: u64) -> Result<Option<Sanction>, Sto
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    row.map(parse_sanction).transpose()
+    row.map(parse_row).transpose()
 }
 
 fn strikes_in(
