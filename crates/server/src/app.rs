@@ -173,7 +173,8 @@ pub type Signals = LruCache<String, BTreeMap<String, (f64, i64)>>;
 
 pub struct App {
     pub config: ServerConfig,
-    pub analyzer: Analyzer,
+    /// Swapped whole when a new model is loaded, so a check sees one model from start to end.
+    analyzer: ArcSwap<Analyzer>,
     pub policy: Policy,
     pub ladders: Ladders,
     store: Mutex<Box<dyn Store + Send>>,
@@ -196,7 +197,7 @@ impl App {
                 config.data_dir.display()
             )
         })?;
-        let analyzer = Analyzer::embedded();
+        let analyzer = build_analyzer(config.model.as_deref())?;
         let policy = Policy::embedded(&config.home);
         if let Some(name) = &config.profile {
             policy
@@ -220,7 +221,7 @@ impl App {
         }
         let detectors = Detectors::new(&config.behaviour);
         Ok(Arc::new(App {
-            analyzer,
+            analyzer: ArcSwap::from_pointee(analyzer),
             policy,
             ladders,
             store: Mutex::new(store),
@@ -235,6 +236,24 @@ impl App {
             metrics: Metrics::default(),
             config,
         }))
+    }
+
+    /// The analyzer in force (with the latest model loaded).
+    pub fn analyzer(&self) -> arc_swap::Guard<Arc<Analyzer>> {
+        self.analyzer.load()
+    }
+
+    /// Read the configured model file again and swap it in; checks under way finish with the
+    /// model they started with. Returns the new model's provenance, or `None` if no model is
+    /// configured.
+    pub fn reload_model(&self) -> anyhow::Result<Option<menshen_detect::score::Provenance>> {
+        let Some(path) = self.config.model.as_deref() else {
+            return Ok(None);
+        };
+        let analyzer = build_analyzer(Some(path))?;
+        let provenance = analyzer.model().map(|m| m.provenance.clone());
+        self.analyzer.store(Arc::new(analyzer));
+        Ok(provenance)
     }
 
     /// The sanctions snapshot in force at `now`.
@@ -430,6 +449,19 @@ impl App {
             })
             .unwrap_or_default()
     }
+}
+
+/// The embedded analyzer, with the model at `model` when one is given.
+fn build_analyzer(model: Option<&std::path::Path>) -> anyhow::Result<Analyzer> {
+    let analyzer = Analyzer::embedded();
+    let Some(path) = model else {
+        return Ok(analyzer);
+    };
+    let file = std::fs::File::open(path)
+        .map_err(|e| anyhow::anyhow!("cannot open the model {}: {e}", path.display()))?;
+    let model = menshen_detect::score::Model::read(std::io::BufReader::new(file))
+        .map_err(|e| anyhow::anyhow!("cannot read the model {}: {e}", path.display()))?;
+    Ok(analyzer.with_model(Arc::new(model)))
 }
 
 #[cfg(test)]

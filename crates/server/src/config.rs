@@ -3,7 +3,7 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
-use menshen_state::behaviour::BehaviourConfig;
+use menshen_state::{behaviour::BehaviourConfig, report::ReportConfig};
 use serde::{Deserialize, Serialize};
 
 /// `menshen serve` settings.
@@ -31,6 +31,11 @@ pub struct ServerConfig {
     pub webhooks: Vec<WebhookConfig>,
     /// Behaviour detectors' thresholds and windows.
     pub behaviour: BehaviourConfig,
+    /// How reports are weighed: what makes a reporter new, what makes a wave.
+    pub reports: ReportConfig,
+    /// A spam model from `menshen train`; reloaded on `POST /v1/model/reload`. Default none:
+    /// the spam score comes from the evidence alone.
+    pub model: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -46,6 +51,8 @@ impl Default for ServerConfig {
             batch_threads: 0,
             webhooks: Vec::new(),
             behaviour: BehaviourConfig::default(),
+            reports: ReportConfig::default(),
+            model: None,
         }
     }
 }

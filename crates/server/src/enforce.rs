@@ -261,7 +261,7 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
         .select(app.config.profile.as_deref(), ts)
         .map_err(|e| ApiError::field("ts", e))?;
     let facts = SCRATCH.with_borrow_mut(|scratch| {
-        app.analyzer
+        app.analyzer()
             .analyze_message(&event.text, &event.attachments, scratch)
     });
     let policy_standing = event
@@ -485,4 +485,69 @@ async fn assess_all(
     })
     .await
     .map_err(ApiError::internal)?
+}
+
+/// The analysis and verdict of a text as a group message would get them, with nobody's
+/// standing: what a reviewer sees of reported content, and what the engine thinks of it.
+pub fn analyze_reported(app: &App, text: &str, now: i64) -> Result<Verdict, ApiError> {
+    let facts =
+        SCRATCH.with_borrow_mut(|scratch| app.analyzer().analyze_message(text, &[], scratch));
+    let snapshot = app.snapshot(now);
+    let profile = app
+        .policy
+        .select(app.config.profile.as_deref(), None)
+        .map_err(ApiError::internal)?;
+    Ok(app.policy.verdict(
+        profile,
+        None,
+        facts,
+        Situation::new(Scene::Group, &snapshot.sanctions),
+    ))
+}
+
+/// What the engine itself makes of a reported subject, 0–1, for a case's priority: the spam
+/// score of a reported text (at least 0.8 when the policy would withhold it), the answerable
+/// account's strikes and live behaviour signals, a sanction in force on a domain or app.
+pub fn engine_view(
+    app: &App,
+    subject: &Subject,
+    account: Option<&str>,
+    content: Option<&str>,
+    now: i64,
+) -> Result<f64, ApiError> {
+    let mut view: f64 = 0.0;
+    if let Some(text) = content {
+        let verdict = analyze_reported(app, text, now)?;
+        view = view.max(verdict.facts.scores.get("spam").copied().unwrap_or(0.0));
+        if verdict.action >= Action::Hide {
+            view = view.max(0.8);
+        }
+    }
+    let account = account.or((subject.kind == SubjectKind::Account).then_some(subject.id.as_str()));
+    if let Some(account) = account {
+        if let Some(record) = app.cache().account(account) {
+            let standing = record.standing(&app.ladders, now);
+            if standing.content_strikes + standing.automation_strikes > 0 {
+                view = view.max(0.5);
+            }
+        }
+        if let Some(strongest) = app
+            .signals_of(account, now)
+            .values()
+            .copied()
+            .reduce(f64::max)
+        {
+            view = view.max(strongest.clamp(0.0, 1.0));
+        }
+    }
+    let snapshot = app.snapshot(now);
+    let sanctioned = match subject.kind {
+        SubjectKind::Domain => snapshot.sanctions.domains.contains(&subject.id),
+        SubjectKind::App => snapshot.sanctions.apps.contains(&subject.id),
+        _ => false,
+    };
+    if sanctioned {
+        view = 1.0;
+    }
+    Ok(view)
 }

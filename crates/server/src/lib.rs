@@ -28,7 +28,7 @@ use utoipa::{
 pub use app::App;
 pub use config::ServerConfig;
 
-use routes::{appeals, check, events, ops, sanctions, subjects};
+use routes::{appeals, cases, check, events, ops, reports, sanctions, subjects};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -37,7 +37,9 @@ use routes::{appeals, check, events, ops, sanctions, subjects};
         check::check, check::batch, events::events, subjects::subject,
         sanctions::issue, sanctions::lift, sanctions::get,
         appeals::file, appeals::decide, appeals::get, appeals::list,
-        ops::healthz, ops::metrics,
+        reports::file, reports::get, reports::reasons,
+        cases::list, cases::get, cases::next, cases::assign, cases::escalate, cases::resolve,
+        ops::healthz, ops::metrics, ops::reload_model,
     ),
     modifiers(&BearerAuth)
 )]
@@ -69,6 +71,16 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/appeals", post(appeals::file).get(appeals::list))
         .route("/v1/appeals/{id}", get(appeals::get))
         .route("/v1/appeals/{id}/decision", post(appeals::decide))
+        .route("/v1/reports", post(reports::file))
+        .route("/v1/reports/reasons", get(reports::reasons))
+        .route("/v1/reports/{id}", get(reports::get))
+        .route("/v1/cases", get(cases::list))
+        .route("/v1/cases/next", post(cases::next))
+        .route("/v1/cases/{id}", get(cases::get))
+        .route("/v1/cases/{id}/assign", post(cases::assign))
+        .route("/v1/cases/{id}/escalate", post(cases::escalate))
+        .route("/v1/cases/{id}/resolve", post(cases::resolve))
+        .route("/v1/model/reload", post(ops::reload_model))
         .route("/v1/openapi.json", get(ops::openapi))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))

@@ -26,6 +26,10 @@ pub struct Metrics {
     pub signals: Family<NameLabel, Counter>,
     /// Sanctions issued, by kind.
     pub sanctions: Family<NameLabel, Counter>,
+    /// Reports filed, by reason.
+    pub reports: Family<NameLabel, Counter>,
+    /// Cases resolved, by outcome.
+    pub cases: Family<NameLabel, Counter>,
     /// Webhook deliveries that failed (and will be retried).
     pub webhook_failures: Counter,
     /// Time to check one message, in seconds (single checks only).
@@ -39,6 +43,8 @@ impl Default for Metrics {
         let events = Counter::default();
         let signals = Family::<NameLabel, Counter>::default();
         let sanctions = Family::<NameLabel, Counter>::default();
+        let reports = Family::<NameLabel, Counter>::default();
+        let cases = Family::<NameLabel, Counter>::default();
         let webhook_failures = Counter::default();
         let check_seconds =
             Histogram::new([0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05]);
@@ -50,6 +56,8 @@ impl Default for Metrics {
             signals.clone(),
         );
         registry.register("sanctions", "Sanctions issued, by kind", sanctions.clone());
+        registry.register("reports", "Reports filed, by reason", reports.clone());
+        registry.register("cases", "Cases resolved, by outcome", cases.clone());
         registry.register(
             "webhook_failures",
             "Webhook deliveries that failed and wait for a retry",
@@ -66,6 +74,8 @@ impl Default for Metrics {
             events,
             signals,
             sanctions,
+            reports,
+            cases,
             webhook_failures,
             check_seconds,
         }
@@ -96,6 +106,22 @@ impl Metrics {
                     .inc_by(count);
             }
         }
+    }
+
+    pub fn report(&self, reason: &str) {
+        self.reports
+            .get_or_create(&NameLabel {
+                name: reason.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn case_resolved(&self, outcome: &str) {
+        self.cases
+            .get_or_create(&NameLabel {
+                name: outcome.to_owned(),
+            })
+            .inc();
     }
 
     pub fn sanction(&self, kind: impl serde::Serialize) {

@@ -128,7 +128,7 @@ pub async fn events(
             } = event
                 && fingerprint.is_none()
             {
-                *fingerprint = app.analyzer.fingerprint(text, &mut scratch);
+                *fingerprint = app.analyzer().fingerprint(text, &mut scratch);
             }
         }
         let mut detectors = app.detectors.lock().unwrap_or_else(|p| p.into_inner());

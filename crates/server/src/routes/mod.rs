@@ -1,9 +1,11 @@
 //! The HTTP routes, one file per resource.
 
 pub mod appeals;
+pub mod cases;
 pub mod check;
 pub mod events;
 pub mod ops;
+pub mod reports;
 pub mod sanctions;
 pub mod subjects;
 

@@ -20,12 +20,54 @@ use crate::{
     routes::{now, subjects::subject_kind},
 };
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetSpec {
     /// `account`, `device`, `domain`, `ip` (address or CIDR range) or `app`.
     pub kind: String,
     pub id: String,
+}
+
+/// A sanction target from a request, canonicalized (`field` names it in errors).
+pub fn target_of(spec: &TargetSpec, field: &str) -> Result<Subject, ApiError> {
+    let kind = subject_kind(&spec.kind, &format!("{field}.kind"))?;
+    let id = canonical_target_id(kind, &spec.id)
+        .map_err(|e| ApiError::field(format!("{field}.id"), e))?;
+    Ok(Subject { kind, id })
+}
+
+/// A restriction names a known function; a person's step override has hours exactly when it
+/// is timed. `prefix` is the JSON path of the object holding them (`offence.`).
+pub fn check_function_and_step(
+    function: Option<&str>,
+    step: Option<&Step>,
+    prefix: &str,
+) -> Result<(), ApiError> {
+    if let Some(function) = function
+        && !menshen_policy::FUNCTIONS.contains(&function)
+    {
+        return Err(ApiError::field(
+            format!("{prefix}function"),
+            format!(
+                "`{function}` is not a function; use one of {}",
+                menshen_policy::FUNCTIONS.join(", ")
+            ),
+        ));
+    }
+    if let Some(step) = step {
+        let timed = matches!(
+            step.kind,
+            menshen_state::ladder::SanctionKind::Restrict
+                | menshen_state::ladder::SanctionKind::LoginBan
+        );
+        if timed != step.hours.is_some() {
+            return Err(ApiError::field(
+                format!("{prefix}step.hours"),
+                "restrictions and login bans need `hours`; warnings and permanent bans have none",
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -63,43 +105,18 @@ pub async fn issue(
     Body(request): Body<IssueSanction>,
 ) -> Result<Json<Sanction>, ApiError> {
     caller.require(&[Role::Reviewer])?;
-    let kind = subject_kind(&request.target.kind, "target.kind")?;
-    let id = canonical_target_id(kind, &request.target.id)
-        .map_err(|e| ApiError::field("target.id", e))?;
+    let target = target_of(&request.target, "target")?;
     if request.reason.trim().is_empty() {
         return Err(ApiError::field(
             "reason",
             "say why: the sanctioned party reads it",
         ));
     }
-    if let Some(function) = &request.function
-        && !menshen_policy::FUNCTIONS.contains(&function.as_str())
-    {
-        return Err(ApiError::field(
-            "function",
-            format!(
-                "`{function}` is not a function; use one of {}",
-                menshen_policy::FUNCTIONS.join(", ")
-            ),
-        ));
-    }
-    if let Some(step) = &request.step {
-        let timed = matches!(
-            step.kind,
-            menshen_state::ladder::SanctionKind::Restrict
-                | menshen_state::ladder::SanctionKind::LoginBan
-        );
-        if timed != step.hours.is_some() {
-            return Err(ApiError::field(
-                "step.hours",
-                "restrictions and login bans need `hours`; warnings and permanent bans have none",
-            ));
-        }
-    }
+    check_function_and_step(request.function.as_deref(), request.step.as_ref(), "")?;
     let offence = Offence {
         at: now(),
         actor: caller.actor(),
-        target: Subject { kind, id },
+        target,
         ladder: request.ladder.unwrap_or(LadderName::Content),
         weight: request.weight.unwrap_or(1).clamp(1, 100),
         function: request.function,

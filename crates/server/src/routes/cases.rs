@@ -1,0 +1,495 @@
+//! Cases: the reviewers' queue. Reviewers take the next case or are assigned one, escalate to
+//! an admin, and resolve: verify (a sanction through the ladder, which they may override with
+//! a reason) or dismiss. The operations here serve both the JSON API and the console.
+
+use std::sync::Arc;
+
+use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
+use menshen_policy::Verdict;
+use menshen_state::{
+    audit::{AuditRecord, Subject, SubjectKind},
+    ladder::Step,
+    report::{Case, CaseAction, CaseState, Reason, Report},
+    sanction::{LadderName, Offence, Sanction},
+    token::Role,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::{
+    app::App,
+    auth::Caller,
+    enforce::{StandingView, analyze_reported},
+    error::{ApiError, Body, ErrorBody, PathParams, QueryParams},
+    routes::{
+        now,
+        sanctions::{TargetSpec, check_function_and_step, target_of},
+    },
+};
+
+/// Parse a case state from a query or form.
+pub fn case_state(name: &str, field: &str) -> Result<CaseState, ApiError> {
+    CaseState::parse(name).ok_or_else(|| {
+        ApiError::field(
+            field,
+            format!("`{name}` is not a case state; use open, assigned, escalated or resolved"),
+        )
+    })
+}
+
+/// Parse a report reason from a query or form.
+pub fn reason(name: &str, field: &str) -> Result<Reason, ApiError> {
+    Reason::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
+        ApiError::field(
+            field,
+            format!("`{name}` is not a reason; use one of {}", names.join(", ")),
+        )
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct CaseQuery {
+    /// `open`, `assigned`, `escalated` or `resolved`; every unresolved case when absent.
+    pub state: Option<String>,
+    /// One reason's queue.
+    pub reason: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// The queue: cases by priority.
+pub async fn list_cases(
+    app: &Arc<App>,
+    caller: &Caller,
+    state: Option<CaseState>,
+    reason: Option<Reason>,
+    limit: usize,
+) -> Result<Vec<Case>, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    let states = match state {
+        Some(state) => vec![state],
+        None => vec![CaseState::Open, CaseState::Assigned, CaseState::Escalated],
+    };
+    let limit = limit.min(1000);
+    app.read(move |store| store.cases(&states, reason, limit))
+        .await
+}
+
+/// Cases by priority, highest first (reviewers).
+#[utoipa::path(get, path = "/v1/cases", params(CaseQuery),
+    responses((status = 200, body = Vec<Object>), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    QueryParams(query): QueryParams<CaseQuery>,
+) -> Result<Json<Vec<Case>>, ApiError> {
+    let state = query
+        .state
+        .as_deref()
+        .map(|s| case_state(s, "state"))
+        .transpose()?;
+    let reason = query
+        .reason
+        .as_deref()
+        .map(|r| reason(r, "reason"))
+        .transpose()?;
+    Ok(Json(
+        list_cases(&app, &caller, state, reason, query.limit.unwrap_or(100)).await?,
+    ))
+}
+
+/// A report as a reviewer sees it. Reviewers see how far to trust a reporter, not who they
+/// are (no retaliation, no favouritism); admins also see the reporter's id, device and IP.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ReportView {
+    pub id: u64,
+    /// "reporter 1", "reporter 2", … in filing order for reviewers; the account id for admins.
+    pub reporter: String,
+    /// The chance this reporter's reports are upheld (0.5 for a newcomer).
+    pub reporter_reliability: f64,
+    pub reporter_account_age_days: Option<u32>,
+    pub reporter_device: Option<String>,
+    pub reporter_ip: Option<String>,
+    pub reason: String,
+    pub statement: String,
+    #[schema(value_type = Object)]
+    pub evidence: menshen_state::report::Evidence,
+    pub at: i64,
+}
+
+/// Everything a reviewer needs to decide a case.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[schema(value_type = Object)]
+    pub case: Case,
+    pub reports: Vec<ReportView>,
+    /// The engine's analysis of the reported text: facts with their spans, and the verdict
+    /// a group message would get.
+    #[schema(value_type = Option<Object>)]
+    pub analysis: Option<Verdict>,
+    /// Who a verification sanctions by default: the answerable account, else the subject.
+    #[schema(value_type = Option<Object>)]
+    pub target: Option<Subject>,
+    pub standing: Option<StandingView>,
+    /// The target's sanctions, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub sanctions: Vec<Sanction>,
+    /// The audit log about the reported subject and the target, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub history: Vec<AuditRecord>,
+}
+
+/// Who a verified case sanctions unless the reviewer says otherwise.
+pub fn default_target(case: &Case) -> Option<Subject> {
+    if let Some(account) = &case.account {
+        return Some(Subject {
+            kind: SubjectKind::Account,
+            id: account.clone(),
+        });
+    }
+    matches!(
+        case.subject.kind,
+        SubjectKind::Account | SubjectKind::Domain | SubjectKind::App
+    )
+    .then(|| case.subject.clone())
+}
+
+fn view_reports(reports: Vec<Report>, reliabilities: Vec<f64>, caller: &Caller) -> Vec<ReportView> {
+    let admin = caller.role == Role::Admin;
+    let mut order: Vec<String> = Vec::new();
+    reports
+        .into_iter()
+        .zip(reliabilities)
+        .map(|(report, reliability)| {
+            let number = match order.iter().position(|r| r == &report.reporter.id) {
+                Some(i) => i + 1,
+                None => {
+                    order.push(report.reporter.id.clone());
+                    order.len()
+                }
+            };
+            ReportView {
+                id: report.id,
+                reporter: if admin {
+                    report.reporter.id.clone()
+                } else {
+                    format!("reporter {number}")
+                },
+                reporter_reliability: (reliability * 100.0).round() / 100.0,
+                reporter_account_age_days: report.reporter.account_age_days,
+                reporter_device: report.reporter.device.filter(|_| admin),
+                reporter_ip: report.reporter.ip.filter(|_| admin),
+                reason: report.reason.as_str().into(),
+                statement: report.statement,
+                evidence: report.evidence,
+                at: report.at,
+            }
+        })
+        .collect()
+}
+
+/// One case with its reports, the engine's analysis, the target's standing and history.
+pub async fn case_detail(app: &Arc<App>, caller: &Caller, id: u64) -> Result<CaseDetail, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    let now = now();
+    let ladders = app.ladders.clone();
+    let (case, reports, reliabilities, standing, sanctions, history) = app
+        .read(move |store| {
+            let Some(case) = store.case(id)? else {
+                return Err(menshen_state::store::StoreError::NotFound(format!(
+                    "case {id}"
+                )));
+            };
+            let reports = store.case_reports(id)?;
+            let mut reliabilities = Vec::with_capacity(reports.len());
+            for report in &reports {
+                reliabilities.push(store.reporter_record(&report.reporter.id)?.reliability());
+            }
+            let target = default_target(&case);
+            let (standing, sanctions) = match &target {
+                Some(target) => (
+                    Some(store.standing(target, &ladders, now)?),
+                    store.sanctions_of(target)?,
+                ),
+                None => (None, Vec::new()),
+            };
+            let mut history = store.history(&case.subject, 200)?;
+            if let Some(target) = target.filter(|t| t != &case.subject) {
+                history.extend(store.history(&target, 200)?);
+                history.sort_by_key(|r| r.seq);
+                history.dedup_by_key(|r| r.seq);
+            }
+            Ok((case, reports, reliabilities, standing, sanctions, history))
+        })
+        .await?;
+    let analysis = case
+        .content
+        .as_deref()
+        .map(|text| analyze_reported(app, text, now))
+        .transpose()?;
+    Ok(CaseDetail {
+        target: default_target(&case),
+        reports: view_reports(reports, reliabilities, caller),
+        analysis,
+        standing: standing.as_ref().map(StandingView::from),
+        sanctions,
+        history,
+        case,
+    })
+}
+
+/// A case with its reports, analysis, standing and history (reviewers).
+#[utoipa::path(get, path = "/v1/cases/{id}", params(("id" = u64, Path)),
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    PathParams(id): PathParams<u64>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    Ok(Json(case_detail(&app, &caller, id).await?))
+}
+
+/// Take the open case with the highest priority.
+pub async fn take_next(
+    app: &Arc<App>,
+    caller: &Caller,
+    reason: Option<Reason>,
+) -> Result<Option<Case>, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    let actor = caller.actor();
+    app.write(move |store, _| Ok((store.next_case(actor, reason, now())?, Vec::new())))
+        .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Next {
+    /// Take from one reason's queue only.
+    pub reason: Option<String>,
+}
+
+/// Take the next open case, highest priority first (reviewers). 204 when the queue is empty.
+#[utoipa::path(post, path = "/v1/cases/next", request_body = Next,
+    responses((status = 200, body = Object), (status = 204)),
+    security(("bearer" = [])))]
+pub async fn next(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(request): Body<Next>,
+) -> Result<axum::response::Response, ApiError> {
+    let reason = request
+        .reason
+        .as_deref()
+        .map(|r| reason(r, "reason"))
+        .transpose()?;
+    Ok(match take_next(&app, &caller, reason).await? {
+        Some(case) => Json(case).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
+}
+
+/// Assign or escalate.
+pub async fn move_case(
+    app: &Arc<App>,
+    caller: &Caller,
+    id: u64,
+    action: CaseAction,
+) -> Result<Case, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    let actor = caller.actor();
+    app.write(move |store, _| Ok((store.move_case(id, actor, action, now())?, Vec::new())))
+        .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Assign {
+    /// The reviewer who gets it; the caller when absent (only admins assign others).
+    pub to: Option<String>,
+}
+
+/// Assign a case (reviewers take cases for themselves; admins assign anyone).
+#[utoipa::path(post, path = "/v1/cases/{id}/assign", request_body = Assign, params(("id" = u64, Path)),
+    responses((status = 200, body = Object), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn assign(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    PathParams(id): PathParams<u64>,
+    Body(request): Body<Assign>,
+) -> Result<Json<Case>, ApiError> {
+    let to = request.to.unwrap_or_else(|| caller.name.clone());
+    Ok(Json(
+        move_case(&app, &caller, id, CaseAction::Assign { to }).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Escalate {
+    /// Why an admin must decide.
+    pub reason: String,
+}
+
+/// Escalate a case to the admins (reviewers).
+#[utoipa::path(post, path = "/v1/cases/{id}/escalate", request_body = Escalate, params(("id" = u64, Path)),
+    responses((status = 200, body = Object), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn escalate(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    PathParams(id): PathParams<u64>,
+    Body(request): Body<Escalate>,
+) -> Result<Json<Case>, ApiError> {
+    if request.reason.trim().is_empty() {
+        return Err(ApiError::field("reason", "say why the case needs an admin"));
+    }
+    Ok(Json(
+        move_case(
+            &app,
+            &caller,
+            id,
+            CaseAction::Escalate {
+                reason: request.reason,
+            },
+        )
+        .await?,
+    ))
+}
+
+/// The offence a reviewer verifies: the ladder picks the step unless `step` overrides it.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OffenceSpec {
+    /// Who is sanctioned; by default the answerable account (a message's author), else the
+    /// reported account, domain or app.
+    pub target: Option<TargetSpec>,
+    /// `content` or `automation`; by default the case's reason decides.
+    #[schema(value_type = Option<String>)]
+    pub ladder: Option<LadderName>,
+    /// The function a restriction takes away.
+    pub function: Option<String>,
+    /// Strikes this offence adds. Default 1.
+    pub weight: Option<u32>,
+    /// Override the ladder's step (`{"kind": "login_ban", "hours": 48}`); the resolution's
+    /// reason says why.
+    #[schema(value_type = Option<Object>)]
+    pub step: Option<Step>,
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resolve {
+    /// `verify` or `dismiss`.
+    pub outcome: String,
+    /// Why, in words the reporters and the reported party read.
+    pub reason: String,
+    /// For `verify`: the offence (defaults as documented).
+    #[serde(default)]
+    pub offence: Option<OffenceSpec>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Resolved {
+    #[schema(value_type = Object)]
+    pub case: Case,
+    #[schema(value_type = Option<Object>)]
+    pub sanction: Option<Sanction>,
+}
+
+/// Verify (with a sanction through the ladder) or dismiss a case.
+pub async fn resolve_case(
+    app: &Arc<App>,
+    caller: &Caller,
+    id: u64,
+    request: Resolve,
+) -> Result<Resolved, ApiError> {
+    caller.require(&[Role::Reviewer])?;
+    if request.reason.trim().is_empty() {
+        return Err(ApiError::field(
+            "reason",
+            "say why: the reporters and the reported party read it",
+        ));
+    }
+    let verify = match request.outcome.as_str() {
+        "verify" => true,
+        "dismiss" => false,
+        other => {
+            return Err(ApiError::field(
+                "outcome",
+                format!("`{other}` is not an outcome; use verify or dismiss"),
+            ));
+        }
+    };
+    let spec = request.offence.unwrap_or_default();
+    if !verify && (spec.target.is_some() || spec.step.is_some()) {
+        return Err(ApiError::field(
+            "offence",
+            "a dismissal sanctions nobody; leave out the offence",
+        ));
+    }
+    check_function_and_step(spec.function.as_deref(), spec.step.as_ref(), "offence.")?;
+    let chosen = spec
+        .target
+        .as_ref()
+        .map(|t| target_of(t, "offence.target"))
+        .transpose()?;
+    let actor = caller.actor();
+    let reason = request.reason;
+    let resolved = app
+        .write(move |store, ladders| {
+            let case = store
+                .case(id)?
+                .ok_or_else(|| menshen_state::store::StoreError::NotFound(format!("case {id}")))?;
+            let offence = if verify {
+                let target = chosen.or_else(|| default_target(&case)).ok_or_else(|| {
+                    menshen_state::store::StoreError::Refused(
+                        "this case has no account to sanction; name one in offence.target".into(),
+                    )
+                })?;
+                Some(Offence {
+                    at: now(),
+                    actor: actor.clone(),
+                    target,
+                    ladder: spec.ladder.unwrap_or(case.reason.ladder()),
+                    weight: spec.weight.unwrap_or(1).clamp(1, 100),
+                    function: spec.function,
+                    rule: None,
+                    policy_version: None,
+                    reason: reason.clone(),
+                    evasion: false,
+                    evidence: serde_json::Value::Null,
+                    step: spec.step,
+                })
+            } else {
+                None
+            };
+            let (case, sanction) =
+                store.resolve_case(id, actor, &reason, offence, ladders, now())?;
+            let touched = sanction.iter().map(|s| s.target.clone()).collect();
+            Ok((Resolved { case, sanction }, touched))
+        })
+        .await?;
+    app.metrics
+        .case_resolved(if verify { "verified" } else { "dismissed" });
+    if let Some(sanction) = &resolved.sanction {
+        app.metrics.sanction(sanction.kind);
+    }
+    Ok(resolved)
+}
+
+/// Resolve a case: `verify` sanctions through the ladder, `dismiss` closes it (reviewers;
+/// escalated cases: admins).
+#[utoipa::path(post, path = "/v1/cases/{id}/resolve", request_body = Resolve, params(("id" = u64, Path)),
+    responses((status = 200, body = Resolved), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn resolve(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    PathParams(id): PathParams<u64>,
+    Body(request): Body<Resolve>,
+) -> Result<Json<Resolved>, ApiError> {
+    Ok(Json(resolve_case(&app, &caller, id, request).await?))
+}

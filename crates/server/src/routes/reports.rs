@@ -1,0 +1,245 @@
+//! Report intake: the platform files its users' reports; reports about one subject join one
+//! case; the reporter reads the outcome here (and through the `report.outcome` webhook).
+
+use std::sync::Arc;
+
+use axum::{Json, extract::State};
+use menshen_state::{
+    audit::{Subject, SubjectKind},
+    report::{Evidence, NewReport, Reason, Report, Reporter},
+    token::Role,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    app::App,
+    auth::Caller,
+    enforce::engine_view,
+    error::{ApiError, Body, ErrorBody, PathParams},
+    routes::now,
+};
+
+/// The kinds of subject a user can report.
+pub const REPORTABLE: [SubjectKind; 5] = [
+    SubjectKind::Message,
+    SubjectKind::Account,
+    SubjectKind::Domain,
+    SubjectKind::App,
+    SubjectKind::Group,
+];
+
+/// Longest statement and content kept, in bytes; longer ones are cut at a character boundary.
+const MAX_TEXT: usize = 8 * 1024;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReporterSpec {
+    pub id: String,
+    /// Days since the reporter registered, if the platform knows: new accounts weigh less in
+    /// a wave.
+    pub account_age_days: Option<u32>,
+    pub device: Option<String>,
+    pub ip: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectSpec {
+    /// `message`, `account`, `domain`, `app` or `group`.
+    pub kind: String,
+    pub id: String,
+    /// The account answerable for it: a message's author, a group's owner.
+    pub account: Option<String>,
+    /// A reported message's text.
+    pub text: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileReport {
+    pub reporter: ReporterSpec,
+    pub subject: SubjectSpec,
+    /// One of `GET /v1/reports/reasons`.
+    pub reason: String,
+    /// The reporter's own words.
+    #[serde(default)]
+    pub statement: String,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub evidence: Option<Evidence>,
+}
+
+/// What the platform is told when it files a report.
+#[derive(Serialize, ToSchema)]
+pub struct Filed {
+    pub report: u64,
+    pub case: u64,
+    /// The case's state: `open` until a reviewer takes it.
+    pub state: String,
+}
+
+fn cut(text: String) -> String {
+    if text.len() <= MAX_TEXT {
+        return text;
+    }
+    let mut end = MAX_TEXT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
+/// File a report (the platform's service, for its user).
+#[utoipa::path(post, path = "/v1/reports", request_body = FileReport,
+    responses((status = 200, body = Filed), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn file(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(request): Body<FileReport>,
+) -> Result<Json<Filed>, ApiError> {
+    caller.require(&[Role::Service, Role::Reviewer])?;
+    if request.reporter.id.trim().is_empty() {
+        return Err(ApiError::field("reporter.id", "name the reporting account"));
+    }
+    let kind = SubjectKind::parse(&request.subject.kind)
+        .filter(|k| REPORTABLE.contains(k))
+        .ok_or_else(|| {
+            ApiError::field(
+                "subject.kind",
+                format!(
+                    "`{}` cannot be reported; use message, account, domain, app or group",
+                    request.subject.kind
+                ),
+            )
+        })?;
+    if request.subject.id.trim().is_empty() {
+        return Err(ApiError::field("subject.id", "name what is reported"));
+    }
+    let reason = Reason::parse(&request.reason).ok_or_else(|| {
+        let names: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
+        ApiError::field(
+            "reason",
+            format!(
+                "`{}` is not a reason; use one of {}",
+                request.reason,
+                names.join(", ")
+            ),
+        )
+    })?;
+    if reason == Reason::Other && request.statement.trim().is_empty() {
+        return Err(ApiError::field(
+            "statement",
+            "a report for `other` reasons needs the reporter's own words",
+        ));
+    }
+    let subject = Subject {
+        kind,
+        id: request.subject.id,
+    };
+    let account = match kind {
+        SubjectKind::Account => Some(subject.id.clone()),
+        _ => request.subject.account.filter(|a| !a.trim().is_empty()),
+    };
+    let content = request.subject.text.map(cut);
+    let at = now();
+    let engine = engine_view(&app, &subject, account.as_deref(), content.as_deref(), at)?;
+    let new = NewReport {
+        reporter: Reporter {
+            id: request.reporter.id,
+            account_age_days: request.reporter.account_age_days,
+            device: request.reporter.device,
+            ip: request.reporter.ip,
+        },
+        subject,
+        account,
+        content,
+        reason,
+        statement: cut(request.statement),
+        evidence: request.evidence.unwrap_or(Evidence {
+            messages: Vec::new(),
+            excerpts: Vec::new(),
+        }),
+        at,
+    };
+    let config = app.config.reports.clone();
+    let (report, case) = app
+        .write(move |store, _| Ok((store.file_report(new, engine, &config)?, Vec::new())))
+        .await?;
+    app.metrics.report(reason.as_str());
+    Ok(Json(Filed {
+        report: report.id,
+        case: case.id,
+        state: case.state.as_str().into(),
+    }))
+}
+
+/// A report as its reporter may see it: their own words and what became of it.
+#[derive(Serialize, ToSchema)]
+pub struct ReportStatus {
+    #[schema(value_type = Object)]
+    pub report: Report,
+    /// `open`, `assigned`, `escalated` or `resolved`.
+    pub state: String,
+    /// `verified` or `dismissed`, once resolved.
+    pub outcome: Option<String>,
+    /// The reviewer's reason, once resolved.
+    pub reason: Option<String>,
+}
+
+/// A report's state and outcome (the platform shows its reporter).
+#[utoipa::path(get, path = "/v1/reports/{id}", params(("id" = u64, Path)),
+    responses((status = 200, body = ReportStatus), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    PathParams(id): PathParams<u64>,
+) -> Result<Json<ReportStatus>, ApiError> {
+    caller.require(&[Role::Service, Role::Reviewer])?;
+    let found = app
+        .read(move |store| {
+            let Some(report) = store.report(id)? else {
+                return Ok(None);
+            };
+            let case = store.case(report.case)?;
+            Ok(Some((report, case)))
+        })
+        .await?;
+    let (report, case) = found.ok_or_else(|| ApiError::not_found(format!("no report {id}")))?;
+    let case = case.ok_or_else(|| ApiError::internal(format!("report {id} has no case")))?;
+    let resolution = case.resolution.as_ref();
+    Ok(Json(ReportStatus {
+        report,
+        state: case.state.as_str().into(),
+        outcome: resolution.map(|r| r.outcome.as_str().into()),
+        reason: resolution.map(|r| r.reason.clone()),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReasonEntry {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// The ladder a verified report climbs: `content` or `automation`.
+    pub ladder: &'static str,
+}
+
+/// The catalogue of report reasons.
+#[utoipa::path(get, path = "/v1/reports/reasons",
+    responses((status = 200, body = Vec<ReasonEntry>)),
+    security(("bearer" = [])))]
+pub async fn reasons(caller: Caller) -> Result<Json<Vec<ReasonEntry>>, ApiError> {
+    caller.require(&[Role::Service, Role::Reviewer])?;
+    Ok(Json(
+        Reason::ALL
+            .into_iter()
+            .map(|r| ReasonEntry {
+                name: r.as_str(),
+                description: r.description(),
+                ladder: r.ladder().as_str(),
+            })
+            .collect(),
+    ))
+}
