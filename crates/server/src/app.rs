@@ -186,6 +186,8 @@ pub struct App {
     pub signals: Mutex<Signals>,
     tokens: RwLock<HashMap<String, (Role, String)>>,
     pub metrics: Metrics,
+    /// Console sign-ins.
+    pub sessions: crate::console::session::Sessions,
 }
 
 impl App {
@@ -234,6 +236,7 @@ impl App {
             )),
             tokens: RwLock::new(HashMap::new()),
             metrics: Metrics::default(),
+            sessions: Default::default(),
             config,
         }))
     }

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod console;
 pub mod enforce;
 pub mod error;
 pub mod metrics;
@@ -84,6 +85,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/openapi.json", get(ops::openapi))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
+        .merge(console::router())
         .fallback(|| async {
             error::ApiError::not_found("no such route; the routes are listed in /v1/openapi.json")
         })

@@ -84,27 +84,38 @@ pub async fn decide(
     PathParams(id): PathParams<u64>,
     Body(request): Body<Decide>,
 ) -> Result<Json<Appeal>, ApiError> {
+    Ok(Json(
+        decide_appeal(&app, &caller, id, request.reverse, request.reason).await?,
+    ))
+}
+
+/// Uphold or reverse an appeal (the API's and the console's one way to do it).
+pub async fn decide_appeal(
+    app: &Arc<App>,
+    caller: &Caller,
+    id: u64,
+    reverse: bool,
+    reason: String,
+) -> Result<Appeal, ApiError> {
     caller.require(&[Role::Reviewer])?;
-    if request.reason.trim().is_empty() {
+    if reason.trim().is_empty() {
         return Err(ApiError::field("reason", "say why: the appellant reads it"));
     }
     let decision = AppealDecision {
         actor: caller.actor(),
-        reverse: request.reverse,
-        reason: request.reason,
+        reverse,
+        reason,
         at: now(),
     };
-    let appeal = app
-        .write(move |store, ladders| {
-            let appeal = store.decide_appeal(id, decision, ladders)?;
-            let target = store
-                .sanction(appeal.sanction)?
-                .map(|s| vec![s.target])
-                .unwrap_or_default();
-            Ok((appeal, target))
-        })
-        .await?;
-    Ok(Json(appeal))
+    app.write(move |store, ladders| {
+        let appeal = store.decide_appeal(id, decision, ladders)?;
+        let target = store
+            .sanction(appeal.sanction)?
+            .map(|s| vec![s.target])
+            .unwrap_or_default();
+        Ok((appeal, target))
+    })
+    .await
 }
 
 /// One appeal with its outcome (the platform shows the appellant the reason).

@@ -24,7 +24,7 @@ pub fn subject_kind(kind: &str, field: &str) -> Result<SubjectKind, ApiError> {
     SubjectKind::parse(kind).ok_or_else(|| {
         ApiError::field(
             field,
-            format!("`{kind}` is not a subject kind; use account, device, domain, ip, app, message, report or appeal"),
+            format!("`{kind}` is not a subject kind; use account, device, domain, ip, app, message, group, report, appeal or case"),
         )
     })
 }
@@ -57,24 +57,32 @@ pub async fn subject(
     PathParams((kind, id)): PathParams<(String, String)>,
     QueryParams(query): QueryParams<HistoryQuery>,
 ) -> Result<Json<SubjectReport>, ApiError> {
-    caller.require(&[Role::Reviewer])?;
     let subject = Subject {
         kind: subject_kind(&kind, "kind")?,
         id,
     };
     let limit = query.limit.unwrap_or(100).min(1000);
+    Ok(Json(subject_report(&app, &caller, subject, limit).await?))
+}
+
+/// A subject's standing, sanctions and latest `limit` audit records (reviewers).
+pub async fn subject_report(
+    app: &Arc<App>,
+    caller: &Caller,
+    subject: Subject,
+    limit: usize,
+) -> Result<SubjectReport, ApiError> {
+    caller.require(&[Role::Reviewer])?;
     let now = now();
     let ladders = app.ladders.clone();
-    let report = app
-        .read(move |store| {
-            let standing = store.standing(&subject, &ladders, now)?;
-            Ok(SubjectReport {
-                standing: StandingView::from(&standing),
-                sanctions: store.sanctions_of(&subject)?,
-                history: store.history(&subject, limit)?,
-                subject,
-            })
+    app.read(move |store| {
+        let standing = store.standing(&subject, &ladders, now)?;
+        Ok(SubjectReport {
+            standing: StandingView::from(&standing),
+            sanctions: store.sanctions_of(&subject)?,
+            history: store.history(&subject, limit)?,
+            subject,
         })
-        .await?;
-    Ok(Json(report))
+    })
+    .await
 }
