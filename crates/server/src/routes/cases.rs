@@ -155,20 +155,46 @@ pub fn default_target(case: &Case) -> Option<Subject> {
     .then(|| case.subject.clone())
 }
 
+/// Reviewers do not see who reported, in the history either: a report's record names its
+/// reporter by number (`order` lists reporters by first report), or as "a reporter". Admins see
+/// the records as stored. The records' hashes are left as stored; verify the chain with
+/// `menshen audit verify`, not from this view.
+pub fn mask_reporters(history: &mut [AuditRecord], caller: &Caller, order: &[String]) {
+    if caller.role == Role::Admin {
+        return;
+    }
+    for record in history.iter_mut().filter(|r| {
+        r.event.actor.kind == menshen_state::audit::ActorKind::User
+            && r.event.action.starts_with("report.")
+    }) {
+        let number = order.iter().position(|id| *id == record.event.actor.id);
+        record.event.actor.id =
+            number.map_or_else(|| "a reporter".into(), |i| format!("reporter {}", i + 1));
+    }
+}
+
+/// Reporters by their first report, for numbering.
+fn reporter_order(reports: &[Report]) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    for report in reports {
+        if !order.contains(&report.reporter.id) {
+            order.push(report.reporter.id.clone());
+        }
+    }
+    order
+}
+
 fn view_reports(reports: Vec<Report>, reliabilities: Vec<f64>, caller: &Caller) -> Vec<ReportView> {
     let admin = caller.role == Role::Admin;
-    let mut order: Vec<String> = Vec::new();
+    let order = reporter_order(&reports);
     reports
         .into_iter()
         .zip(reliabilities)
         .map(|(report, reliability)| {
-            let number = match order.iter().position(|r| r == &report.reporter.id) {
-                Some(i) => i + 1,
-                None => {
-                    order.push(report.reporter.id.clone());
-                    order.len()
-                }
-            };
+            let number = order
+                .iter()
+                .position(|r| r == &report.reporter.id)
+                .map_or(0, |i| i + 1);
             ReportView {
                 id: report.id,
                 reporter: if admin {
@@ -194,7 +220,7 @@ pub async fn case_detail(app: &Arc<App>, caller: &Caller, id: u64) -> Result<Cas
     caller.require(&[Role::Reviewer])?;
     let now = now();
     let ladders = app.ladders.clone();
-    let (case, reports, reliabilities, standing, sanctions, history) = app
+    let (case, reports, reliabilities, standing, sanctions, mut history) = app
         .read(move |store| {
             let Some(case) = store.case(id)? else {
                 return Err(menshen_state::store::StoreError::NotFound(format!(
@@ -223,6 +249,7 @@ pub async fn case_detail(app: &Arc<App>, caller: &Caller, id: u64) -> Result<Cas
             Ok((case, reports, reliabilities, standing, sanctions, history))
         })
         .await?;
+    mask_reporters(&mut history, caller, &reporter_order(&reports));
     let analysis = case
         .content
         .as_deref()

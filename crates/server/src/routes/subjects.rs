@@ -75,14 +75,17 @@ pub async fn subject_report(
     caller.require(&[Role::Reviewer])?;
     let now = now();
     let ladders = app.ladders.clone();
-    app.read(move |store| {
-        let standing = store.standing(&subject, &ladders, now)?;
-        Ok(SubjectReport {
-            standing: StandingView::from(&standing),
-            sanctions: store.sanctions_of(&subject)?,
-            history: store.history(&subject, limit)?,
-            subject,
+    let mut report = app
+        .read(move |store| {
+            let standing = store.standing(&subject, &ladders, now)?;
+            Ok(SubjectReport {
+                standing: StandingView::from(&standing),
+                sanctions: store.sanctions_of(&subject)?,
+                history: store.history(&subject, limit)?,
+                subject,
+            })
         })
-    })
-    .await
+        .await?;
+    crate::routes::cases::mask_reporters(&mut report.history, caller, &[]);
+    Ok(report)
 }
