@@ -5,6 +5,7 @@
 use askama::Template;
 use menshen_state::{
     appeal::Appeal,
+    ladder::SanctionKind,
     audit::AuditRecord,
     report::{Case, CaseState, Reason},
     sanction::Sanction,
@@ -225,10 +226,16 @@ impl SanctionRow {
             },
             ladder: sanction.ladder.as_str(),
             starts: when(sanction.starts),
-            ends: crate::enforce::until(sanction.ends),
+            ends: if sanction.kind == SanctionKind::Warning {
+                "—".into()
+            } else {
+                crate::enforce::until(sanction.ends)
+            },
             reason: visible(&sanction.reason),
             state: if sanction.lifted {
                 "lifted"
+            } else if sanction.kind == SanctionKind::Warning {
+                "on record"
             } else if sanction.in_force(now) {
                 "in force"
             } else {
