@@ -41,8 +41,44 @@ fn load_all(paths: &[String]) -> anyhow::Result<(Vec<Example>, Vec<InputFile>)> 
     Ok((examples, inputs))
 }
 
+/// The messages people labelled in a server's store, with their provenance (the rows and a
+/// SHA-256 over `label<TAB>source<TAB>text` lines, so a retrain says what it learnt from).
+fn load_store(dir: &Path) -> anyhow::Result<(Vec<Example>, InputFile)> {
+    use menshen_state::store::Store as _;
+    use sha2::Digest as _;
+    if !dir.join("menshen.db").exists() {
+        bail!(
+            "{}: no store here (menshen.db); point --from-store at the folder `menshen serve` uses",
+            dir.display()
+        );
+    }
+    let store = menshen_state::store::SqliteStore::open(dir)
+        .with_context(|| format!("opening the store in {}", dir.display()))?;
+    let labelled = store
+        .examples(usize::MAX >> 1)
+        .with_context(|| format!("reading labelled examples from {}", dir.display()))?;
+    let mut hash = sha2::Sha256::new();
+    let examples: Vec<Example> = labelled
+        .into_iter()
+        .map(|e| {
+            hash.update(format!("{}\t{}\t{}\n", u8::from(e.spam), e.source, e.text));
+            Example {
+                text: e.text,
+                unwanted: e.spam,
+            }
+        })
+        .collect();
+    let input = InputFile {
+        path: format!("store:{}", dir.display()),
+        rows: examples.len(),
+        sha256: hex::encode(hash.finalize()),
+    };
+    Ok((examples, input))
+}
+
 pub fn train(
     paths: &[String],
+    from_store: Option<&Path>,
     out: &Path,
     epochs: u32,
     seed: u64,
@@ -52,7 +88,24 @@ pub fn train(
     if !(1..=50).contains(&held) {
         bail!("--held {held}: hold back between 1 and 50 percent to choose the threshold");
     }
-    let (examples, inputs) = load_all(paths)?;
+    let (mut examples, mut inputs) = load_all(paths)?;
+    if let Some(dir) = from_store {
+        let (labelled, input) = load_store(dir)?;
+        eprintln!(
+            "menshen: {} messages labelled by people in {}",
+            labelled.len(),
+            dir.display()
+        );
+        // A person's label on a text outranks a data file's.
+        let decided: std::collections::HashSet<&str> =
+            labelled.iter().map(|e| e.text.as_str()).collect();
+        examples.retain(|e| !decided.contains(e.text.as_str()));
+        examples.extend(labelled);
+        inputs.push(input);
+    }
+    if examples.is_empty() {
+        bail!("nothing to learn from: give --data files or a store with labelled messages");
+    }
     let examples = data::dedup(examples);
     let (train_set, held_set) = data::split(examples, held);
     let positives = train_set.iter().filter(|e| e.unwanted).count();

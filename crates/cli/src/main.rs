@@ -59,8 +59,16 @@ enum Command {
     /// Train a spam-score model on labelled messages (TSV `label<TAB>text` or JSONL).
     Train {
         /// Labelled files; may be given several times.
-        #[arg(long = "data", value_name = "FILE", required = true)]
+        #[arg(
+            long = "data",
+            value_name = "FILE",
+            required_unless_present = "from_store"
+        )]
         data: Vec<String>,
+        /// Also learn from the messages people labelled in a server's store (verified and
+        /// dismissed reports, appeal outcomes): the folder `menshen serve` writes to.
+        #[arg(long, value_name = "DIR")]
+        from_store: Option<PathBuf>,
         /// Where to write the model.
         #[arg(long, value_name = "MODEL")]
         out: PathBuf,
@@ -102,6 +110,10 @@ enum Command {
         /// Also write an HTML report with charts here.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
+        /// Also save the text report here, named by time and profiles; the console's policy
+        /// page shows the newest (`<data dir>/replays`).
+        #[arg(long, value_name = "DIR")]
+        save_to: Option<PathBuf>,
         /// Events, one JSON object a line.
         events: PathBuf,
         #[command(flatten)]
@@ -220,12 +232,21 @@ fn main() -> ExitCode {
         Command::Token(command) => server::token(command),
         Command::Train {
             data,
+            from_store,
             out,
             epochs,
             seed,
             held,
             precision,
-        } => learn::train(&data, &out, epochs, seed, held, precision),
+        } => learn::train(
+            &data,
+            from_store.as_deref(),
+            &out,
+            epochs,
+            seed,
+            held,
+            precision,
+        ),
         Command::Eval {
             model,
             data,
@@ -236,9 +257,17 @@ fn main() -> ExitCode {
             baseline,
             candidate,
             html,
+            save_to,
             events,
             data,
-        } => profiles::replay(&baseline, &candidate, html.as_deref(), &events, &data),
+        } => profiles::replay(
+            &baseline,
+            &candidate,
+            html.as_deref(),
+            save_to.as_deref(),
+            &events,
+            &data,
+        ),
         Command::Policy(PolicyCommand::Test { profiles, data }) => {
             profiles::policy_test(&profiles, &data)
         }

@@ -65,6 +65,7 @@ pub(crate) fn replay(
     baseline: &str,
     candidate: &str,
     html: Option<&std::path::Path>,
+    save_to: Option<&std::path::Path>,
     events: &PathBuf,
     data: &DataArgs,
 ) -> anyhow::Result<ExitCode> {
@@ -135,6 +136,19 @@ pub(crate) fn replay(
         std::fs::write(path, report.html_report())
             .with_context(|| format!("writing {}", path.display()))?;
         out!("HTML report: {}", path.display());
+    }
+    if let Some(dir) = save_to {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let name = format!(
+            "{}-{}-vs-{}.txt",
+            jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ"),
+            base.name,
+            cand.name
+        );
+        let path = dir.join(name);
+        std::fs::write(&path, report.text_report())
+            .with_context(|| format!("writing {}", path.display()))?;
+        out!("saved: {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -660,3 +660,144 @@ fn check_reads_sanctioned_domains_from_the_store() {
         "block"
     );
 }
+
+#[test]
+fn train_learns_from_the_labels_people_gave_in_the_store() {
+    use menshen_state::{
+        audit::{Actor, ActorKind, Subject, SubjectKind},
+        ladder::Ladders,
+        report::{Evidence, NewReport, Reason, ReportConfig, Reporter},
+        sanction::{LadderName, Offence},
+        store::{SqliteStore, Store},
+    };
+    let dir = scratch_dir("train-store");
+    let store_dir = dir.join("data");
+    let mut store = SqliteStore::open(&store_dir).unwrap();
+    let reviewer = Actor {
+        kind: ActorKind::Reviewer,
+        id: "rita".into(),
+    };
+    // One report verified (unwanted), one dismissed (fine); the dismissed text is also in the
+    // data file with the opposite label, and the person's label must win.
+    for (id, text, verify) in [
+        ("m1", "高仿名表原单 加微信 watch888", true),
+        ("m2", "今天第7把输了，晚上再一起打吧", false),
+    ] {
+        let (_, case) = store
+            .file_report(
+                NewReport {
+                    reporter: Reporter {
+                        id: "alice".into(),
+                        account_age_days: None,
+                        device: None,
+                        ip: None,
+                    },
+                    subject: Subject {
+                        kind: SubjectKind::Message,
+                        id: id.into(),
+                    },
+                    account: Some("u1".into()),
+                    content: Some(text.into()),
+                    reason: Reason::Counterfeit,
+                    statement: String::new(),
+                    evidence: Evidence {
+                        messages: vec![],
+                        excerpts: vec![],
+                    },
+                    at: 1_000,
+                },
+                0.0,
+                &ReportConfig::default(),
+            )
+            .unwrap();
+        let offence = verify.then(|| Offence {
+            at: 1_001,
+            actor: reviewer.clone(),
+            target: Subject {
+                kind: SubjectKind::Account,
+                id: "u1".into(),
+            },
+            ladder: LadderName::Content,
+            weight: 1,
+            function: None,
+            rule: None,
+            policy_version: None,
+            reason: "fakes".into(),
+            evasion: false,
+            evidence: Value::Null,
+            step: None,
+        });
+        store
+            .resolve_case(
+                case.id,
+                reviewer.clone(),
+                "checked",
+                offence,
+                &Ladders::embedded(),
+                1_001,
+            )
+            .unwrap();
+    }
+    drop(store);
+    let data = dir.join("base.tsv");
+    let mut rows = String::new();
+    for i in 0..100 {
+        rows.push_str(&format!("1\t便宜出{i}万金币 加微信 seller{i:03} 秒到\n"));
+        rows.push_str(&format!("0\t明天第{i}节课改到下午了\n"));
+    }
+    rows.push_str("1\t今天第7把输了，晚上再一起打吧\n");
+    std::fs::write(&data, rows).unwrap();
+    let model = dir.join("m.model");
+    let out = menshen(
+        &[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--from-store",
+            store_dir.to_str().unwrap(),
+            "--out",
+            model.to_str().unwrap(),
+            "--epochs",
+            "2",
+        ],
+        b"",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("2 messages labelled by people"), "{stderr}");
+    // 200 file rows + 2 labelled by people; the file's conflicting row gives way to the
+    // person's label (were both kept, deduplication would drop the text: 200 in all).
+    let numbers: Vec<usize> = stderr
+        .lines()
+        .find(|l| l.contains("training on"))
+        .unwrap_or_default()
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert_eq!(numbers.len(), 3, "{stderr}");
+    assert_eq!(numbers[0] + numbers[2], 202, "{stderr}");
+    let header = String::from_utf8_lossy(
+        &std::fs::read(&model).unwrap()
+            [..2000.min(std::fs::metadata(&model).unwrap().len() as usize)],
+    )
+    .into_owned();
+    assert!(
+        header.contains("\"path\":\"store:"),
+        "provenance names the store: {header}"
+    );
+
+    let empty = dir.join("nothing-here");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = menshen(
+        &[
+            "train",
+            "--from-store",
+            empty.to_str().unwrap(),
+            "--out",
+            model.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no store here"));
+}

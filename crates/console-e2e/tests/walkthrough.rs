@@ -185,7 +185,10 @@ async fn wait_for_path(client: &Client, path: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("never reached {path}: at {}", client.current_url().await.unwrap());
+    panic!(
+        "never reached {path}: at {}",
+        client.current_url().await.unwrap()
+    );
 }
 
 async fn text_of(client: &Client, css: &str) -> String {

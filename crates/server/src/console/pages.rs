@@ -5,8 +5,8 @@
 use askama::Template;
 use menshen_state::{
     appeal::Appeal,
-    ladder::SanctionKind,
     audit::AuditRecord,
+    ladder::SanctionKind,
     report::{Case, CaseState, Reason},
     sanction::Sanction,
 };
