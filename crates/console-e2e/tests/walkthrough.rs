@@ -57,14 +57,17 @@ async fn start_driver() -> Driver {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver starts");
-    let url = format!("http://127.0.0.1:{port}");
-    // Wait until it listens.
+    // Owned at once, so that it is stopped however the wait ends.
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
     for _ in 0..100 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
         {
-            return Driver { child, url };
+            return driver;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
