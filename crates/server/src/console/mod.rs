@@ -214,14 +214,40 @@ async fn logout(
     viewer: Viewer,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> PageResult {
-    let form = form_of(&viewer, form)?;
-    viewer.check_csrf(&form.csrf).map_err(failed(&viewer))?;
+    accept(&viewer, form)?;
     app.sessions.end(&viewer.id);
     Ok((
         [(header::SET_COOKIE, set_cookie(None))],
         Redirect::to("/console/login"),
     )
         .into_response())
+}
+
+/// A form that carries the session's CSRF token.
+trait Csrf {
+    fn csrf(&self) -> &str;
+}
+
+macro_rules! csrf {
+    ($($form:ty),*) => {
+        $(impl Csrf for $form {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        })*
+    };
+}
+csrf!(CsrfForm, NextForm, ReasonForm, ResolveForm, DecideForm);
+
+/// A posted form's fields, once its CSRF token is checked; else a console error saying what
+/// was wrong.
+fn accept<T: Csrf>(
+    viewer: &Viewer,
+    form: Result<Form<T>, FormRejection>,
+) -> Result<T, ConsoleError> {
+    let form = form_of(viewer, form)?;
+    viewer.check_csrf(form.csrf()).map_err(failed(viewer))?;
+    Ok(form)
 }
 
 /// A form's fields, or a console error naming what was wrong.
@@ -286,8 +312,7 @@ async fn take_next(
     viewer: Viewer,
     form: Result<Form<NextForm>, FormRejection>,
 ) -> PageResult {
-    let form = form_of(&viewer, form)?;
-    viewer.check_csrf(&form.csrf).map_err(failed(&viewer))?;
+    let form = accept(&viewer, form)?;
     let reason = Some(form.reason.as_str())
         .filter(|r| !r.is_empty())
         .map(|r| cases::reason(r, "reason"))
@@ -409,8 +434,7 @@ async fn assign(
     axum::extract::Path(id): axum::extract::Path<u64>,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> PageResult {
-    let form = form_of(&viewer, form)?;
-    viewer.check_csrf(&form.csrf).map_err(failed(&viewer))?;
+    accept(&viewer, form)?;
     let to = viewer.session.name.clone();
     cases::move_case(&app, &viewer.caller(), id, CaseAction::Assign { to })
         .await
@@ -430,8 +454,7 @@ async fn escalate(
     axum::extract::Path(id): axum::extract::Path<u64>,
     form: Result<Form<ReasonForm>, FormRejection>,
 ) -> PageResult {
-    let form = form_of(&viewer, form)?;
-    viewer.check_csrf(&form.csrf).map_err(failed(&viewer))?;
+    let form = accept(&viewer, form)?;
     if form.reason.trim().is_empty() {
         return Err(failed(&viewer)(ApiError::field(
             "reason",
@@ -534,8 +557,7 @@ async fn resolve(
     axum::extract::Path(id): axum::extract::Path<u64>,
     form: Result<Form<ResolveForm>, FormRejection>,
 ) -> PageResult {
-    let form = form_of(&viewer, form)?;
-    viewer.check_csrf(&form.csrf).map_err(failed(&viewer))?;
+    let form = accept(&viewer, form)?;
     let request = form.request().map_err(failed(&viewer))?;
     let resolved = cases::resolve_case(&app, &viewer.caller(), id, request)
         .await
@@ -600,8 +622,7 @@ async fn decide(
     axum::extract::Path(id): axum::extract::Path<u64>,
     form: Result<Form<DecideForm>, FormRejection>,
 ) -> PageResult {
-    let form = form_of(&viewer, form)?;
-    viewer.check_csrf(&form.csrf).map_err(failed(&viewer))?;
+    let form = accept(&viewer, form)?;
     let reverse = match form.decision.as_str() {
         "reverse" => true,
         "uphold" => false,
@@ -631,19 +652,17 @@ async fn subjects(
 ) -> PageResult {
     let caller = viewer.caller();
     caller.require(&[Role::Reviewer]).map_err(failed(&viewer))?;
-    let kinds = [
-        SubjectKind::Account,
-        SubjectKind::Device,
-        SubjectKind::Domain,
-        SubjectKind::Ip,
-        SubjectKind::App,
-        SubjectKind::Message,
-        SubjectKind::Group,
-    ];
+    // What can be sanctioned or reported; reports, appeals and cases have their own pages.
+    let kinds = SubjectKind::ALL.into_iter().filter(|k| {
+        !matches!(
+            k,
+            SubjectKind::Report | SubjectKind::Appeal | SubjectKind::Case
+        )
+    });
     let kind_name = query.kind.clone().unwrap_or_else(|| "account".into());
     let mut page = SubjectPage {
         nav: Some(nav(&viewer)),
-        kinds: choices(kinds.iter().map(|k| k.as_str()), &kind_name),
+        kinds: choices(kinds.map(SubjectKind::as_str), &kind_name),
         id: query.id.as_deref().map(visible).unwrap_or_default(),
         searched: false,
         standing: None,

@@ -497,23 +497,35 @@ fn add_credit(connection: &Connection, target: &Subject, seconds: i64) -> Result
 trait Row: serde::de::DeserializeOwned {
     /// What it is, for error messages.
     const WHAT: &'static str;
+    /// The query for one by id, selecting `(id, body)`.
+    const BY_ID: &'static str;
     fn set_id(&mut self, id: u64);
 }
 
 macro_rules! row {
-    ($type:ty, $what:literal) => {
+    ($type:ty, $what:literal, $table:literal, $body:literal) => {
         impl Row for $type {
             const WHAT: &'static str = $what;
+            const BY_ID: &'static str =
+                concat!("SELECT id, ", $body, " FROM ", $table, " WHERE id = ?1");
             fn set_id(&mut self, id: u64) {
                 self.id = id;
             }
         }
     };
 }
-row!(Sanction, "sanction");
-row!(Appeal, "appeal");
-row!(Case, "case");
-row!(Report, "report");
+row!(Sanction, "sanction", "sanctions", "sanction");
+row!(Appeal, "appeal", "appeals", "appeal");
+row!(Case, "case", "cases", "body");
+row!(Report, "report", "reports", "body");
+
+/// One record by id.
+fn row_in<T: Row>(connection: &Connection, id: u64) -> Result<Option<T>, StoreError> {
+    let row: Option<(i64, String)> = connection
+        .query_row(T::BY_ID, params![id as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(parse_row).transpose()
+}
 
 /// Parse an `(id, body)` row.
 fn parse_row<T: Row>((id, json): (i64, String)) -> Result<T, StoreError> {
@@ -524,14 +536,7 @@ fn parse_row<T: Row>((id, json): (i64, String)) -> Result<T, StoreError> {
 }
 
 fn appeal_in(connection: &Connection, id: u64) -> Result<Option<Appeal>, StoreError> {
-    let row: Option<(i64, String)> = connection
-        .query_row(
-            "SELECT id, appeal FROM appeals WHERE id = ?1",
-            params![id as i64],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    row.map(parse_row).transpose()
+    row_in(connection, id)
 }
 
 fn sanctions_of_in(connection: &Connection, target: &Subject) -> Result<Vec<Sanction>, StoreError> {
@@ -1228,14 +1233,7 @@ fn record_offence_in(
 }
 
 fn sanction_in(connection: &Connection, id: u64) -> Result<Option<Sanction>, StoreError> {
-    let row: Option<(i64, String)> = connection
-        .query_row(
-            "SELECT id, sanction FROM sanctions WHERE id = ?1",
-            params![id as i64],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    row.map(parse_row).transpose()
+    row_in(connection, id)
 }
 
 fn strikes_in(

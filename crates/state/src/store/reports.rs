@@ -4,7 +4,9 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::{StoreError, append_in, kind_name, notify_in, parse_row, record_offence_in, to_json};
+use super::{
+    StoreError, append_in, kind_name, notify_in, parse_row, record_offence_in, row_in, to_json,
+};
 use crate::{
     audit::{Actor, AuditEvent, Subject, rfc3339},
     ladder::Ladders,
@@ -25,25 +27,11 @@ fn labels_spam(reason: Reason) -> bool {
 }
 
 pub(super) fn case_in(connection: &Connection, id: u64) -> Result<Option<Case>, StoreError> {
-    let row: Option<(i64, String)> = connection
-        .query_row(
-            "SELECT id, body FROM cases WHERE id = ?1",
-            params![id as i64],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    row.map(parse_row).transpose()
+    row_in(connection, id)
 }
 
 pub(super) fn report_in(connection: &Connection, id: u64) -> Result<Option<Report>, StoreError> {
-    let row: Option<(i64, String)> = connection
-        .query_row(
-            "SELECT id, body FROM reports WHERE id = ?1",
-            params![id as i64],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    row.map(parse_row).transpose()
+    row_in(connection, id)
 }
 
 pub(super) fn case_reports_in(connection: &Connection, id: u64) -> Result<Vec<Report>, StoreError> {
