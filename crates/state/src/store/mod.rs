@@ -370,6 +370,17 @@ impl SqliteStore {
         Ok(SqliteStore { connection })
     }
 
+    /// Run `f` in a transaction, committed if it succeeds (one disk sync), rolled back if not.
+    fn in_transaction<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let transaction = self.connection.transaction()?;
+        let value = f(&transaction)?;
+        transaction.commit()?;
+        Ok(value)
+    }
+
     /// The schema version in force.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
         Ok(self.connection.query_row(
@@ -949,10 +960,9 @@ impl Store for SqliteStore {
         engine: f64,
         config: &ReportConfig,
     ) -> Result<(Report, Case), StoreError> {
-        let transaction = self.connection.transaction()?;
-        let filed = reports::file_report_in(&transaction, report, engine, config)?;
-        transaction.commit()?;
-        Ok(filed)
+        self.in_transaction(|transaction| {
+            reports::file_report_in(transaction, report, engine, config)
+        })
     }
 
     fn report(&self, id: u64) -> Result<Option<Report>, StoreError> {
@@ -987,10 +997,7 @@ impl Store for SqliteStore {
         action: CaseAction,
         at: i64,
     ) -> Result<Case, StoreError> {
-        let transaction = self.connection.transaction()?;
-        let case = reports::move_case_in(&transaction, id, actor, action, at)?;
-        transaction.commit()?;
-        Ok(case)
+        self.in_transaction(|transaction| reports::move_case_in(transaction, id, actor, action, at))
     }
 
     fn next_case(
@@ -999,10 +1006,7 @@ impl Store for SqliteStore {
         reason: Option<Reason>,
         at: i64,
     ) -> Result<Option<Case>, StoreError> {
-        let transaction = self.connection.transaction()?;
-        let case = reports::next_case_in(&transaction, reviewer, reason, at)?;
-        transaction.commit()?;
-        Ok(case)
+        self.in_transaction(|transaction| reports::next_case_in(transaction, reviewer, reason, at))
     }
 
     fn resolve_case(
@@ -1014,11 +1018,9 @@ impl Store for SqliteStore {
         ladders: &Ladders,
         at: i64,
     ) -> Result<(Case, Option<Sanction>), StoreError> {
-        let transaction = self.connection.transaction()?;
-        let resolved =
-            reports::resolve_case_in(&transaction, id, actor, reason, offence, ladders, at)?;
-        transaction.commit()?;
-        Ok(resolved)
+        self.in_transaction(|transaction| {
+            reports::resolve_case_in(transaction, id, actor, reason, offence, ladders, at)
+        })
     }
 
     fn reporter_record(&self, reporter: &str) -> Result<ReporterRecord, StoreError> {
