@@ -75,9 +75,6 @@ async fn start_driver() -> Driver {
 }
 
 async fn browser(driver: &Driver, profile: &Path) -> Client {
-    // Two TLS back-ends are linked (the WebDriver client's and the server's); pick one. The
-    // driver is spoken to over plain HTTP on loopback anyway.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".into(),
@@ -91,8 +88,8 @@ async fn browser(driver: &Driver, profile: &Path) -> Client {
             ],
         }),
     );
-    ClientBuilder::rustls()
-        .expect("a WebDriver client")
+    // chromedriver listens on loopback: plain HTTP, no TLS stack needed.
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(capabilities)
         .connect(&driver.url)
         .await
@@ -125,6 +122,8 @@ async fn start_server(dir: &Path) -> (String, [String; 3]) {
 }
 
 async fn api(base: &str, token: &str, method: &str, path: &str, body: Option<Value>) -> Value {
+    // The API client is built with the server's TLS stack, which leaves the provider to us.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::new();
     let url = format!("{base}{path}");
     let request = match method {
