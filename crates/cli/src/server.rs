@@ -35,6 +35,19 @@ pub(crate) enum TokenCommand {
         #[arg(long, default_value = "menshen-data")]
         data: PathBuf,
     },
+    /// Revoke every token with this name; a running server stops accepting them (and ends
+    /// their console sessions) within `token_cache_seconds`.
+    Revoke {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "menshen-data")]
+        data: PathBuf,
+    },
+    /// List tokens: name, role, created, whether revoked (secrets are never stored).
+    List {
+        #[arg(long, default_value = "menshen-data")]
+        data: PathBuf,
+    },
 }
 
 pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -53,13 +66,38 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub(crate) fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
-    let TokenCommand::Create { role, name, data } = command;
-    let Some(role) = Role::parse(&role) else {
-        anyhow::bail!("`{role}` is not a role; use service, reviewer or admin");
-    };
-    let name = name.unwrap_or_else(|| role.as_str().to_owned());
-    let mut store = SqliteStore::open(&data)?;
-    let secret = store.create_token(&name, role, jiff::Timestamp::now().as_second())?;
-    out!("{secret}");
+    let now = jiff::Timestamp::now().as_second();
+    match command {
+        TokenCommand::Create { role, name, data } => {
+            let Some(role) = Role::parse(&role) else {
+                anyhow::bail!("`{role}` is not a role; use service, reviewer or admin");
+            };
+            let name = name.unwrap_or_else(|| role.as_str().to_owned());
+            let mut store = SqliteStore::open(&data)?;
+            let secret = store.create_token(&name, role, now)?;
+            out!("{secret}");
+        }
+        TokenCommand::Revoke { name, data } => {
+            let mut store = SqliteStore::open(&data)?;
+            match store.revoke_tokens(&name, now)? {
+                0 => anyhow::bail!(
+                    "no live token is named `{name}`; `menshen token list` shows the names"
+                ),
+                count => out!("revoked {count} token(s) named {name}"),
+            }
+        }
+        TokenCommand::List { data } => {
+            let store = SqliteStore::open(&data)?;
+            for token in store.tokens()? {
+                out!(
+                    "{}\t{}\t{}\t{}",
+                    token.name,
+                    token.role.as_str(),
+                    menshen_state::audit::rfc3339(token.created_at),
+                    if token.revoked { "revoked" } else { "live" }
+                );
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

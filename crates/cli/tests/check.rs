@@ -801,3 +801,36 @@ fn train_learns_from_the_labels_people_gave_in_the_store() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no store here"));
 }
+
+#[test]
+fn tokens_are_listed_and_revoked_by_name() {
+    let dir = scratch_dir("tokens");
+    let data = dir.join("data");
+    let data = data.to_str().unwrap();
+    let created = menshen(
+        &[
+            "token", "create", "--role", "reviewer", "--name", "rita", "--data", data,
+        ],
+        b"",
+    );
+    assert!(created.status.success());
+    let secret = String::from_utf8_lossy(&created.stdout).trim().to_owned();
+    let listed = menshen(&["token", "list", "--data", data], b"");
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        text.starts_with("rita\treviewer\t") && text.trim_end().ends_with("\tlive"),
+        "{text}"
+    );
+    assert!(!text.contains(&secret), "secrets are never shown again");
+    let revoked = menshen(&["token", "revoke", "--name", "rita", "--data", data], b"");
+    assert!(String::from_utf8_lossy(&revoked.stdout).contains("revoked 1 token(s) named rita"));
+    let listed = menshen(&["token", "list", "--data", data], b"");
+    assert!(
+        String::from_utf8_lossy(&listed.stdout)
+            .trim_end()
+            .ends_with("\trevoked")
+    );
+    let again = menshen(&["token", "revoke", "--name", "rita", "--data", data], b"");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("no live token is named `rita`"));
+}

@@ -184,7 +184,9 @@ pub struct App {
     snapshot: ArcSwap<Snapshot>,
     pub detectors: Mutex<Detectors>,
     pub signals: Mutex<Signals>,
-    tokens: RwLock<HashMap<String, (Role, String)>>,
+    /// Tokens seen lately, by hash, with when they were read from the store: a revoked token
+    /// stops working within `token_cache_seconds`.
+    tokens: RwLock<HashMap<String, (Role, String, i64)>>,
     pub metrics: Metrics,
     /// Console sign-ins.
     pub sessions: crate::console::session::Sessions,
@@ -410,21 +412,38 @@ impl App {
         self: &Arc<Self>,
         secret: String,
     ) -> Result<Option<(Role, String)>, ApiError> {
-        let hash = secret_hash(&secret);
-        if let Some(found) = self
+        self.authenticate_hash(secret_hash(&secret)).await
+    }
+
+    /// The role and name of a live token, by the hash of its secret: from memory when read
+    /// within `token_cache_seconds`, else from the store.
+    pub async fn authenticate_hash(
+        self: &Arc<Self>,
+        hash: String,
+    ) -> Result<Option<(Role, String)>, ApiError> {
+        let now = crate::routes::now();
+        let fresh = self.config.token_cache_seconds;
+        if let Some((role, name, _)) = self
             .tokens
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .get(&hash)
+            .filter(|(_, _, read)| now - read < fresh)
         {
-            return Ok(Some(found.clone()));
+            return Ok(Some((*role, name.clone())));
         }
-        let found = self.read(move |store| store.authenticate(&secret)).await?;
-        if let Some(found) = &found {
-            self.tokens
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(hash, found.clone());
+        let key = hash.clone();
+        let found = self
+            .read(move |store| store.authenticate_hash(&key))
+            .await?;
+        let mut tokens = self.tokens.write().unwrap_or_else(|p| p.into_inner());
+        match &found {
+            Some((role, name)) => {
+                tokens.insert(hash, (*role, name.clone(), now));
+            }
+            None => {
+                tokens.remove(&hash);
+            }
         }
         Ok(found)
     }

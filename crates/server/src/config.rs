@@ -33,6 +33,10 @@ pub struct ServerConfig {
     pub behaviour: BehaviourConfig,
     /// How reports are weighed: what makes a reporter new, what makes a wave.
     pub reports: ReportConfig,
+    /// How long a token checked against the store is trusted from memory, in seconds: a
+    /// token revoked with `menshen token revoke` stops working (API and console sessions)
+    /// within this. Default 60.
+    pub token_cache_seconds: i64,
     /// A spam model from `menshen train`; reloaded on `POST /v1/model/reload`. Default none:
     /// the spam score comes from the evidence alone.
     pub model: Option<PathBuf>,
@@ -53,6 +57,7 @@ impl Default for ServerConfig {
             behaviour: BehaviourConfig::default(),
             reports: ReportConfig::default(),
             model: None,
+            token_cache_seconds: 60,
         }
     }
 }

@@ -332,3 +332,39 @@ async fn reviewers_see_what_their_role_allows() {
     assert_eq!(page.status, StatusCode::CONFLICT);
     assert!(page.html.contains("only an admin"), "{}", page.html);
 }
+
+#[tokio::test]
+async fn a_revoked_token_ends_its_api_access_and_console_sessions() {
+    // Trust nothing from memory, so the revocation shows at once.
+    let server = server_with("console-revoke", |config| config.token_cache_seconds = 0);
+    let cookie = sign_in(&server, &server.reviewer).await;
+    let (status, _) = server
+        .call("GET", "/v1/cases", Some(&server.reviewer), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let revoked = server
+        .app
+        .write(|store, _| Ok((store.revoke_tokens("rita", 1)?, Vec::new())))
+        .await
+        .unwrap();
+    assert_eq!(revoked, 1);
+    let (status, _) = server
+        .call("GET", "/v1/cases", Some(&server.reviewer), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let page = fetch(&server, "GET", "/console/queue", Some(&cookie), None).await;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "back to the sign-in page"
+    );
+    let page = fetch(
+        &server,
+        "POST",
+        "/console/login",
+        None,
+        Some(&format!("token={}", server.reviewer)),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+}

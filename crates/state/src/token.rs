@@ -47,6 +47,15 @@ pub fn generate_secret() -> Result<String, getrandom::Error> {
     Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))
 }
 
+/// A token as listed: never its secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub name: String,
+    pub role: Role,
+    pub created_at: i64,
+    pub revoked: bool,
+}
+
 /// What the store keeps of a secret.
 pub fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))

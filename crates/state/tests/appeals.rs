@@ -324,6 +324,48 @@ fn tokens_are_stored_hashed_and_carry_a_role() {
 }
 
 #[test]
+fn revoked_tokens_stop_authenticating_and_the_revocation_is_audited() {
+    let (_dir, mut store) = store("tokens-revoke");
+    let first = store.create_token("ops", Role::Reviewer, T0).unwrap();
+    let second = store.create_token("ops", Role::Reviewer, T0).unwrap();
+    let other = store.create_token("platform", Role::Service, T0).unwrap();
+    assert_eq!(store.revoke_tokens("ops", T0 + 1).unwrap(), 2);
+    assert_eq!(
+        store.revoke_tokens("ops", T0 + 2).unwrap(),
+        0,
+        "nothing live left"
+    );
+    assert_eq!(store.authenticate(&first).unwrap(), None);
+    assert_eq!(store.authenticate(&second).unwrap(), None);
+    assert!(store.authenticate(&other).unwrap().is_some());
+    let listed: Vec<(String, bool)> = store
+        .tokens()
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.name, t.revoked))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("ops".to_string(), true),
+            ("ops".to_string(), true),
+            ("platform".to_string(), false)
+        ]
+    );
+    let subject = Subject {
+        kind: SubjectKind::Account,
+        id: "token:ops".into(),
+    };
+    let actions: Vec<String> = store
+        .history(&subject, 10)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.event.action)
+        .collect();
+    assert_eq!(actions, ["token.create", "token.create", "token.revoke"]);
+}
+
+#[test]
 fn changes_queue_notifications_that_retry_with_backoff() {
     let (_dir, mut store) = store("outbox");
     let ladders = Ladders::embedded();

@@ -184,7 +184,8 @@ async fn login(
     let Ok(Form(form)) = form else {
         return refuse("paste a token into the form");
     };
-    let found = match app.authenticate(form.token.trim().to_owned()).await {
+    let token = menshen_state::token::secret_hash(form.token.trim());
+    let found = match app.authenticate_hash(token.clone()).await {
         Ok(found) => found,
         Err(error) => return refuse(&error.body.message),
     };
@@ -194,7 +195,7 @@ async fn login(
     if role == Role::Service {
         return refuse("service tokens cannot sign in; use a reviewer or admin token");
     }
-    match app.sessions.start(role, name, now()) {
+    match app.sessions.start(role, name, token, now()) {
         Ok((id, _)) => (
             [(header::SET_COOKIE, set_cookie(Some(&id)))],
             Redirect::to("/console/queue"),

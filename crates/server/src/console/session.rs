@@ -25,6 +25,8 @@ pub const LIFETIME: i64 = 8 * 3600;
 pub struct Session {
     pub role: Role,
     pub name: String,
+    /// The SHA-256 of the token signed in with: the session lasts only while it is live.
+    pub token: String,
     /// Every form carries it; a POST without it is refused.
     pub csrf: String,
     pub expires: i64,
@@ -47,12 +49,19 @@ impl Default for Sessions {
 
 impl Sessions {
     /// Start a session; returns its id (for the cookie).
-    pub fn start(&self, role: Role, name: String, now: i64) -> Result<(String, Session), String> {
+    pub fn start(
+        &self,
+        role: Role,
+        name: String,
+        token: String,
+        now: i64,
+    ) -> Result<(String, Session), String> {
         let id = generate_secret().map_err(|e| format!("no randomness for a session: {e}"))?;
         let csrf = generate_secret().map_err(|e| format!("no randomness for a session: {e}"))?;
         let session = Session {
             role,
             name,
+            token,
             csrf,
             expires: now + LIFETIME,
         };
@@ -153,13 +162,18 @@ impl FromRequestParts<std::sync::Arc<App>> for Viewer {
         app: &std::sync::Arc<App>,
     ) -> Result<Self, Response> {
         let now = crate::routes::now();
-        session_id(parts)
-            .and_then(|id| {
-                app.sessions
-                    .find(&id, now)
-                    .map(|session| Viewer { session, id })
-            })
-            .ok_or_else(|| Redirect::to("/console/login").into_response())
+        let to_login = || Redirect::to("/console/login").into_response();
+        let id = session_id(parts).ok_or_else(to_login)?;
+        let session = app.sessions.find(&id, now).ok_or_else(to_login)?;
+        // A revoked token ends its sessions too.
+        match app.authenticate_hash(session.token.clone()).await {
+            Ok(Some(_)) => Ok(Viewer { session, id }),
+            Ok(None) => {
+                app.sessions.end(&id);
+                Err(to_login())
+            }
+            Err(error) => Err(error.into_response()),
+        }
     }
 }
 
@@ -170,11 +184,15 @@ mod tests {
     #[test]
     fn sessions_expire_and_end() {
         let sessions = Sessions::default();
-        let (id, session) = sessions.start(Role::Reviewer, "rita".into(), 100).unwrap();
+        let (id, session) = sessions
+            .start(Role::Reviewer, "rita".into(), "hash".into(), 100)
+            .unwrap();
         assert_eq!(sessions.find(&id, 101).unwrap().name, "rita");
         assert!(sessions.find("menshen_guess", 101).is_none());
         assert!(sessions.find(&id, session.expires).is_none(), "expired");
-        let (id, _) = sessions.start(Role::Admin, "root".into(), 100).unwrap();
+        let (id, _) = sessions
+            .start(Role::Admin, "root".into(), "hash".into(), 100)
+            .unwrap();
         sessions.end(&id);
         assert!(sessions.find(&id, 101).is_none());
     }

@@ -21,7 +21,7 @@ use crate::{
     },
     sanction::{LadderName, Offence, Sanction, ip_target_covers},
     standing::Standing,
-    token::{Role, generate_secret, secret_hash},
+    token::{Role, TokenInfo, generate_secret, secret_hash},
 };
 
 /// Problems with the store.
@@ -172,7 +172,15 @@ pub trait Store {
     /// Create an API token; returns the secret, which is not stored and cannot be shown again.
     fn create_token(&mut self, name: &str, role: Role, at: i64) -> Result<String, StoreError>;
     /// The role and name of a secret, if it is a live token.
-    fn authenticate(&self, secret: &str) -> Result<Option<(Role, String)>, StoreError>;
+    fn authenticate(&self, secret: &str) -> Result<Option<(Role, String)>, StoreError> {
+        self.authenticate_hash(&secret_hash(secret))
+    }
+    /// The role and name of a live token, by the SHA-256 of its secret.
+    fn authenticate_hash(&self, hash: &str) -> Result<Option<(Role, String)>, StoreError>;
+    /// Revoke every live token with this name (audited); returns how many.
+    fn revoke_tokens(&mut self, name: &str, at: i64) -> Result<usize, StoreError>;
+    /// Every token, oldest first: name, role, created, revoked (never the secret).
+    fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError>;
 
     /// File a report: it joins the unresolved case about its subject or opens one, and the
     /// case's priority is weighed again from all its reports. `engine` is the engine's view
@@ -446,6 +454,36 @@ fn append_in(
         prev_hash,
         hash,
     })
+}
+
+/// Audit a token's creation or revocation, by its name (never its secret or hash).
+fn audit_token(
+    transaction: &rusqlite::Transaction<'_>,
+    name: &str,
+    action: &str,
+    reason: String,
+    at: i64,
+) -> Result<(), StoreError> {
+    append_in(
+        transaction,
+        AuditEvent {
+            at: rfc3339(at),
+            actor: Actor {
+                kind: ActorKind::Admin,
+                id: "cli".into(),
+            },
+            subject: Subject {
+                kind: SubjectKind::Account,
+                id: format!("token:{name}"),
+            },
+            action: action.into(),
+            reason,
+            evidence: serde_json::Value::Null,
+            rule: None,
+            policy_version: None,
+        },
+    )?;
+    Ok(())
 }
 
 /// Serialize a value the store writes; these types always serialize.
@@ -1040,34 +1078,67 @@ impl Store for SqliteStore {
             params![name, role.as_str(), secret_hash(&secret), at],
         )?;
         // The audit names the token, never its secret or hash.
-        append_in(
+        audit_token(
             &transaction,
-            AuditEvent {
-                at: rfc3339(at),
-                actor: Actor {
-                    kind: ActorKind::Admin,
-                    id: "cli".into(),
-                },
-                subject: Subject {
-                    kind: SubjectKind::Account,
-                    id: format!("token:{name}"),
-                },
-                action: "token.create".into(),
-                reason: format!("a {} token", role.as_str()),
-                evidence: serde_json::json!({ "role": role }),
-                rule: None,
-                policy_version: None,
-            },
+            name,
+            "token.create",
+            format!("a {} token", role.as_str()),
+            at,
         )?;
         transaction.commit()?;
         Ok(secret)
     }
 
-    fn authenticate(&self, secret: &str) -> Result<Option<(Role, String)>, StoreError> {
+    fn revoke_tokens(&mut self, name: &str, at: i64) -> Result<usize, StoreError> {
+        self.in_transaction(|transaction| {
+            let revoked = transaction.execute(
+                "UPDATE tokens SET revoked = 1 WHERE name = ?1 AND revoked = 0",
+                params![name],
+            )?;
+            if revoked > 0 {
+                audit_token(
+                    transaction,
+                    name,
+                    "token.revoke",
+                    format!("{revoked} token(s) revoked"),
+                    at,
+                )?;
+            }
+            Ok(revoked)
+        })
+    }
+
+    fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT name, role, created_at, revoked FROM tokens ORDER BY id")?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (name, role, created_at, revoked) = row?;
+            let role = Role::parse(&role)
+                .ok_or_else(|| StoreError::Corrupt(format!("token {name}: role `{role}`")))?;
+            Ok(TokenInfo {
+                name,
+                role,
+                created_at,
+                revoked,
+            })
+        })
+        .collect()
+    }
+
+    fn authenticate_hash(&self, hash: &str) -> Result<Option<(Role, String)>, StoreError> {
         let row: Option<(String, String)> = self
             .connection
             .prepare_cached("SELECT role, name FROM tokens WHERE hash = ?1 AND revoked = 0")?
-            .query_row(params![secret_hash(secret)], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(params![hash], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         Ok(row.and_then(|(role, name)| Some((Role::parse(&role)?, name))))
     }
