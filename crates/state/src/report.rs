@@ -7,7 +7,7 @@
 //! flagged as possible bad faith and adds nothing to the priority by itself. A case moves
 //! open → assigned → (escalated) → resolved ([`Case::apply`]); the store audits every move.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -320,6 +320,16 @@ impl Case {
     }
 }
 
+/// Each reporter's id once, in the order of their first report.
+pub fn reporters_in_order(reports: &[Report]) -> Vec<&str> {
+    let mut seen = HashSet::new();
+    reports
+        .iter()
+        .map(|r| r.reporter.id.as_str())
+        .filter(|id| seen.insert(*id))
+        .collect()
+}
+
 /// A reporter's past: reports of theirs upheld and dismissed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReporterRecord {
@@ -409,25 +419,20 @@ fn origins(reporter: &Reporter) -> Vec<String> {
 /// the engine alone. Priority = 60 × (1 − e^(−credible/2)) + 40 × engine.
 pub fn triage(reports: &[Weighed<'_>], engine: f64, config: &ReportConfig) -> Triage {
     // First report per reporter.
-    let mut distinct: Vec<&Weighed<'_>> = Vec::new();
-    for report in reports {
-        if !distinct.iter().any(|d| d.reporter.id == report.reporter.id) {
-            distinct.push(report);
-        }
+    let mut seen = HashSet::new();
+    let distinct: Vec<&Weighed<'_>> = reports
+        .iter()
+        .filter(|r| seen.insert(r.reporter.id.as_str()))
+        .collect();
+    let keys: Vec<Vec<String>> = distinct.iter().map(|d| origins(d.reporter)).collect();
+    // How many reporters share each origin.
+    let mut sharing: HashMap<&str, usize> = HashMap::new();
+    for key in keys.iter().flatten() {
+        *sharing.entry(key.as_str()).or_default() += 1;
     }
-    // Reporters sharing an origin, by origin.
-    let mut sharing: HashMap<String, Vec<usize>> = HashMap::new();
-    for (index, report) in distinct.iter().enumerate() {
-        for key in origins(report.reporter) {
-            sharing.entry(key).or_default().push(index);
-        }
-    }
-    let correlated: Vec<bool> = (0..distinct.len())
-        .map(|index| {
-            origins(distinct[index].reporter)
-                .iter()
-                .any(|key| sharing.get(key).is_some_and(|group| group.len() > 1))
-        })
+    let correlated: Vec<bool> = keys
+        .iter()
+        .map(|keys| keys.iter().any(|key| sharing[key.as_str()] > 1))
         .collect();
     let new: Vec<bool> = distinct
         .iter()
@@ -472,7 +477,7 @@ pub fn triage(reports: &[Weighed<'_>], engine: f64, config: &ReportConfig) -> Tr
     // Credible weight: correlated reporters count once per group (the most reliable), and
     // in a wave suspects count for nothing.
     let mut credible = 0.0;
-    let mut counted_origins: Vec<String> = Vec::new();
+    let mut counted_origins: HashSet<&str> = HashSet::new();
     let mut order: Vec<usize> = (0..distinct.len()).collect();
     order.sort_by(|&a, &b| {
         distinct[b]
@@ -484,11 +489,14 @@ pub fn triage(reports: &[Weighed<'_>], engine: f64, config: &ReportConfig) -> Tr
         if bad_faith.is_some() && suspect[index] {
             continue;
         }
-        let keys = origins(distinct[index].reporter);
-        if correlated[index] && keys.iter().any(|k| counted_origins.contains(k)) {
+        if correlated[index]
+            && keys[index]
+                .iter()
+                .any(|k| counted_origins.contains(k.as_str()))
+        {
             continue;
         }
-        counted_origins.extend(keys);
+        counted_origins.extend(keys[index].iter().map(String::as_str));
         credible += distinct[index].record.reliability();
     }
     let priority = 60.0 * (1.0 - (-credible / 2.0).exp()) + 40.0 * engine.clamp(0.0, 1.0);

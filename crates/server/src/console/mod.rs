@@ -348,20 +348,15 @@ async fn case_page(
     let (content, facts, verdict, verdict_reasons, spam) = match (&case.content, &detail.analysis) {
         (Some(text), Some(analysis)) => {
             let facts = &analysis.facts;
-            let mut rows = Vec::new();
-            for piece in highlight(text, facts)
-                .into_iter()
+            let pieces = highlight(text, facts);
+            let marked = pieces
+                .iter()
                 .filter(|p| !p.kind.is_empty())
-            {
-                rows.push(FactRow {
-                    kind: piece.kind,
-                    label: piece.label,
-                    text: piece.text,
-                });
-            }
+                .cloned()
+                .collect();
             (
-                highlight(text, facts),
-                rows,
+                pieces,
+                marked,
                 analysis.action.as_str().to_owned(),
                 analysis
                     .reasons

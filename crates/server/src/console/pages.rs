@@ -124,12 +124,6 @@ impl QueuePage {
     }
 }
 
-pub struct FactRow {
-    pub kind: &'static str,
-    pub label: String,
-    pub text: String,
-}
-
 pub struct ReportRow {
     pub id: u64,
     pub reporter: String,
@@ -268,11 +262,7 @@ impl From<&AuditRecord> for HistoryRow {
         let event = &record.event;
         let mut evidence = event.evidence.to_string();
         if evidence.len() > 400 {
-            let mut end = 400;
-            while !evidence.is_char_boundary(end) {
-                end -= 1;
-            }
-            evidence.truncate(end);
+            evidence.truncate(evidence.floor_char_boundary(400));
             evidence.push('…');
         }
         let actor = serde_json::to_value(event.actor.kind)
@@ -297,7 +287,8 @@ pub struct CasePage {
     pub note: &'static str,
     pub case: CaseRow,
     pub content: Vec<Piece>,
-    pub facts: Vec<FactRow>,
+    /// The marked pieces of `content`, for the facts table.
+    pub facts: Vec<Piece>,
     pub verdict: String,
     pub verdict_reasons: Vec<String>,
     pub spam: String,

@@ -2,14 +2,14 @@
 //! an admin, and resolve: verify (a sanction through the ladder, which they may override with
 //! a reason) or dismiss. The operations here serve both the JSON API and the console.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use menshen_policy::Verdict;
 use menshen_state::{
     audit::{AuditRecord, Subject, SubjectKind},
     ladder::Step,
-    report::{Case, CaseAction, CaseState, Reason, Report},
+    report::{Case, CaseAction, CaseState, Reason, Report, reporters_in_order},
     sanction::{LadderName, Offence, Sanction},
     token::Role,
 };
@@ -159,7 +159,11 @@ pub fn default_target(case: &Case) -> Option<Subject> {
 /// reporter by number (`order` lists reporters by first report), or as "a reporter". Admins see
 /// the records as stored. The records' hashes are left as stored; verify the chain with
 /// `menshen audit verify`, not from this view.
-pub fn mask_reporters(history: &mut [AuditRecord], caller: &Caller, order: &[String]) {
+pub fn mask_reporters(
+    history: &mut [AuditRecord],
+    caller: &Caller,
+    numbers: &HashMap<String, usize>,
+) {
     if caller.role == Role::Admin {
         return;
     }
@@ -167,34 +171,37 @@ pub fn mask_reporters(history: &mut [AuditRecord], caller: &Caller, order: &[Str
         r.event.actor.kind == menshen_state::audit::ActorKind::User
             && r.event.action.starts_with("report.")
     }) {
-        let number = order.iter().position(|id| *id == record.event.actor.id);
-        record.event.actor.id =
-            number.map_or_else(|| "a reporter".into(), |i| format!("reporter {}", i + 1));
+        record.event.actor.id = match numbers.get(&record.event.actor.id) {
+            Some(number) => format!("reporter {number}"),
+            None => "a reporter".into(),
+        };
     }
 }
 
-/// Reporters by their first report, for numbering.
-fn reporter_order(reports: &[Report]) -> Vec<String> {
-    let mut order: Vec<String> = Vec::new();
-    for report in reports {
-        if !order.contains(&report.reporter.id) {
-            order.push(report.reporter.id.clone());
-        }
-    }
-    order
+/// "reporter N" for each reporter, numbered by their first report in the case.
+fn reporter_numbers(reports: &[Report]) -> HashMap<String, usize> {
+    reporters_in_order(reports)
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| (id.to_owned(), i + 1))
+        .collect()
 }
 
-fn view_reports(reports: Vec<Report>, reliabilities: Vec<f64>, caller: &Caller) -> Vec<ReportView> {
+fn view_reports(
+    reports: Vec<Report>,
+    reliabilities: Vec<f64>,
+    numbers: &HashMap<String, usize>,
+    caller: &Caller,
+) -> Vec<ReportView> {
     let admin = caller.role == Role::Admin;
-    let order = reporter_order(&reports);
     reports
         .into_iter()
         .zip(reliabilities)
         .map(|(report, reliability)| {
-            let number = order
-                .iter()
-                .position(|r| r == &report.reporter.id)
-                .map_or(0, |i| i + 1);
+            let number = numbers
+                .get(&report.reporter.id)
+                .copied()
+                .unwrap_or_default();
             ReportView {
                 id: report.id,
                 reporter: if admin {
@@ -220,7 +227,7 @@ pub async fn case_detail(app: &Arc<App>, caller: &Caller, id: u64) -> Result<Cas
     caller.require(&[Role::Reviewer])?;
     let now = now();
     let ladders = app.ladders.clone();
-    let (case, reports, reliabilities, standing, sanctions, mut history) = app
+    let (case, target, reports, reliabilities, standing, sanctions, mut history) = app
         .read(move |store| {
             let Some(case) = store.case(id)? else {
                 return Err(menshen_state::store::StoreError::NotFound(format!(
@@ -241,23 +248,32 @@ pub async fn case_detail(app: &Arc<App>, caller: &Caller, id: u64) -> Result<Cas
                 None => (None, Vec::new()),
             };
             let mut history = store.history(&case.subject, 200)?;
-            if let Some(target) = target.filter(|t| t != &case.subject) {
-                history.extend(store.history(&target, 200)?);
+            if let Some(target) = target.as_ref().filter(|t| *t != &case.subject) {
+                history.extend(store.history(target, 200)?);
                 history.sort_by_key(|r| r.seq);
                 history.dedup_by_key(|r| r.seq);
             }
-            Ok((case, reports, reliabilities, standing, sanctions, history))
+            Ok((
+                case,
+                target,
+                reports,
+                reliabilities,
+                standing,
+                sanctions,
+                history,
+            ))
         })
         .await?;
-    mask_reporters(&mut history, caller, &reporter_order(&reports));
+    let numbers = reporter_numbers(&reports);
+    mask_reporters(&mut history, caller, &numbers);
     let analysis = case
         .content
         .as_deref()
         .map(|text| analyze_reported(app, text, now))
         .transpose()?;
     Ok(CaseDetail {
-        target: default_target(&case),
-        reports: view_reports(reports, reliabilities, caller),
+        target,
+        reports: view_reports(reports, reliabilities, &numbers, caller),
         analysis,
         standing: standing.as_ref().map(StandingView::from),
         sanctions,

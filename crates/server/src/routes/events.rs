@@ -120,6 +120,7 @@ pub async fn events(
     {
         // Fingerprint group messages before taking the detectors' lock.
         let mut scratch = menshen_detect::Scratch::default();
+        let analyzer = app.analyzer();
         for (_, event) in &mut parsed {
             if let BehaviourEvent::GroupMessage {
                 fingerprint,
@@ -128,7 +129,7 @@ pub async fn events(
             } = event
                 && fingerprint.is_none()
             {
-                *fingerprint = app.analyzer().fingerprint(text, &mut scratch);
+                *fingerprint = analyzer.fingerprint(text, &mut scratch);
             }
         }
         let mut detectors = app.detectors.lock().unwrap_or_else(|p| p.into_inner());

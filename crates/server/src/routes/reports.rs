@@ -79,15 +79,9 @@ pub struct Filed {
     pub state: String,
 }
 
-fn cut(text: String) -> String {
-    if text.len() <= MAX_TEXT {
-        return text;
-    }
-    let mut end = MAX_TEXT;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text[..end].to_owned()
+fn cut(mut text: String) -> String {
+    text.truncate(text.floor_char_boundary(MAX_TEXT));
+    text
 }
 
 /// File a report (the platform's service, for its user).

@@ -86,6 +86,6 @@ pub async fn subject_report(
             })
         })
         .await?;
-    crate::routes::cases::mask_reporters(&mut report.history, caller, &[]);
+    crate::routes::cases::mask_reporters(&mut report.history, caller, &Default::default());
     Ok(report)
 }

@@ -12,7 +12,7 @@ use crate::{
     ladder::Ladders,
     report::{
         Case, CaseAction, CaseState, LabelledExample, NewReport, Outcome, Reason, Report,
-        ReportConfig, ReporterRecord, Resolution, Weighed, triage,
+        ReportConfig, ReporterRecord, Resolution, Weighed, reporters_in_order, triage,
     },
     sanction::{Offence, Sanction},
 };
@@ -231,10 +231,7 @@ pub(super) fn file_report_in(
         .max_by_key(|(reason, count)| (**count, std::cmp::Reverse(**reason)))
         .map_or(report.reason, |(reason, _)| *reason);
     case.reports = reports.len() as u32;
-    let mut distinct: Vec<&str> = reports.iter().map(|r| r.reporter.id.as_str()).collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    case.reporters = distinct.len() as u32;
+    case.reporters = reporters_in_order(&reports).len() as u32;
     if case.content.is_none() {
         case.content = new.content;
     }
@@ -389,32 +386,29 @@ pub(super) fn resolve_case_in(
 
     // Reporters' records and their feedback, once per reporter.
     let reports = case_reports_in(transaction, case.id)?;
-    let mut reporters: Vec<&str> = reports.iter().map(|r| r.reporter.id.as_str()).collect();
-    reporters.sort_unstable();
-    reporters.dedup();
-    for reporter in reporters {
-        let column = match outcome {
-            Outcome::Verified => "upheld",
-            Outcome::Dismissed => "dismissed",
-        };
-        transaction.execute(
-            &format!(
-                "INSERT INTO reporters (reporter, {column}) VALUES (?1, 1)
-                 ON CONFLICT (reporter) DO UPDATE SET {column} = {column} + 1"
-            ),
-            params![reporter],
-        )?;
-        let theirs: Vec<u64> = reports
-            .iter()
-            .filter(|r| r.reporter.id == reporter)
-            .map(|r| r.id)
-            .collect();
+    let column = match outcome {
+        Outcome::Verified => "upheld",
+        Outcome::Dismissed => "dismissed",
+    };
+    let count = format!(
+        "INSERT INTO reporters (reporter, {column}) VALUES (?1, 1)
+         ON CONFLICT (reporter) DO UPDATE SET {column} = {column} + 1"
+    );
+    let mut theirs: std::collections::HashMap<&str, Vec<u64>> = Default::default();
+    for report in &reports {
+        theirs
+            .entry(report.reporter.id.as_str())
+            .or_default()
+            .push(report.id);
+    }
+    for reporter in reporters_in_order(&reports) {
+        transaction.execute(&count, params![reporter])?;
         notify_in(
             transaction,
             "report.outcome",
             serde_json::json!({
                 "reporter": reporter,
-                "reports": theirs,
+                "reports": theirs[reporter],
                 "case": case.id,
                 "outcome": outcome,
                 "reason": reason,
