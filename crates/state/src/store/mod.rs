@@ -330,6 +330,7 @@ const MIGRATIONS: &[&str] = &[
         body TEXT NOT NULL
      );
      CREATE INDEX reports_case ON reports (case_id, id);
+     CREATE INDEX reports_reporter ON reports (case_id, reporter);
      CREATE TABLE reporters (
         reporter TEXT PRIMARY KEY,
         upheld INTEGER NOT NULL DEFAULT 0,

@@ -34,6 +34,28 @@ pub(super) fn report_in(connection: &Connection, id: u64) -> Result<Option<Repor
     row_in(connection, id)
 }
 
+/// The most reports a case's triage reads, newest first: a flood of reports on one subject
+/// (the bad-faith case) costs each report the same as a trickle does, and an hour's wave fits.
+const TRIAGE_WINDOW: usize = 1000;
+
+/// A case's latest `limit` reports, in filing order.
+fn latest_reports_in(
+    connection: &Connection,
+    id: u64,
+    limit: usize,
+) -> Result<Vec<Report>, StoreError> {
+    let mut statement = connection
+        .prepare("SELECT id, body FROM reports WHERE case_id = ?1 ORDER BY id DESC LIMIT ?2")?;
+    let rows = statement.query_map(params![id as i64, limit as i64], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    let mut reports = rows
+        .map(|row| parse_row(row?))
+        .collect::<Result<Vec<Report>, _>>()?;
+    reports.reverse();
+    Ok(reports)
+}
+
 pub(super) fn case_reports_in(connection: &Connection, id: u64) -> Result<Vec<Report>, StoreError> {
     let mut statement =
         connection.prepare("SELECT id, body FROM reports WHERE case_id = ?1 ORDER BY id")?;
@@ -189,6 +211,11 @@ pub(super) fn file_report_in(
             }
         }
     };
+    let repeat: bool = transaction.query_row(
+        "SELECT EXISTS (SELECT 1 FROM reports WHERE case_id = ?1 AND reporter = ?2)",
+        params![case.id as i64, new.reporter.id],
+        |r| r.get(0),
+    )?;
     let mut report = Report {
         id: 0,
         case: case.id,
@@ -204,8 +231,8 @@ pub(super) fn file_report_in(
     )?;
     report.id = transaction.last_insert_rowid() as u64;
 
-    // Weigh the case again from all its reports.
-    let reports = case_reports_in(transaction, case.id)?;
+    // Weigh the case again from its latest reports (all of them, up to TRIAGE_WINDOW).
+    let reports = latest_reports_in(transaction, case.id, TRIAGE_WINDOW)?;
     let mut records = Vec::with_capacity(reports.len());
     for report in &reports {
         records.push(reporter_record_in(transaction, &report.reporter.id)?);
@@ -230,8 +257,10 @@ pub(super) fn file_report_in(
         .iter()
         .max_by_key(|(reason, count)| (**count, std::cmp::Reverse(**reason)))
         .map_or(report.reason, |(reason, _)| *reason);
-    case.reports = reports.len() as u32;
-    case.reporters = reporters_in_order(&reports).len() as u32;
+    case.reports += 1;
+    if !repeat {
+        case.reporters += 1;
+    }
     if case.content.is_none() {
         case.content = new.content;
     }
