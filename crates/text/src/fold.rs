@@ -141,6 +141,40 @@ pub fn fold_text(c: char, mut push: impl FnMut(char)) {
     }
 }
 
+/// Where a piece of punctuation ends a unit of meaning. Separators inside a word (诚*招,
+/// 高.仿) are dropped from the key; punctuation between clauses and sentences is not, so a word
+/// cannot be matched across it (保证金 is not in 产权保证，金融机构) and a repeated character
+/// does not collapse across it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Break {
+    /// Between clauses of one sentence: commas, enumeration commas, semicolons.
+    Clause,
+    /// Between sentences: full stops, exclamation and question marks, line breaks.
+    Sentence,
+}
+
+impl Break {
+    /// The character that stands for this break in the key channel.
+    pub const fn key_char(self) -> char {
+        match self {
+            Break::Clause => ',',
+            Break::Sentence => '。',
+        }
+    }
+
+    /// The break a text-channel character makes, if any (full-width and small forms have
+    /// been folded to these by then). The ASCII full stop is left to the caller: it ends a
+    /// sentence only before white space (`Hi. Bye`); inside a word or a host (`高.仿`,
+    /// `a.cn`) it is a separator.
+    pub fn of(c: char) -> Option<Break> {
+        match c {
+            ',' | ';' | '、' => Some(Break::Clause),
+            '。' | '!' | '?' | '\n' | '\r' => Some(Break::Sentence),
+            _ => None,
+        }
+    }
+}
+
 /// The key channel, for matching words: lower case, simplified Chinese, disguise characters
 /// undone, Latin look-alikes (Cyrillic а, accented é, …) folded to ASCII. Returns `None` for a
 /// separator (anything that is not a letter or a number: punctuation, symbols, emoji, space).

@@ -10,15 +10,17 @@
 //!   share-code tokens and digits are read here.
 //! - **key**: the text channel further lowercased, simplified (OpenCC T→S plus a disguise
 //!   table), with Latin look-alikes folded to ASCII, separators removed and runs of a
-//!   repeated CJK character collapsed. Word lists are matched here; [`Normalized::key_match`]
-//!   checks that the separators a match skipped stay within a bounded gap.
+//!   repeated CJK character collapsed. Punctuation between clauses and sentences is kept as
+//!   one [`Break`] character (`,` or `。`), so that no word is matched across it. Word lists
+//!   are matched here; [`Normalized::key_match`] checks that the separators a match skipped
+//!   stay within a bounded gap.
 //!
 //! ```
 //! use menshen_text::Normalized;
 //!
 //! let original = "誠*招*代*理，加ｖｘ";
 //! let norm = Normalized::new(original);
-//! assert_eq!(norm.key(), "诚招代理加vx");
+//! assert_eq!(norm.key(), "诚招代理,加vx");
 //! let start = norm.key().find("代理").unwrap();
 //! let m = norm.key_match(start..start + "代理".len(), 3).unwrap();
 //! assert_eq!(&original[m.span.start..m.span.end], "代*理");
@@ -31,7 +33,7 @@ mod tables;
 
 use std::ops::Range;
 
-pub use fold::{fold_key, fold_text, is_cjk_ideograph, is_invisible, numeral_digit};
+pub use fold::{Break, fold_key, fold_text, is_cjk_ideograph, is_invisible, numeral_digit};
 pub use span::Span;
 
 /// Offsets are stored as `u32` to halve the maps; inputs are limited to this many bytes.
@@ -51,6 +53,8 @@ pub struct Normalized {
     key_origin: Vec<(u32, u32)>,
     /// The last key character, which absorbs an immediate repeat of itself.
     last_key: Option<char>,
+    /// A full stop waiting for the next character: before white space it ends a sentence.
+    pending_stop: Option<(u32, u32)>,
     hidden: usize,
 }
 
@@ -84,6 +88,7 @@ impl Normalized {
         self.key.clear();
         self.key_origin.clear();
         self.last_key = None;
+        self.pending_stop = None;
         self.hidden = 0;
         for (start, c) in original.char_indices() {
             let end = start + c.len_utf8();
@@ -105,6 +110,19 @@ impl Normalized {
         self.text_origin
             .extend(std::iter::repeat_n(origin, c.len_utf8()));
         let text_range = (start as u32, self.text.len() as u32);
+        if let Some(stop) = self.pending_stop.take()
+            && c.is_whitespace()
+        {
+            self.push_break(Break::Sentence, stop);
+        }
+        if c == '.' {
+            self.pending_stop = Some(text_range);
+            return;
+        }
+        if let Some(brk) = Break::of(c) {
+            self.push_break(brk, text_range);
+            return;
+        }
         match fold_key(c) {
             // A separator is dropped from the key, so it does not stop a repeat from collapsing
             // (诚 诚 招 folds like 诚诚招); this keeps the key a fixed point of normalization.
@@ -124,6 +142,30 @@ impl Normalized {
                 self.last_key = Some(k);
             }
         }
+    }
+
+    /// Put a break into the key: none at the start, and one for a run of punctuation (the
+    /// strongest of the run), so that the key stays a fixed point of normalization.
+    fn push_break(&mut self, brk: Break, text_range: (u32, u32)) {
+        let previous = match self.last_key {
+            None => return,
+            Some(',') => Some(Break::Clause),
+            Some('。') => Some(Break::Sentence),
+            Some(_) => None,
+        };
+        if let Some(previous) = previous {
+            if previous >= brk {
+                return;
+            }
+            let n = previous.key_char().len_utf8();
+            self.key.truncate(self.key.len() - n);
+            self.key_origin.truncate(self.key_origin.len() - n);
+        }
+        let k = brk.key_char();
+        self.key.push(k);
+        self.key_origin
+            .extend(std::iter::repeat_n(text_range, k.len_utf8()));
+        self.last_key = Some(k);
     }
 
     /// The text channel: compatibility-folded, case and separators kept.
@@ -161,8 +203,8 @@ impl Normalized {
     }
 
     /// Map a key-channel match back to the original text, or `None` when the separators it
-    /// skipped between two of its characters are more than `max_gap` characters or include a
-    /// line break (a match should not run across sentences).
+    /// skipped between two of its characters are more than `max_gap` characters. (A match
+    /// never runs across clauses: their punctuation stays in the key as a [`Break`].)
     pub fn key_match(&self, key: Range<usize>, max_gap: usize) -> Option<KeyMatch> {
         let text = self.key_to_text(key.clone());
         let mut disguised = false;
@@ -172,7 +214,7 @@ impl Normalized {
             let (start, end) = (start as usize, end as usize);
             if let Some(previous_end) = previous_end.filter(|&p| p < start) {
                 let gap = &self.text[previous_end..start];
-                if gap.contains('\n') || gap.chars().count() > max_gap {
+                if gap.chars().count() > max_gap {
                     return None;
                 }
                 disguised = true;
@@ -221,17 +263,43 @@ mod tests {
     }
 
     #[test]
-    fn rejects_gaps_that_are_too_wide_or_cross_lines() {
-        let norm = Normalized::new("诚----招 代\n理");
+    fn rejects_gaps_that_are_too_wide() {
+        let norm = Normalized::new("诚----招 代理");
         let key = norm.key();
         assert_eq!(key, "诚招代理");
-        assert!(
-            norm.key_match(0..key.find('代').unwrap(), 3).is_none(),
-            "four dashes"
-        );
-        assert!(norm.key_match(0..key.find('代').unwrap(), 4).is_some());
         let dai = key.find('代').unwrap();
-        assert!(norm.key_match(dai..key.len(), 3).is_none(), "line break");
+        assert!(norm.key_match(0..dai, 3).is_none(), "four dashes");
+        assert!(norm.key_match(0..dai, 4).is_some());
+    }
+
+    #[test]
+    fn clause_and_sentence_punctuation_stay_in_the_key() {
+        // Separators inside a word go; punctuation between clauses stays, once per run.
+        assert_eq!(
+            Normalized::new("产权保证，金融机构").key(),
+            "产权保证,金融机构"
+        );
+        assert_eq!(Normalized::new("代\n理").key(), "代。理");
+        assert_eq!(
+            Normalized::new("好，。！？坏").key(),
+            "好。坏",
+            "the strongest of a run"
+        );
+        assert_eq!(
+            Normalized::new("，开头").key(),
+            "开头",
+            "no break before any word"
+        );
+        // The ASCII full stop ends a sentence only before white space.
+        assert_eq!(Normalized::new("高.仿 a.cn").key(), "高仿acn");
+        assert_eq!(Normalized::new("Beware. Pay").key(), "beware。pay");
+        // A repeat does not collapse across a clause: 时时彩 and 彩金 keep their own spans.
+        let original = "足球.时时彩,彩金";
+        let norm = Normalized::new(original);
+        assert_eq!(norm.key(), "足球时彩,彩金");
+        let start = norm.key().find("彩金").unwrap();
+        let m = norm.key_match(start..start + "彩金".len(), 3).unwrap();
+        assert_eq!(&original[m.span.start..m.span.end], "彩金");
     }
 
     #[test]
