@@ -301,7 +301,7 @@ fn build_analyzer(data: &DataArgs) -> anyhow::Result<Analyzer> {
     };
     let mut lexicon = Lexicon::embedded();
     for path in &data.lexicons {
-        lexicon.add(&read(path, "lexicon")?, &path.display().to_string())?;
+        lexicon.add_file(&read(path, "lexicon")?, &path.display().to_string())?;
     }
     Ok(Analyzer::new(
         registry,

@@ -220,6 +220,10 @@ pub struct Term {
     /// Found only through folding: separators, traditional or look-alike characters, pinyin.
     #[serde(default, skip_serializing_if = "is_false")]
     pub disguised: bool,
+    /// The context rule that excuses the term (`warning`, `negated`, `everyday`): it is
+    /// reported, and counts for nothing in the scores (see `context`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
 }
 
 /// A QR code decoded from an image attachment.

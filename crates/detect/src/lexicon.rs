@@ -1,26 +1,37 @@
-//! Lexicon files: `term<TAB>category[<TAB>flags]` lines and `!exception` lines. See
-//! `assets/lexicons/README.md` for the format.
+//! Lexicon files: `term<TAB>category[<TAB>weight][<TAB>flags]` lines and `!exception`
+//! lines; context rules ([`crate::context`]) in TOML. See `assets/lexicons/README.md` for the
+//! format.
 
-use crate::Error;
+use crate::{Error, context::ContextRule};
+
+/// The weight of a term whose line gives none.
+pub const DEFAULT_WEIGHT: f64 = 1.0;
 
 /// One lexicon term.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LexiconTerm {
     pub term: String,
     pub category: String,
+    /// How strongly the term alone speaks for its category, in log-odds units: 1.0 for an
+    /// ordinary entry, less for words innocent text also uses, more for unambiguous ones.
+    pub weight: f64,
     /// Also match pinyin and mixed pinyin/hanzi spellings.
     pub pinyin: bool,
+    /// A Latin term that also matches inside a longer word (`porn` in `childporn`); by
+    /// default Latin terms match whole words only (`sex` is not in `Essex`).
+    pub infix: bool,
 }
 
-/// Terms and exception phrases from one or more files.
+/// Terms, exception phrases and context rules from one or more files.
 #[derive(Clone, Debug, Default)]
 pub struct Lexicon {
     pub terms: Vec<LexiconTerm>,
     pub exceptions: Vec<String>,
+    pub contexts: Vec<ContextRule>,
 }
 
 /// The lexicon files shipped with menshen, by name.
-pub const EMBEDDED: [(&str, &str); 6] = [
+pub const EMBEDDED: [(&str, &str); 7] = [
     (
         "assets/lexicons/marketing.txt",
         include_str!("../../../assets/lexicons/marketing.txt"),
@@ -45,6 +56,10 @@ pub const EMBEDDED: [(&str, &str); 6] = [
         "assets/lexicons/exceptions.txt",
         include_str!("../../../assets/lexicons/exceptions.txt"),
     ),
+    (
+        "assets/lexicons/context.toml",
+        include_str!("../../../assets/lexicons/context.toml"),
+    ),
 ];
 
 impl Lexicon {
@@ -53,13 +68,23 @@ impl Lexicon {
         let mut lexicon = Self::default();
         for (origin, source) in EMBEDDED {
             lexicon
-                .add(source, origin)
+                .add_file(source, origin)
                 .expect("the embedded lexicons are valid (checked by tests)");
         }
         lexicon
     }
 
-    /// Add the entries of one file. Every problem is reported, each with file, line and column.
+    /// Add one file: context rules if its name ends in `.toml`, else a word list.
+    pub fn add_file(&mut self, source: &str, origin: &str) -> Result<(), Error> {
+        if origin.ends_with(".toml") {
+            self.contexts.extend(crate::context::parse(source, origin)?);
+            Ok(())
+        } else {
+            self.add(source, origin)
+        }
+    }
+
+    /// Add the entries of one word list. Every problem is reported, each with file, line and column.
     pub fn add(&mut self, source: &str, origin: &str) -> Result<(), Error> {
         let mut problems = Vec::new();
         for (index, raw) in source.lines().enumerate() {
@@ -103,14 +128,34 @@ impl Lexicon {
                 );
                 continue;
             }
-            let mut pinyin = false;
-            if let Some(flags) = fields.next() {
+            let mut weight = DEFAULT_WEIGHT;
+            let mut flags_column = category_column + category.chars().count() + 1;
+            let mut rest = fields.next();
+            if let Some(field) = rest
+                && let Ok(value) = field.trim().parse::<f64>()
+            {
+                if !(0.0..=10.0).contains(&value) {
+                    problem(
+                        flags_column,
+                        format!("weight `{value}` must lie between 0 and 10"),
+                    );
+                    continue;
+                }
+                weight = value;
+                flags_column += field.chars().count() + 1;
+                rest = fields.next();
+            }
+            let (mut pinyin, mut infix) = (false, false);
+            if let Some(flags) = rest {
                 for flag in flags.split(',').map(str::trim).filter(|f| !f.is_empty()) {
                     match flag {
                         "pinyin" => pinyin = true,
+                        "infix" => infix = true,
                         other => problem(
-                            category_column + category.chars().count() + 1,
-                            format!("unknown flag `{other}`; the flags are: pinyin"),
+                            flags_column,
+                            format!(
+                                "unknown flag `{other}`; the flags are: pinyin, infix (the column before may be a weight such as 1.5)"
+                            ),
                         ),
                     }
                 }
@@ -139,7 +184,9 @@ impl Lexicon {
             self.terms.push(LexiconTerm {
                 term: term.to_owned(),
                 category: category.to_owned(),
+                weight,
                 pinyin,
+                infix,
             });
         }
         if problems.is_empty() {
@@ -195,5 +242,24 @@ mod tests {
             problems[6]
         );
         assert_eq!(lexicon.terms.len(), 2, "good lines are kept");
+    }
+
+    #[test]
+    fn reads_weights_and_flags() {
+        let mut lexicon = Lexicon::default();
+        lexicon
+            .add(
+                "垫付\tfraud\t0.3\nporn\tadult\t1.5\tinfix\n高仿\tcounterfeit\tpinyin\n",
+                "w.txt",
+            )
+            .unwrap();
+        let [advance, porn, replica] = &lexicon.terms[..] else {
+            panic!("{:?}", lexicon.terms)
+        };
+        assert_eq!((advance.weight, advance.infix), (0.3, false));
+        assert_eq!((porn.weight, porn.infix), (1.5, true));
+        assert_eq!((replica.weight, replica.pinyin), (DEFAULT_WEIGHT, true));
+        let err = lexicon.add("赌\tgambling\t12\n", "w.txt").unwrap_err();
+        assert!(err.to_string().contains("w.txt:1:12: weight `12`"), "{err}");
     }
 }

@@ -21,6 +21,7 @@
 //! ```
 
 pub mod contacts;
+pub mod context;
 pub mod facts;
 pub mod fingerprint;
 pub mod lexicon;

@@ -31,6 +31,8 @@ pub enum Word {
     Open,
     Click,
     ContactKeyword(ContactKind),
+    /// A cue of the lexicon's context rule with this index.
+    Cue(u32),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -38,6 +40,8 @@ struct Entry {
     word: Word,
     /// Found through a generated pinyin spelling.
     pinyin: bool,
+    /// Matches inside a longer Latin word as well.
+    infix: bool,
 }
 
 /// A word found in a message.
@@ -81,11 +85,30 @@ struct Patterns {
 
 impl Patterns {
     fn add(&mut self, pattern: &str, word: Word, pinyin: bool) {
-        let key = Normalized::new(pattern).key().to_owned();
+        self.add_entry(
+            pattern,
+            Entry {
+                word,
+                pinyin,
+                infix: false,
+            },
+        );
+    }
+
+    fn add_entry(&mut self, pattern: &str, entry: Entry) {
+        // Punctuation at a pattern's ends would demand a break in the text: drop it.
+        let breaks: &[char] = &[
+            menshen_text::Break::Clause.key_char(),
+            menshen_text::Break::Sentence.key_char(),
+        ];
+        let key = Normalized::new(pattern)
+            .key()
+            .trim_matches(breaks)
+            .to_owned();
         if !key.is_empty() {
             let entries = self.by_key.entry(key).or_default();
-            if !entries.iter().any(|e| e.word == word) {
-                entries.push(Entry { word, pinyin });
+            if !entries.iter().any(|e| e.word == entry.word) {
+                entries.push(entry);
             }
         }
     }
@@ -133,13 +156,25 @@ impl Matcher {
         let mut patterns = Patterns::default();
         for (index, term) in lexicon.terms.iter().enumerate() {
             let word = Word::Term(index as u32);
-            patterns.add(&term.term, word, false);
+            patterns.add_entry(
+                &term.term,
+                Entry {
+                    word,
+                    pinyin: false,
+                    infix: term.infix,
+                },
+            );
             if term.pinyin {
                 patterns.add_pinyin(&term.term, word);
             }
         }
         for exception in &lexicon.exceptions {
             patterns.add(exception, Word::Exception, false);
+        }
+        for (index, rule) in lexicon.contexts.iter().enumerate() {
+            for cue in &rule.cues {
+                patterns.add(cue, Word::Cue(index as u32), false);
+            }
         }
         for (index, platform) in registry.platforms().iter().enumerate() {
             let id = index as PlatformId;
@@ -220,23 +255,18 @@ impl Matcher {
             let Some(at) = norm.key_match(m.start()..m.end(), self.max_gap) else {
                 continue;
             };
-            if *starts_latin
+            let latin_before = *starts_latin
                 && text[..at.text.start]
                     .chars()
                     .next_back()
-                    .is_some_and(|c| c.is_ascii_alphanumeric())
-            {
-                continue;
-            }
-            if *ends_latin
+                    .is_some_and(|c| c.is_ascii_alphanumeric());
+            let latin_after = *ends_latin
                 && text[at.text.end..]
                     .chars()
                     .next()
-                    .is_some_and(|c| c.is_ascii_alphanumeric())
-            {
-                continue;
-            }
-            for entry in entries {
+                    .is_some_and(|c| c.is_ascii_alphanumeric());
+            let whole_word = !latin_before && !latin_after;
+            for entry in entries.iter().filter(|e| whole_word || e.infix) {
                 hits.push(Hit {
                     word: entry.word,
                     key_start: m.start() as u32,

@@ -9,9 +9,11 @@
 //! **How:** hits come from the shared automaton. A term inside an exception phrase (原单 in
 //! 原单位) is dropped, and so is a term inside a longer term of the same category (高仿 in
 //! 高仿包), so each stretch of text is reported once, by its most specific entry. Both
-//! checks are sweeps over hits sorted by position, linear in the number of hits.
+//! checks are sweeps over hits sorted by position, linear in the number of hits. A term in
+//! reach of a context cue that excuses it (a warning, a negation, money talk) carries the
+//! context's name; see [`crate::context`].
 
-use crate::{Context, Term, matcher::Word};
+use crate::{Context, Term, context::Reach, matcher::Word};
 
 pub(crate) fn find(cx: &Context<'_>) -> Vec<Term> {
     let mut exceptions: Vec<(u32, u32)> = cx
@@ -32,6 +34,12 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<Term> {
     // By start, longest first, so that an enclosing hit is seen before the hits inside it.
     found.sort_unstable_by_key(|&(start, end, index, _)| (start, std::cmp::Reverse(end), index));
 
+    let cues = cx.hits.iter().filter_map(|h| match h.word {
+        Word::Cue(rule) => Some((h.key_start, rule)),
+        _ => None,
+    });
+    let contexts = &cx.lexicon.contexts;
+    let reach = (!contexts.is_empty()).then(|| Reach::new(cx.norm.key(), contexts, cues));
     let mut terms = Vec::new();
     let mut next_exception = 0;
     let mut exception_reach = 0;
@@ -53,6 +61,9 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<Term> {
             Some((_, reach)) => *reach = end,
             None => reach_by_category.push((&entry.category, end)),
         }
+        let context = reach
+            .as_ref()
+            .and_then(|reach| reach.cancelling(contexts, start, &entry.category, entry.weight));
         terms.push(Term {
             term: entry.term.clone(),
             category: entry.category.clone(),
@@ -60,6 +71,7 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<Term> {
             disguised: hit.pinyin
                 || hit.at.disguised
                 || cx.norm.is_folded(cx.original, hit.at.text),
+            context: context.map(|rule| rule.name.clone()),
         });
     }
     terms.sort_by_key(|t| (t.span.start, t.span.end));

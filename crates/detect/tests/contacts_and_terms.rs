@@ -82,3 +82,31 @@ fn exceptions_and_word_boundaries_keep_terms_quiet() {
     );
     assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
+
+#[test]
+fn context_excuses_warned_negated_and_everyday_terms() {
+    let failed = failures(
+        include_str!("../fixtures/context/excused.tsv"),
+        |row, facts| {
+            facts
+                .terms
+                .iter()
+                .any(|t| t.term == row[1] && t.context.as_deref() == Some(row[0]))
+        },
+    );
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+#[test]
+fn context_leaves_scripts_and_offers_counted() {
+    let failed = failures(
+        include_str!("../fixtures/context/counted.tsv"),
+        |row, facts| {
+            facts
+                .terms
+                .iter()
+                .any(|t| t.term == row[0] && t.context.is_none())
+        },
+    );
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}

@@ -57,9 +57,13 @@ fn render(analyzer: &Analyzer, texts: impl IntoIterator<Item = String>) -> Strin
         }
         for t in &facts.terms {
             let disguised = if t.disguised { " disguised" } else { "" };
+            let context = t
+                .context
+                .as_deref()
+                .map_or(String::new(), |c| format!(" excused:{c}"));
             writeln!(
                 out,
-                "  term     {} {}{disguised} «{}»",
+                "  term     {} {}{disguised}{context} «{}»",
                 t.category,
                 t.term,
                 slice(&text, t.span)
@@ -121,6 +125,8 @@ fn term_fixtures() {
     let analyzer = Analyzer::embedded();
     let mut all = texts(include_str!("../fixtures/terms/positive.tsv"));
     all.extend(texts(include_str!("../fixtures/terms/negative.tsv")));
+    all.extend(texts(include_str!("../fixtures/context/excused.tsv")));
+    all.extend(texts(include_str!("../fixtures/context/counted.tsv")));
     insta::assert_snapshot!(render(&analyzer, all));
 }
 

@@ -1000,6 +1000,7 @@ fn probe_facts() -> Facts {
             category: "counterfeit".into(),
             span: Span::new(0, 1),
             disguised: false,
+            context: None,
         }],
         scores: [("spam".to_owned(), 0.5)].into(),
         ..Facts::default()

@@ -145,6 +145,7 @@ mod tests {
             category: "contact".into(),
             span: menshen_text::Span { start: 1, end: 9 },
             disguised: false,
+            context: None,
         });
         // Overlaps the next, longer mark.
         facts.terms.push(menshen_detect::Term {
@@ -152,12 +153,14 @@ mod tests {
             category: "contact".into(),
             span: menshen_text::Span { start: 6, end: 12 },
             disguised: false,
+            context: None,
         });
         facts.terms.push(menshen_detect::Term {
             term: "微信abc".into(),
             category: "contact".into(),
             span: menshen_text::Span { start: 3, end: 12 },
             disguised: false,
+            context: None,
         });
         let pieces = highlight(text, &facts);
         let kinds: Vec<(&str, &str)> = pieces.iter().map(|p| (p.text.as_str(), p.kind)).collect();
