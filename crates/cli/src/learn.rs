@@ -139,6 +139,7 @@ pub fn train(
             l2: config.l2,
             seed,
             threshold: 0.5,
+            signal_weights: None,
             menshen_version: env!("CARGO_PKG_VERSION").into(),
         },
         weights,
@@ -152,6 +153,26 @@ pub fn train(
         at.precision(),
         at.recall()
     );
+    // The signal weights, with this model's evidence among the signals, are fitted on the
+    // held-back messages: the model never saw them, so its evidence there is honest.
+    let with_model = Analyzer::embedded().with_model(std::sync::Arc::new(model.clone()));
+    let prior = menshen_detect::signals::SignalWeights::embedded();
+    let mut signal_weights = menshen_learn::weights::fit(&with_model, &held_set, &prior);
+    signal_weights.provenance = format!(
+        "learnt by menshen train {} on {} held-back messages ({} unwanted) of {}; prior: {}",
+        env!("CARGO_PKG_VERSION"),
+        held_set.len(),
+        held_set.iter().filter(|e| e.unwanted).count(),
+        model
+            .provenance
+            .inputs
+            .iter()
+            .map(|i| i.path.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        prior.provenance
+    );
+    model.provenance.signal_weights = Some(signal_weights);
     let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
     model
         .write(std::io::BufWriter::new(file))

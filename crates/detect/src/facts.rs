@@ -3,10 +3,10 @@
 //! Every span is a byte range `[start, end)` of the original text, or of the decoded QR
 //! payload for facts that carry an `attachment` index.
 
-use std::collections::BTreeMap;
-
 use menshen_text::Span;
 use serde::{Deserialize, Serialize};
+
+use crate::signals::{Scores, Signal};
 
 /// Everything analysis found in one message.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -15,8 +15,12 @@ pub struct Facts {
     pub share_codes: Vec<ShareCode>,
     pub contacts: Vec<Contact>,
     pub terms: Vec<Term>,
-    /// Scores in [0, 1] by name (`spam`), filled by the learning layer when a model is loaded.
-    pub scores: BTreeMap<String, f64>,
+    /// Scores in [0, 1] by name: `spam`, and one risk score per content category
+    /// (`marketing`, `counterfeit`, `fraud`, …); see [`crate::signals`].
+    pub scores: Scores,
+    /// The evidence behind the scores, strongest first: named signals with weights and spans.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<Signal>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub qr_codes: Vec<QrCode>,
     /// A near-duplicate fingerprint (64-bit SimHash of the normalized text, hex), for
@@ -53,6 +57,10 @@ impl Facts {
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
+}
+
+fn default_term_weight() -> f64 {
+    crate::lexicon::DEFAULT_WEIGHT
 }
 
 fn is_false(b: &bool) -> bool {
@@ -146,7 +154,7 @@ pub struct ShareCode {
     /// How sure the detector is, in [0, 1]; see `share_codes` for how signals combine.
     pub confidence: f64,
     /// The signals that found it, for reviewers: `token_shape`, `delimiters`, `anchor`, ….
-    pub signals: Vec<Signal>,
+    pub signals: Vec<ShareSignal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<usize>,
 }
@@ -154,7 +162,7 @@ pub struct ShareCode {
 /// A piece of evidence behind a share code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Signal {
+pub enum ShareSignal {
     /// A known share host (`m.tb.cn`, `v.douyin.com`) or share parameter (`tk=`).
     ShareLink,
     /// An alphanumeric core of a platform's token length, mixing letters and digits.
@@ -220,6 +228,9 @@ pub struct Term {
     /// Found only through folding: separators, traditional or look-alike characters, pinyin.
     #[serde(default, skip_serializing_if = "is_false")]
     pub disguised: bool,
+    /// The term's weight in its lexicon (not serialized: the term's signal carries it).
+    #[serde(skip, default = "default_term_weight")]
+    pub weight: f64,
     /// The context rule that excuses the term (`warning`, `negated`, `everyday`): it is
     /// reported, and counts for nothing in the scores (see `context`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

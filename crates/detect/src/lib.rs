@@ -9,7 +9,9 @@
 //! - [`share_codes`]: other apps' share codes (淘口令 and its cousins);
 //! - [`contacts`]: phone numbers, WeChat, QQ, e-mail and Telegram behind disguises;
 //! - [`terms`]: lexicon terms with exceptions;
-//! - [`qr`]: QR codes in image attachments, fed back through links and share codes.
+//! - [`qr`]: QR codes in image attachments, fed back through links and share codes;
+//! - [`signals`]: all of that as named signals with weights, and the risk scores per
+//!   category they add up to.
 //!
 //! ```
 //! use menshen_detect::Analyzer;
@@ -31,9 +33,12 @@ pub mod qr;
 pub mod registry;
 pub mod score;
 pub mod share_codes;
+pub mod signals;
 pub mod terms;
 
-use menshen_text::Normalized;
+use std::sync::Arc;
+
+use menshen_text::{Normalized, Span};
 use serde::Deserialize;
 
 pub use facts::*;
@@ -41,6 +46,7 @@ use lexicon::Lexicon;
 use links::FoundLink;
 use matcher::{Hit, Matcher};
 use registry::Registry;
+use signals::{Evidence, SignalWeights};
 
 /// Errors from loading configuration. Analysis itself never fails.
 #[derive(Debug, thiserror::Error)]
@@ -103,7 +109,10 @@ pub struct Analyzer {
     lexicon: Lexicon,
     matcher: Matcher,
     config: AnalyzerConfig,
-    model: Option<std::sync::Arc<score::Model>>,
+    model: Option<Arc<score::Model>>,
+    /// The lexicon's content categories, sorted: each has a risk score.
+    categories: Vec<Arc<str>>,
+    weights: SignalWeights,
 }
 
 /// Buffers reused from one message to the next.
@@ -113,6 +122,8 @@ pub struct Scratch {
     hits: Vec<Hit>,
     links: Vec<FoundLink>,
     features: Vec<u32>,
+    prices: Vec<Span>,
+    evidence: Evidence,
 }
 
 /// Whether `[start, end)` lies inside one of `ranges`, which are sorted by start and do not
@@ -151,19 +162,47 @@ impl Analyzer {
         config: AnalyzerConfig,
     ) -> Result<Self, Error> {
         let matcher = Matcher::build(&registry, &lexicon, config.max_gap)?;
+        let mut categories: Vec<Arc<str>> = Vec::new();
+        for term in &lexicon.terms {
+            if !categories.iter().any(|c| **c == *term.category) {
+                categories.push(Arc::from(term.category.as_str()));
+            }
+        }
+        categories.sort();
         Ok(Self {
             registry,
             lexicon,
             matcher,
             config,
             model: None,
+            categories,
+            weights: SignalWeights::embedded(),
         })
     }
 
-    /// Score messages with a trained model instead of the evidence alone.
-    pub fn with_model(mut self, model: std::sync::Arc<score::Model>) -> Self {
+    /// Add a trained model's evidence to the scores. A model carries the signal weights it
+    /// was trained with, and they replace the ones in force.
+    pub fn with_model(mut self, model: Arc<score::Model>) -> Self {
+        if let Some(weights) = &model.provenance.signal_weights {
+            self.weights = weights.clone();
+        }
         self.model = Some(model);
         self
+    }
+
+    /// Score with these signal weights (an operator's, or ones being trained).
+    pub fn with_weights(mut self, weights: SignalWeights) -> Self {
+        self.weights = weights;
+        self
+    }
+
+    pub fn weights(&self) -> &SignalWeights {
+        &self.weights
+    }
+
+    /// The content categories, each with a risk score in `facts.scores`.
+    pub fn categories(&self) -> &[Arc<str>] {
+        &self.categories
     }
 
     pub fn model(&self) -> Option<&score::Model> {
@@ -206,19 +245,40 @@ impl Analyzer {
             hidden_chars: scratch.norm.hidden_chars(),
             ..Facts::default()
         };
-        let spam = match &self.model {
-            Some(model) => {
-                score::features(
-                    scratch.norm.key(),
-                    &facts,
-                    text.len(),
-                    &mut scratch.features,
-                );
-                (model.probability(&scratch.features) * 1000.0).round() / 1000.0
-            }
-            None => score::evidence_score(&facts),
-        };
-        facts.scores.insert("spam".to_owned(), spam);
+        let model = self.model.as_ref().map(|model| {
+            score::features(
+                scratch.norm.key(),
+                &facts,
+                text.len(),
+                &mut scratch.features,
+            );
+            let probability = model.probability(&scratch.features);
+            signals::model_strength(probability)
+        });
+        signals::price::find(scratch.norm.text(), &mut scratch.prices);
+        for price in &mut scratch.prices {
+            *price = scratch.norm.original_span(price.start..price.end);
+        }
+        let home = self.registry.file.home.as_str();
+        let foreign =
+            |platform: Option<&str>| platform.is_none_or(|p| registry::is_foreign(p, home));
+        signals::evidence(
+            &facts,
+            &self.categories,
+            &scratch.prices,
+            foreign,
+            model,
+            &mut scratch.evidence,
+        );
+        signals::judge(
+            &mut facts,
+            &scratch.evidence,
+            &self.categories,
+            &self.weights,
+            &scratch.prices,
+            model.is_some(),
+            foreign,
+        );
         if self.config.fingerprints {
             facts.fingerprint =
                 fingerprint::simhash(scratch.norm.key()).map(|f| format!("{f:016x}"));
@@ -237,6 +297,13 @@ impl Analyzer {
     pub fn features(&self, text: &str, scratch: &mut Scratch, out: &mut Vec<u32>) {
         let facts = self.analyze_with(text, scratch);
         score::features(scratch.norm.key(), &facts, text.len(), out);
+    }
+
+    /// The evidence of a text, unweighted: what training fits the signal weights over. Its
+    /// `terms` follow [`Analyzer::categories`].
+    pub fn evidence(&self, text: &str, scratch: &mut Scratch) -> Evidence {
+        self.analyze_with(text, scratch);
+        scratch.evidence.clone()
     }
 
     /// Analyze a text and its attachments: QR codes in images are decoded and their payloads

@@ -82,6 +82,16 @@ pub struct PlatformSpec {
     pub code_only_form: bool,
 }
 
+/// Whether `platform` is another platform than `home`: a known platform other than the home
+/// platform and its own sub-platforms (`wechat_miniprogram` is not foreign to `wechat`).
+pub fn is_foreign(platform: &str, home: &str) -> bool {
+    !platform.is_empty()
+        && platform != home
+        && !platform
+            .strip_prefix(home)
+            .is_some_and(|rest| rest.starts_with('_'))
+}
+
 /// Index of a platform in [`Registry::platforms`].
 pub type PlatformId = u16;
 

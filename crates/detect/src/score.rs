@@ -4,8 +4,9 @@
 //! With a [`Model`] loaded, the score is a logistic regression over hashed features: character
 //! 1–3-grams of the normalized key channel (so disguises fold before they are counted) and
 //! features of the facts (share codes, contacts by kind, terms by category, link categories,
-//! digit and symbol ratios, hidden characters). Without a model, the score comes from the
-//! evidence alone ([`evidence_score`]), a noisy-OR of what the facts show.
+//! digit and symbol ratios, hidden characters). Its probability enters the scores as the
+//! `model` signal ([`crate::signals`]); without a model the scores come from the other
+//! signals alone.
 //!
 //! Scoring is linear in the text and touches one weight per feature in a table of
 //! 2^[`HASH_BITS`] floats (1 MiB), which stays in cache.
@@ -110,6 +111,10 @@ pub struct Provenance {
     pub seed: u64,
     /// The score above which a message counts as unwanted, chosen on held-out data.
     pub threshold: f64,
+    /// The signal weights learnt with the model (on the held-out messages, with the model's
+    /// evidence among them); they replace the shipped ones when the model is loaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal_weights: Option<crate::signals::SignalWeights>,
     pub menshen_version: String,
 }
 
@@ -196,34 +201,4 @@ impl Model {
             weights,
         })
     }
-}
-
-/// The score from the facts alone, for when no model is loaded: a noisy-OR of the evidence.
-/// Each weight is the chance one kind of fact alone marks a message as unwanted.
-pub fn evidence_score(facts: &Facts) -> f64 {
-    let mut miss = 1.0;
-    let mut take = |p: f64| miss *= 1.0 - p;
-    for term in &facts.terms {
-        take(match term.category.as_str() {
-            "fraud" => 0.5,
-            "gambling" | "adult" | "counterfeit" => 0.4,
-            "marketing" => 0.25,
-            _ => 0.2,
-        });
-    }
-    if !facts.share_codes.is_empty() {
-        take(0.3);
-    }
-    if facts.contacts.iter().any(|c| c.disguised) {
-        take(0.5);
-    } else if !facts.contacts.is_empty() {
-        take(0.15);
-    }
-    if facts.links.iter().any(|l| l.obfuscated) {
-        take(0.4);
-    }
-    if facts.hidden_chars > 0 {
-        take(0.2);
-    }
-    ((1.0 - miss) * 1000.0).round() / 1000.0
 }

@@ -71,6 +71,7 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<Term> {
             disguised: hit.pinyin
                 || hit.at.disguised
                 || cx.norm.is_folded(cx.original, hit.at.text),
+            weight: entry.weight,
             context: context.map(|rule| rule.name.clone()),
         });
     }

@@ -19,7 +19,8 @@
 //! | `share_codes` | list | `platform`, `kind`, `token`, `confidence`, `foreign`, `sanctioned` |
 //! | `contacts` | list | `kind`, `value` |
 //! | `terms` | list | `term`, `category`, `disguised` |
-//! | `scores` | map of double | e.g. `scores.spam` once a model is loaded |
+//! | `scores` | map of double | `spam` and one risk per content category (`fraud`, `gambling`, …), each in [0, 1] |
+//! | `thresholds` | map of double | the profile's `[thresholds]` (`thresholds.hold`), so that an operator tunes numbers, not expressions |
 //! | `sender` | map | `strikes` (int), `restrictions` (list of string), `account_age_days` (int, −1 if unknown) |
 //! | `signals` | map of double | behaviour signals for the sender; test presence first: `"campaign" in signals && signals.campaign > 0.5` |
 //!
@@ -28,7 +29,11 @@
 //! link whose host or domain, or a share code whose platform, is in the sanctions snapshot.
 //!
 //! A rule lists the fact lists it reads in `requires` and is evaluated only when one of them
-//! is non-empty, so that ordinary chat costs nothing to decide.
+//! is non-empty, so that ordinary chat costs nothing to decide; `signals` stands for any
+//! signal with a positive weight (the evidence behind the scores).
+//!
+//! A rule that reads `scores.<name>` gives its reason the signals behind those scores, with
+//! their weights and spans: the evidence that decided (all positive signals for `spam`).
 
 pub mod deliver;
 mod live;
@@ -95,7 +100,7 @@ pub struct PolicyError(pub Vec<String>);
 struct FactKinds(u8);
 
 impl FactKinds {
-    const NAMES: [&'static str; 4] = ["links", "share_codes", "contacts", "terms"];
+    const NAMES: [&'static str; 5] = ["links", "share_codes", "contacts", "terms", "signals"];
 
     fn of(facts: &Facts) -> Self {
         let present = [
@@ -103,6 +108,7 @@ impl FactKinds {
             !facts.share_codes.is_empty(),
             !facts.contacts.is_empty(),
             !facts.terms.is_empty(),
+            facts.signals.iter().any(|s| s.weight > 0.0),
         ];
         FactKinds(
             present
@@ -130,6 +136,8 @@ pub struct Rule {
     pub id: String,
     pub description: String,
     pub message: String,
+    /// What the recipients of a `warn` are told (the rule's message when absent).
+    pub notice: Option<String>,
     pub action: Action,
     pub strikes: u32,
     /// The function a ladder restriction for this rule's offences takes away.
@@ -138,8 +146,75 @@ pub struct Rule {
     pub target: Target,
     pub examples: Vec<Example>,
     requires: FactKinds,
+    /// The scores the rule reads, whose signals its reasons cite.
+    reads: ScoreReads,
     when: String,
     program: Arc<Program>,
+}
+
+/// Which scores a rule's condition reads.
+#[derive(Clone, Debug, Default, PartialEq)]
+enum ScoreReads {
+    #[default]
+    None,
+    /// `spam`, or `scores` as a whole: every signal counts.
+    All,
+    /// Named categories.
+    Categories(Vec<String>),
+}
+
+impl ScoreReads {
+    /// Found in the expression's text: `scores.name`, `scores["name"]`, or `scores` alone.
+    fn of(when: &str) -> Self {
+        let mut categories = Vec::new();
+        for (at, _) in when.match_indices("scores") {
+            let before = when[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                continue;
+            }
+            let rest = &when[at + "scores".len()..];
+            let name: String = if let Some(field) = rest.strip_prefix('.') {
+                field
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect()
+            } else if let Some(key) = rest.strip_prefix("[\"").or_else(|| rest.strip_prefix("['")) {
+                key.chars()
+                    .take_while(|c| *c != '"' && *c != '\'')
+                    .collect()
+            } else {
+                return ScoreReads::All;
+            };
+            if name == "spam" || name.is_empty() {
+                return ScoreReads::All;
+            }
+            if !categories.contains(&name) {
+                categories.push(name);
+            }
+        }
+        if categories.is_empty() {
+            ScoreReads::None
+        } else {
+            ScoreReads::Categories(categories)
+        }
+    }
+
+    /// The signals of `facts` a reason cites: those with a positive weight behind the scores
+    /// read (general signals behind any of them).
+    fn signals(&self, facts: &Facts) -> Vec<menshen_detect::signals::Signal> {
+        let wanted = |s: &&menshen_detect::signals::Signal| {
+            s.weight > 0.0
+                && match self {
+                    ScoreReads::None => false,
+                    ScoreReads::All => true,
+                    ScoreReads::Categories(names) => s
+                        .category
+                        .as_deref()
+                        .is_none_or(|c| names.iter().any(|n| n == c)),
+                }
+        };
+        facts.signals.iter().filter(wanted).cloned().collect()
+    }
 }
 
 impl std::fmt::Debug for Rule {
@@ -169,6 +244,9 @@ pub struct Profile {
     /// The profile's flags, its base's included.
     pub flags: BTreeMap<String, bool>,
     flags_value: Value,
+    /// The profile's named thresholds, its base's included.
+    pub thresholds: BTreeMap<String, f64>,
+    thresholds_value: Value,
 }
 
 /// The sanctions in force, as the decision sees them (a read-only snapshot from the state).
@@ -231,6 +309,15 @@ pub struct Decision {
     pub reasons: Vec<Reason>,
     pub link_actions: Vec<LinkAction>,
     pub shadow: Vec<Reason>,
+}
+
+impl Decision {
+    /// What the recipients of a `warn` verdict read: the notice of its first warning reason.
+    pub fn notice(&self) -> Option<&str> {
+        (self.action == Action::Warn)
+            .then(|| self.reasons.iter().find_map(|r| r.notice.as_deref()))
+            .flatten()
+    }
 }
 
 /// All loaded profiles.
@@ -385,7 +472,7 @@ impl Policy {
             facts,
             situation,
             &self.home,
-            &profile.flags_value,
+            (&profile.flags_value, &profile.thresholds_value),
         );
         let mut decision = Decision::default();
         for rule in profile.rules.iter().filter(applicable) {
@@ -399,12 +486,26 @@ impl Policy {
                     {
                         continue;
                     }
+                    let signals = rule.reads.signals(facts);
+                    let mut evidence = evidence(facts, rule.requires);
+                    if rule.requires.contains("signals") {
+                        evidence.extend(signals.iter().flat_map(|s| s.spans.iter().copied()));
+                        evidence.sort_unstable();
+                        evidence.dedup();
+                    }
                     let reason = Reason {
                         rule: rule.id.clone(),
                         message: render_message(&rule.message, situation.standing),
+                        notice: (rule.action == Action::Warn).then(|| {
+                            render_message(
+                                rule.notice.as_deref().unwrap_or(&rule.message),
+                                situation.standing,
+                            )
+                        }),
                         action: rule.action,
-                        evidence: evidence(facts, rule.requires),
+                        evidence,
                         strikes: rule.strikes,
+                        signals,
                     };
                     if shadow {
                         decision.shadow.push(reason);
@@ -429,9 +530,11 @@ impl Policy {
                             decision.shadow.push(Reason {
                                 rule: rule.id.clone(),
                                 message: rule.message.clone(),
+                                notice: None,
                                 action: rule.action,
                                 evidence: vec![span],
                                 strikes: rule.strikes,
+                                signals: Vec::new(),
                             });
                             continue;
                         }
@@ -476,6 +579,7 @@ impl Policy {
             id,
             scene: Some(situation.scene),
             action: decision.action,
+            notice: decision.notice().map(str::to_owned),
             reasons: decision.reasons,
             link_actions: decision.link_actions,
             facts,
@@ -537,26 +641,42 @@ const FIELDS: [&str; 14] = [
     "disguised",
 ];
 
-/// A CEL map from field names to values. Keys come from an immutable table of [`FIELDS`], so
-/// a key costs a reference count, not an allocation: binding facts is the main cost of deciding.
-fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
+/// The CEL key for a field or score name. Known names come from an immutable table (the
+/// [`FIELDS`] of fact maps and the shipped score names), so a key costs a reference count,
+/// not an allocation: binding facts is the main cost of deciding.
+fn key(name: &str) -> Key {
     static KEYS: std::sync::OnceLock<HashMap<&'static str, Key>> = std::sync::OnceLock::new();
     let keys = KEYS.get_or_init(|| {
         FIELDS
             .iter()
+            .chain(SCORE_NAMES.iter())
             .map(|&f| (f, Key::String(Arc::new(f.to_owned()))))
             .collect()
     });
+    keys.get(name)
+        .cloned()
+        .unwrap_or_else(|| Key::String(Arc::new(name.to_owned())))
+}
+
+/// The names of the shipped scores: `spam` and the shipped lexicons' categories.
+const SCORE_NAMES: [&str; 10] = [
+    "spam",
+    "marketing",
+    "counterfeit",
+    "fraud",
+    "gambling",
+    "adult",
+    "loan",
+    "fake_documents",
+    "job_scam",
+    "illegal_trade",
+];
+
+/// A CEL map from field names to values.
+fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
     let map = entries
         .into_iter()
-        .map(|(name, value)| {
-            (
-                keys.get(name)
-                    .cloned()
-                    .unwrap_or_else(|| Key::String(Arc::new(name.to_owned()))),
-                value,
-            )
-        })
+        .map(|(name, value)| (key(name), value))
         .collect();
     Value::Map(cel::objects::Map { map: Arc::new(map) })
 }
@@ -611,9 +731,15 @@ fn standing_values(standing: &Standing) -> (Value, Value) {
 
 /// Evaluate a compiled rule once against [`probe_facts`] in every scene, with the file's flags
 /// (a flag the file does not define is an error too).
-fn probe(program: &Program, flags: &BTreeMap<String, bool>, target: Target) -> Result<(), String> {
+fn probe(
+    program: &Program,
+    flags: &BTreeMap<String, bool>,
+    thresholds: &BTreeMap<String, f64>,
+    target: Target,
+) -> Result<(), String> {
     let facts = probe_facts();
     let flags = flag_value(flags);
+    let thresholds = threshold_value(thresholds);
     let root = Context::default();
     for scene in Scene::ALL {
         let mut context = root.new_inner_scope();
@@ -622,7 +748,7 @@ fn probe(program: &Program, flags: &BTreeMap<String, bool>, target: Target) -> R
             &facts,
             Situation::new(scene, &Sanctions::default()).with_standing(&Standing::default()),
             "wechat",
-            &flags,
+            (&flags, &thresholds),
         );
         let mut scope = context.new_inner_scope();
         if target == Target::Link {
@@ -635,13 +761,7 @@ fn probe(program: &Program, flags: &BTreeMap<String, bool>, target: Target) -> R
     Ok(())
 }
 
-fn is_foreign(platform: &str, home: &str) -> bool {
-    !platform.is_empty()
-        && platform != home
-        && !platform
-            .strip_prefix(home)
-            .is_some_and(|rest| rest.starts_with('_'))
-}
+use menshen_detect::registry::is_foreign;
 
 /// Bind the facts and the situation as CEL variables; returns the link values, for rules
 /// evaluated per link.
@@ -650,7 +770,7 @@ fn bind(
     facts: &Facts,
     situation: Situation<'_>,
     home: &str,
-    flags: &Value,
+    (flags, thresholds): (&Value, &Value),
 ) -> Vec<Value> {
     let sanctions = situation.sanctions;
     let host_sanctioned = |host: &str| {
@@ -720,14 +840,19 @@ fn bind(
             ])
         })
         .collect();
-    let scores: HashMap<String, Value> = facts
-        .scores
-        .iter()
-        .map(|(k, v)| (k.clone(), (*v).into()))
-        .collect();
+    let scores = Value::Map(cel::objects::Map {
+        map: Arc::new(
+            facts
+                .scores
+                .iter()
+                .map(|(name, score)| (key(name), score.into()))
+                .collect(),
+        ),
+    });
     context.add_variable_from_value("scene", situation.scene.as_str());
     context.add_variable_from_value("home", home.to_owned());
     context.add_variable_from_value("flags", flags.clone());
+    context.add_variable_from_value("thresholds", thresholds.clone());
     context.add_variable_from_value("links", links.clone());
     context.add_variable_from_value("share_codes", share_codes);
     context.add_variable_from_value("contacts", contacts);
@@ -783,6 +908,18 @@ fn compile_profile(
     }
     let mut flags: BTreeMap<String, bool> = base.map(|b| b.flags.clone()).unwrap_or_default();
     flags.extend(file.flags.iter().map(|(k, v)| (k.clone(), *v)));
+    let mut thresholds: BTreeMap<String, f64> =
+        base.map(|b| b.thresholds.clone()).unwrap_or_default();
+    for (name, value) in &file.thresholds {
+        if !value.get_ref().is_finite() {
+            let p = at(value.span().start);
+            problems.push(format!(
+                "{origin}:{}:{}: threshold `{name}` must be a number",
+                p.line, p.column
+            ));
+        }
+        thresholds.insert(name.clone(), *value.get_ref());
+    }
     // Inherited rules first, minus disabled ones and those this file replaces.
     let mut rules: Vec<Rule> = Vec::new();
     if let Some(base) = base {
@@ -867,7 +1004,7 @@ fn compile_profile(
         let when_start = string_content_start(source, spec.when.span().start);
         match Program::compile(spec.when.get_ref()) {
             Ok(program) => {
-                if let Err(message) = probe(&program, &flags, spec.target) {
+                if let Err(message) = probe(&program, &flags, &thresholds, spec.target) {
                     let p = at(when_start);
                     problems.push(format!(
                         "{origin}:{}:{}: rule `{}` cannot be evaluated: {message}",
@@ -880,6 +1017,7 @@ fn compile_profile(
                     id: spec.id.get_ref().clone(),
                     description: spec.description.clone(),
                     message: spec.message.clone(),
+                    notice: spec.notice.clone(),
                     action: spec.action,
                     strikes: spec.strikes,
                     restricts: spec.restricts.as_ref().map(|r| r.get_ref().clone()),
@@ -887,6 +1025,7 @@ fn compile_profile(
                     target: spec.target,
                     examples: spec.examples.clone(),
                     requires,
+                    reads: ScoreReads::of(spec.when.get_ref()),
                     when: spec.when.get_ref().clone(),
                     program: Arc::new(program),
                 })
@@ -922,6 +1061,9 @@ fn compile_profile(
     for (name, on) in &flags {
         hasher.update(format!("{name}={on}").as_bytes());
     }
+    for (name, value) in &thresholds {
+        hasher.update(format!("{name}={value}").as_bytes());
+    }
     for rule in &rules {
         hasher.update(
             format!(
@@ -953,7 +1095,17 @@ fn compile_profile(
         },
         flags_value: flag_value(&flags),
         flags,
+        thresholds_value: threshold_value(&thresholds),
+        thresholds,
     })
+}
+
+fn threshold_value(thresholds: &BTreeMap<String, f64>) -> Value {
+    let map: HashMap<String, Value> = thresholds
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::Float(*v)))
+        .collect();
+    map.into()
 }
 
 fn flag_value(flags: &BTreeMap<String, bool>) -> Value {
@@ -1000,9 +1152,10 @@ fn probe_facts() -> Facts {
             category: "counterfeit".into(),
             span: Span::new(0, 1),
             disguised: false,
+            weight: 1.0,
             context: None,
         }],
-        scores: [("spam".to_owned(), 0.5)].into(),
+        scores: menshen_detect::signals::Scores::from(SCORE_NAMES.map(|name| (name, 0.5))),
         ..Facts::default()
     }
 }

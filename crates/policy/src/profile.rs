@@ -9,6 +9,9 @@
 //! [flags]                                  # named switches rules can read as flags.<name>
 //! group_ecommerce_trial = true
 //!
+//! [thresholds]                             # named numbers rules can read as thresholds.<name>
+//! hold = 0.85
+//!
 //! [[rule]]
 //! id = "share-code-in-moment"
 //! description = "Third-party share codes are not shown in moments (2018 link rules)."
@@ -17,6 +20,7 @@
 //! action = "hide"
 //! message = "third-party share codes are not shown in moments"
 //! strikes = 1
+//! # notice = "…"                           # warn rules: what recipients see (else the message)
 //!
 //! # A rule with target = "link" is evaluated per link (bound as `link`) and gives that link
 //! # its own action in the verdict's `link_actions`, leaving the message's action alone.
@@ -55,6 +59,10 @@ pub struct ProfileFile {
     pub shadow: bool,
     #[serde(default)]
     pub flags: BTreeMap<String, bool>,
+    /// Named numbers rules can read as thresholds.<name> (score cut-offs), inherited and
+    /// overridable, so that tuning a cut-off is a one-line change a replay can try.
+    #[serde(default)]
+    pub thresholds: BTreeMap<String, Spanned<f64>>,
     /// Link categories whose rendering each recipient may loosen ("independent selection
     /// mode"); inherited from the base profile when absent.
     #[serde(default)]
@@ -82,6 +90,9 @@ pub struct RuleSpec {
     pub target: Target,
     pub action: Action,
     pub message: String,
+    /// For `warn` rules: the safety notice the recipients see (the message when absent).
+    #[serde(default)]
+    pub notice: Option<String>,
     #[serde(default)]
     pub strikes: u32,
     /// The function a ladder restriction for this rule's offences takes away (one of

@@ -1,6 +1,6 @@
 //! The verdict of DESIGN.md §3 and the actions it can carry.
 
-use menshen_detect::Facts;
+use menshen_detect::{Facts, signals::Signal};
 use menshen_text::Span;
 use serde::{Deserialize, Serialize};
 
@@ -90,6 +90,12 @@ pub struct Reason {
     /// Strike weight for the enforcement ladder.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub strikes: u32,
+    /// For a `warn`: the safety notice the recipients see.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    /// The signals behind the scores the rule read, with weights and spans.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<Signal>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -125,6 +131,9 @@ pub struct Verdict {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene: Option<Scene>,
     pub action: Action,
+    /// For a `warn`: the safety notice the recipients see with the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
     /// Matching rules, strictest first.
     pub reasons: Vec<Reason>,
     pub facts: Facts,

@@ -16,6 +16,8 @@ fn decision(action: Action, rule: Option<&str>) -> Decision {
                     action,
                     evidence: Vec::new(),
                     strikes: 0,
+                    notice: None,
+                    signals: Vec::new(),
                 }]
             })
             .unwrap_or_default(),

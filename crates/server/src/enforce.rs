@@ -155,12 +155,15 @@ fn refusal(event: &MessageEvent, scene: Scene, rule: &str, message: String) -> V
         id: event.id.clone(),
         scene: Some(scene),
         action: Action::Block,
+        notice: None,
         reasons: vec![Reason {
             rule: rule.to_owned(),
             message,
+            notice: None,
             action: Action::Block,
             evidence: Vec::new(),
             strikes: 0,
+            signals: Vec::new(),
         }],
         facts: Facts::default(),
         policy: PolicyRef {
@@ -518,7 +521,7 @@ pub fn engine_view(
     let mut view: f64 = 0.0;
     if let Some(text) = content {
         let verdict = analyze_reported(app, text, now)?;
-        view = view.max(verdict.facts.scores.get("spam").copied().unwrap_or(0.0));
+        view = view.max(verdict.facts.scores.get("spam").unwrap_or(0.0));
         if verdict.action >= Action::Hide {
             view = view.max(0.8);
         }

@@ -12,7 +12,7 @@
 //! sorted, so each app name costs a binary search. Only the best evidence per platform is
 //! kept, which bounds what later steps iterate over.
 
-use crate::{Context, Signal, matcher::Word, registry::PlatformId};
+use crate::{Context, ShareSignal, matcher::Word, registry::PlatformId};
 
 /// How far (in key-channel bytes, about three per CJK character) an "open" verb may be from
 /// the app name, and a "copy" verb from the "open" verb.
@@ -48,15 +48,15 @@ impl PlatformEvidence {
         1.0 - miss
     }
 
-    pub fn signals(&self, out: &mut Vec<Signal>) {
+    pub fn signals(&self, out: &mut Vec<ShareSignal>) {
         if self.anchor >= ANCHOR_OPEN {
-            out.push(Signal::Anchor);
+            out.push(ShareSignal::Anchor);
         }
         if self.tag {
-            out.push(Signal::Tag);
+            out.push(ShareSignal::Tag);
         }
         if self.marker {
-            out.push(Signal::Marker);
+            out.push(ShareSignal::Marker);
         }
     }
 }

@@ -29,7 +29,7 @@ pub mod templates;
 
 use evidence::PlatformEvidence;
 
-use crate::{Context, ShareCode, ShareKind, Signal, registry::PlatformId};
+use crate::{Context, ShareCode, ShareKind, ShareSignal, registry::PlatformId};
 
 /// Strength of a channel code (`CZ3457`) in a text that carries a link: link-first share texts
 /// put one after the link. Without a link the shape is too common (flight CA0953).
@@ -118,7 +118,7 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
                     start: usize,
                     end: usize,
                     confidence: f64,
-                    signals: Vec<Signal>| {
+                    signals: Vec<ShareSignal>| {
         if confidence < threshold || start >= end {
             return;
         }
@@ -137,12 +137,12 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
             attachment: None,
         });
     };
-    let context = |platform: PlatformId, signals: &mut Vec<Signal>| -> f64 {
+    let context = |platform: PlatformId, signals: &mut Vec<ShareSignal>| -> f64 {
         let e: &PlatformEvidence = &evidence[platform as usize];
         e.signals(signals);
         let mut strengths = vec![e.strength()];
         if channel_code {
-            signals.push(Signal::ChannelCode);
+            signals.push(ShareSignal::ChannelCode);
             strengths.push(CHANNEL_CODE);
         }
         noisy_or(strengths)
@@ -161,7 +161,7 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
                     evidence[p as usize].strength() > evidence[found.platform as usize].strength()
                 })
                 .unwrap_or(found.platform);
-                let mut signals = vec![Signal::ShareLink];
+                let mut signals = vec![ShareSignal::ShareLink];
                 let confidence =
                     noisy_or([share_link::SHARE_LINK, context(platform, &mut signals)]);
                 push(
@@ -220,7 +220,7 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
 
     // Templates.
     for m in matches.drain(..) {
-        let mut signals = vec![Signal::Template];
+        let mut signals = vec![ShareSignal::Template];
         let anchor = context(m.platform, &mut signals);
         if m.needs_anchor && evidence[m.platform as usize].anchor < evidence::ANCHOR_OPEN {
             continue;
@@ -266,7 +266,7 @@ pub(crate) fn find(cx: &Context<'_>) -> Vec<ShareCode> {
             0.0
         };
         let link = if beside_link == Some(platform) {
-            signals.push(Signal::ShareLink);
+            signals.push(ShareSignal::ShareLink);
             SHARE_LINK_NEARBY
         } else {
             0.0

@@ -14,7 +14,7 @@
 //! ordinary CJK text nothing. A platform prefix (`Z:/`) is strong and names the platform.
 
 use crate::{
-    Signal,
+    ShareSignal,
     registry::{PlatformId, Registry},
 };
 
@@ -39,13 +39,13 @@ pub struct Candidate {
 }
 
 impl Candidate {
-    pub fn signals(&self, out: &mut Vec<Signal>) {
-        out.push(Signal::TokenShape);
+    pub fn signals(&self, out: &mut Vec<ShareSignal>) {
+        out.push(ShareSignal::TokenShape);
         if self.delimiters > 0.0 {
-            out.push(Signal::Delimiters);
+            out.push(ShareSignal::Delimiters);
         }
         if self.prefix.is_some() {
-            out.push(Signal::Prefix);
+            out.push(ShareSignal::Prefix);
         }
     }
 }

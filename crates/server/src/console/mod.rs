@@ -363,7 +363,7 @@ async fn case_page(
                     .iter()
                     .map(|r| visible(&format!("{}: {}", r.rule, r.message)))
                     .collect(),
-                format!("{:.2}", facts.scores.get("spam").copied().unwrap_or(0.0)),
+                format!("{:.2}", facts.scores.get("spam").unwrap_or(0.0)),
             )
         }
         _ => (

@@ -145,6 +145,7 @@ mod tests {
             category: "contact".into(),
             span: menshen_text::Span { start: 1, end: 9 },
             disguised: false,
+            weight: 1.0,
             context: None,
         });
         // Overlaps the next, longer mark.
@@ -153,6 +154,7 @@ mod tests {
             category: "contact".into(),
             span: menshen_text::Span { start: 6, end: 12 },
             disguised: false,
+            weight: 1.0,
             context: None,
         });
         facts.terms.push(menshen_detect::Term {
@@ -160,6 +162,7 @@ mod tests {
             category: "contact".into(),
             span: menshen_text::Span { start: 3, end: 12 },
             disguised: false,
+            weight: 1.0,
             context: None,
         });
         let pieces = highlight(text, &facts);
