@@ -31,7 +31,7 @@ pub struct Lexicon {
 }
 
 /// The lexicon files shipped with menshen, by name.
-pub const EMBEDDED: [(&str, &str); 7] = [
+pub const EMBEDDED: [(&str, &str); 13] = [
     (
         "assets/lexicons/marketing.txt",
         include_str!("../../../assets/lexicons/marketing.txt"),
@@ -51,6 +51,30 @@ pub const EMBEDDED: [(&str, &str); 7] = [
     (
         "assets/lexicons/adult.txt",
         include_str!("../../../assets/lexicons/adult.txt"),
+    ),
+    (
+        "assets/lexicons/loan.txt",
+        include_str!("../../../assets/lexicons/loan.txt"),
+    ),
+    (
+        "assets/lexicons/fake_documents.txt",
+        include_str!("../../../assets/lexicons/fake_documents.txt"),
+    ),
+    (
+        "assets/lexicons/job_scam.txt",
+        include_str!("../../../assets/lexicons/job_scam.txt"),
+    ),
+    (
+        "assets/lexicons/illegal_trade.txt",
+        include_str!("../../../assets/lexicons/illegal_trade.txt"),
+    ),
+    (
+        "assets/lexicons/fwwdn_adult.txt",
+        include_str!("../../../assets/lexicons/fwwdn_adult.txt"),
+    ),
+    (
+        "assets/lexicons/konsheng.txt",
+        include_str!("../../../assets/lexicons/konsheng.txt"),
     ),
     (
         "assets/lexicons/exceptions.txt",
