@@ -40,10 +40,7 @@ pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|at| parse_time(at, "--at"))
         .transpose()?;
-    let mut analyzer = build_analyzer(&args.data)?;
-    if let Some(path) = &args.model {
-        analyzer = analyzer.with_model(std::sync::Arc::new(crate::learn::read_model(path)?));
-    }
+    let analyzer = build_analyzer(&args.data)?;
     let policy = build_policy(&args.data, &analyzer)?;
     // Fail early on an unknown profile name, before reading any input.
     policy

@@ -76,15 +76,33 @@ fn load_store(dir: &Path) -> anyhow::Result<(Vec<Example>, InputFile)> {
     Ok((examples, input))
 }
 
-pub fn train(
-    paths: &[String],
-    from_store: Option<&Path>,
-    out: &Path,
-    epochs: u32,
-    seed: u64,
-    held: u64,
-    target: f64,
-) -> anyhow::Result<ExitCode> {
+pub fn train(args: &crate::TrainArgs) -> anyhow::Result<ExitCode> {
+    let crate::TrainArgs {
+        data: paths,
+        from_store,
+        out,
+        epochs,
+        seed,
+        held,
+        precision: target,
+        model_weight,
+        base_rate,
+    } = args;
+    let (from_store, out, epochs, seed, held, target, model_weight, base_rate) = (
+        from_store.as_deref(),
+        out.as_path(),
+        *epochs,
+        *seed,
+        *held,
+        *target,
+        *model_weight,
+        *base_rate,
+    );
+    if let Some(rate) = base_rate
+        && !(rate > 0.0 && rate < 1.0)
+    {
+        bail!("--base-rate {rate}: give the share of unwanted messages, between 0 and 1");
+    }
     if !(1..=50).contains(&held) {
         bail!("--held {held}: hold back between 1 and 50 percent to choose the threshold");
     }
@@ -119,7 +137,7 @@ pub fn train(
         seed,
         ..TrainConfig::default()
     };
-    let analyzer = Analyzer::embedded();
+    let analyzer = Analyzer::embedded_without_model();
     let total = train_set.len() as u64 * u64::from(epochs);
     let progress = indicatif::ProgressBar::with_draw_target(
         Some(total),
@@ -155,11 +173,18 @@ pub fn train(
     );
     // The signal weights, with this model's evidence among the signals, are fitted on the
     // held-back messages: the model never saw them, so its evidence there is honest.
-    let with_model = Analyzer::embedded().with_model(std::sync::Arc::new(model.clone()));
-    let prior = menshen_detect::signals::SignalWeights::embedded();
-    let mut signal_weights = menshen_learn::weights::fit(&with_model, &held_set, &prior);
+    let prior = menshen_detect::signals::SignalWeights {
+        corroborate_model: model_weight.is_some(),
+        ..menshen_detect::signals::SignalWeights::embedded()
+    };
+    // The evidence is gathered as the model will be used: corroborated or not.
+    let with_model = analyzer
+        .with_model(std::sync::Arc::new(model.clone()))
+        .with_weights(prior.clone());
+    let mut signal_weights =
+        menshen_learn::weights::fit(&with_model, &held_set, &prior, model_weight);
     signal_weights.provenance = format!(
-        "learnt by menshen train {} on {} held-back messages ({} unwanted) of {}; prior: {}",
+        "learnt by menshen train {} on {} held-back messages ({} unwanted) of {}{}; prior: {}",
         env!("CARGO_PKG_VERSION"),
         held_set.len(),
         held_set.iter().filter(|e| e.unwanted).count(),
@@ -170,8 +195,22 @@ pub fn train(
             .map(|i| i.path.as_str())
             .collect::<Vec<_>>()
             .join(", "),
+        model_weight.map_or(String::new(), |w| format!(
+            ", the model's weight held at {w}"
+        )),
         prior.provenance
     );
+    if let Some(rate) = base_rate {
+        // Prior shift: the same evidence means less where unwanted messages are rarer.
+        let data_rate =
+            held_set.iter().filter(|e| e.unwanted).count() as f64 / held_set.len().max(1) as f64;
+        let shift =
+            menshen_detect::signals::logit(rate) - menshen_detect::signals::logit(data_rate);
+        signal_weights.bias = (signal_weights.bias + shift).clamp(-50.0, 50.0);
+        signal_weights.provenance += &*format!(
+            "; bias shifted by {shift:.3} for a base rate of {rate} unwanted (the data has {data_rate:.3})"
+        );
+    }
     model.provenance.signal_weights = Some(signal_weights);
     let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
     model
@@ -196,57 +235,76 @@ fn score_all(analyzer: &Analyzer, model: &Model, examples: &[Example]) -> Vec<Sc
 }
 
 pub fn eval(
-    model_path: &Path,
+    analysis: &crate::DataArgs,
     paths: &[String],
     threshold: Option<f64>,
     plot: Option<&Path>,
+    verdicts: Option<Option<&str>>,
 ) -> anyhow::Result<ExitCode> {
-    let model = read_model(model_path)?;
+    let analyzer = crate::build_analyzer(analysis)?;
     let (examples, _) = load_all(paths)?;
     let examples = data::dedup(examples);
-    let analyzer = Analyzer::embedded();
-    let scored = score_all(&analyzer, &model, &examples);
-    let threshold = threshold.unwrap_or(model.provenance.threshold);
-    let at = Confusion::at(&scored, threshold);
     let positives = examples.iter().filter(|e| e.unwanted).count();
     out!(
         "{} messages after deduplication, {positives} unwanted",
         examples.len()
     );
-    out!(
-        "threshold {threshold:.3}: precision {:.4}  recall {:.4}  F1 {:.4}  ROC AUC {:.4}",
-        at.precision(),
-        at.recall(),
-        at.f1(),
-        roc_auc(&scored)
-    );
-    out!(
-        "confusion: TP {}  FP {}  TN {}  FN {}",
-        at.true_positives,
-        at.false_positives,
-        at.true_negatives,
-        at.false_negatives
-    );
-    out!(
-        "\n{:>9} {:>10} {:>8} {:>8}",
-        "threshold",
-        "precision",
-        "recall",
-        "FP"
-    );
-    for t in [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99] {
-        let c = Confusion::at(&scored, t);
+    if let Some(model) = analyzer.model() {
+        let scored = score_all(&analyzer, model, &examples);
+        let threshold = threshold.unwrap_or(model.provenance.threshold);
+        let at = Confusion::at(&scored, threshold);
         out!(
-            "{t:>9.2} {:>10.4} {:>8.4} {:>8}",
-            c.precision(),
-            c.recall(),
-            c.false_positives
+            "model score at threshold {threshold:.3}: precision {:.4}  recall {:.4}  F1 {:.4}  ROC AUC {:.4}",
+            at.precision(),
+            at.recall(),
+            at.f1(),
+            roc_auc(&scored)
         );
+        out!(
+            "confusion: TP {}  FP {}  TN {}  FN {}",
+            at.true_positives,
+            at.false_positives,
+            at.true_negatives,
+            at.false_negatives
+        );
+        out!(
+            "\n{:>9} {:>10} {:>8} {:>8}",
+            "threshold",
+            "precision",
+            "recall",
+            "FP"
+        );
+        for t in [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99] {
+            let c = Confusion::at(&scored, t);
+            out!(
+                "{t:>9.2} {:>10.4} {:>8.4} {:>8}",
+                c.precision(),
+                c.recall(),
+                c.false_positives
+            );
+        }
+        if let Some(path) = plot {
+            std::fs::write(path, pr_curve_svg(&scored))
+                .with_context(|| format!("writing {}", path.display()))?;
+            out!("\nprecision-recall curve: {}", path.display());
+        }
+    } else if plot.is_some() || threshold.is_some() {
+        bail!("--plot and --threshold measure a model's score; this run has --no-model");
     }
-    if let Some(path) = plot {
-        std::fs::write(path, pr_curve_svg(&scored))
-            .with_context(|| format!("writing {}", path.display()))?;
-        out!("\nprecision-recall curve: {}", path.display());
+    if let Some(profile) = verdicts {
+        let policy = crate::build_policy(analysis, &analyzer)?;
+        let profile = policy.select(profile, None).map_err(anyhow::Error::msg)?;
+        let table = menshen_policy::quality::measure(
+            &policy,
+            profile,
+            &analyzer,
+            examples.iter().map(|e| (e.text.as_str(), e.unwanted)),
+        );
+        out!(
+            "\nverdicts under {} ({}):\n{table}",
+            profile.name,
+            profile.version
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

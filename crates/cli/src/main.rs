@@ -57,46 +57,28 @@ enum Command {
     #[command(subcommand)]
     Token(server::TokenCommand),
     /// Train a spam-score model on labelled messages (TSV `label<TAB>text` or JSONL).
-    Train {
-        /// Labelled files; may be given several times.
-        #[arg(
-            long = "data",
-            value_name = "FILE",
-            required_unless_present = "from_store"
-        )]
-        data: Vec<String>,
-        /// Also learn from the messages people labelled in a server's store (verified and
-        /// dismissed reports, appeal outcomes): the folder `menshen serve` writes to.
-        #[arg(long, value_name = "DIR")]
-        from_store: Option<PathBuf>,
-        /// Where to write the model.
-        #[arg(long, value_name = "MODEL")]
-        out: PathBuf,
-        /// Passes over the data.
-        #[arg(long, default_value_t = 6)]
-        epochs: u32,
-        /// Seed of the visiting order (same data and seed, same model).
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
-        /// Percent of the messages held back to choose the threshold.
-        #[arg(long, default_value_t = 10)]
-        held: u64,
-        /// The precision the threshold must reach on the held-back messages.
-        #[arg(long, default_value_t = 0.97)]
-        precision: f64,
-    },
-    /// Measure a model on labelled messages.
+    Train(TrainArgs),
+    /// Measure the spam score (of --model, else the shipped model) on labelled messages, and
+    /// with --verdicts what the verdicts do with them in every scene.
     Eval {
-        #[arg(long, value_name = "MODEL")]
-        model: PathBuf,
         #[arg(long = "data", value_name = "FILE", required = true)]
         data: Vec<String>,
+        /// Also decide every message in every scene and report, per scene, the precision and
+        /// recall of withholding (hide, hold, block) and of warning or stricter, and the
+        /// innocent messages that would earn strikes.
+        #[arg(long)]
+        verdicts: bool,
+        /// With --verdicts: decide under this profile (default: the one in force now).
+        #[arg(long)]
+        profile: Option<String>,
         /// Use this threshold instead of the model's.
         #[arg(long)]
         threshold: Option<f64>,
         /// Write the precision-recall curve as SVG here.
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
+        #[command(flatten)]
+        analysis: DataArgs,
     },
     /// Run a candidate profile beside a baseline over recorded events (JSON lines with
     /// `text`, and optionally `scene`, `sender`, `label`) and report what would change.
@@ -119,6 +101,46 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+}
+
+/// `menshen train`'s arguments.
+#[derive(clap::Args)]
+pub struct TrainArgs {
+    /// Labelled files; may be given several times.
+    #[arg(
+        long = "data",
+        value_name = "FILE",
+        required_unless_present = "from_store"
+    )]
+    pub data: Vec<String>,
+    /// Also learn from the messages people labelled in a server's store (verified and
+    /// dismissed reports, appeal outcomes): the folder `menshen serve` writes to.
+    #[arg(long, value_name = "DIR")]
+    pub from_store: Option<PathBuf>,
+    /// Where to write the model.
+    #[arg(long, value_name = "MODEL")]
+    pub out: PathBuf,
+    /// Passes over the data.
+    #[arg(long, default_value_t = 6)]
+    pub epochs: u32,
+    /// Seed of the visiting order (same data and seed, same model).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Percent of the messages held back to choose the threshold.
+    #[arg(long, default_value_t = 10)]
+    pub held: u64,
+    /// The precision the threshold must reach on the held-back messages.
+    #[arg(long, default_value_t = 0.97)]
+    pub precision: f64,
+    /// Hold the model's signal weight at this value instead of learning it: for a model
+    /// meant for other platforms than its data's (the shipped default uses 0.35).
+    #[arg(long, value_name = "WEIGHT")]
+    pub model_weight: Option<f64>,
+    /// The share of unwanted messages in the traffic the model will judge, when it is not
+    /// the data's (labelled sets are often half spam, real chat a few percent): the bias is
+    /// shifted so that scores stay probabilities there.
+    #[arg(long, value_name = "RATE")]
+    pub base_rate: Option<f64>,
 }
 
 #[derive(Subcommand)]
@@ -161,6 +183,12 @@ struct DataArgs {
     /// An extra lexicon file (term<TAB>category lines); may be given several times.
     #[arg(long = "lexicon", value_name = "FILE")]
     lexicons: Vec<PathBuf>,
+    /// Score with this trained model instead of the shipped one (`menshen train` makes one).
+    #[arg(long, value_name = "MODEL", conflicts_with = "no_model")]
+    model: Option<PathBuf>,
+    /// Score without any model: from the other signals alone.
+    #[arg(long)]
+    no_model: bool,
     /// Set by commands that track campaigns: compute near-duplicate fingerprints.
     #[arg(skip)]
     fingerprints: bool,
@@ -199,9 +227,6 @@ struct CheckArgs {
     /// The campaign window, in seconds.
     #[arg(long, default_value_t = 3600)]
     campaign_window: u64,
-    /// Score with this trained model (otherwise the score comes from the evidence alone).
-    #[arg(long, value_name = "MODEL")]
-    model: Option<PathBuf>,
     /// Lines longer than this many bytes are rejected in --jsonl mode.
     #[arg(long, default_value_t = 64 << 20)]
     max_line_bytes: usize,
@@ -230,29 +255,21 @@ fn main() -> ExitCode {
         Command::Audit(AuditCommand::Verify { data }) => audit_verify(&data),
         Command::Serve(args) => server::serve(args),
         Command::Token(command) => server::token(command),
-        Command::Train {
-            data,
-            from_store,
-            out,
-            epochs,
-            seed,
-            held,
-            precision,
-        } => learn::train(
-            &data,
-            from_store.as_deref(),
-            &out,
-            epochs,
-            seed,
-            held,
-            precision,
-        ),
+        Command::Train(args) => learn::train(&args),
         Command::Eval {
-            model,
             data,
+            verdicts,
+            profile,
             threshold,
             plot,
-        } => learn::eval(&model, &data, threshold, plot.as_deref()),
+            analysis,
+        } => learn::eval(
+            &analysis,
+            &data,
+            threshold,
+            plot.as_deref(),
+            verdicts.then_some(profile.as_deref()),
+        ),
         Command::Replay {
             baseline,
             candidate,
@@ -303,14 +320,19 @@ fn build_analyzer(data: &DataArgs) -> anyhow::Result<Analyzer> {
     for path in &data.lexicons {
         lexicon.add_file(&read(path, "lexicon")?, &path.display().to_string())?;
     }
-    Ok(Analyzer::new(
+    let analyzer = Analyzer::new(
         registry,
         lexicon,
         AnalyzerConfig {
             fingerprints: data.fingerprints,
             ..AnalyzerConfig::default()
         },
-    )?)
+    )?;
+    Ok(match &data.model {
+        _ if data.no_model => analyzer,
+        Some(path) => analyzer.with_model(std::sync::Arc::new(learn::read_model(path)?)),
+        None => analyzer.with_model(menshen_detect::score::Model::embedded()),
+    })
 }
 
 fn build_policy(data: &DataArgs, analyzer: &Analyzer) -> anyhow::Result<Policy> {

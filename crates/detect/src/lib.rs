@@ -145,7 +145,8 @@ pub(crate) struct Context<'a> {
 }
 
 impl Analyzer {
-    /// The analyzer with the shipped registry and lexicons and default settings.
+    /// The analyzer with the shipped registry, lexicons and default model, and default
+    /// settings.
     pub fn embedded() -> Self {
         Self::new(
             Registry::embedded(),
@@ -153,6 +154,12 @@ impl Analyzer {
             AnalyzerConfig::default(),
         )
         .expect("the embedded configuration is valid")
+        .with_model(score::Model::embedded())
+    }
+
+    /// The shipped configuration without any model: scores from the other signals alone.
+    pub fn embedded_without_model() -> Self {
+        Self::embedded().without_model()
     }
 
     /// Build an analyzer from a registry, lexicons and settings.
@@ -180,13 +187,23 @@ impl Analyzer {
         })
     }
 
-    /// Add a trained model's evidence to the scores. A model carries the signal weights it
-    /// was trained with, and they replace the ones in force.
+    /// Add a trained model's evidence to the scores, in place of any model loaded before. A
+    /// model carries the signal weights it was trained with (older model files do not: the
+    /// shipped priors apply to them).
     pub fn with_model(mut self, model: Arc<score::Model>) -> Self {
-        if let Some(weights) = &model.provenance.signal_weights {
-            self.weights = weights.clone();
-        }
+        self.weights = model
+            .provenance
+            .signal_weights
+            .clone()
+            .unwrap_or_else(SignalWeights::embedded);
         self.model = Some(model);
+        self
+    }
+
+    /// Drop the model: scores from the other signals alone, with the shipped priors.
+    pub fn without_model(mut self) -> Self {
+        self.model = None;
+        self.weights = SignalWeights::embedded();
         self
     }
 
@@ -245,16 +262,6 @@ impl Analyzer {
             hidden_chars: scratch.norm.hidden_chars(),
             ..Facts::default()
         };
-        let model = self.model.as_ref().map(|model| {
-            score::features(
-                scratch.norm.key(),
-                &facts,
-                text.len(),
-                &mut scratch.features,
-            );
-            let probability = model.probability(&scratch.features);
-            signals::model_strength(probability)
-        });
         signals::price::find(scratch.norm.text(), &mut scratch.prices);
         for price in &mut scratch.prices {
             *price = scratch.norm.original_span(price.start..price.end);
@@ -262,12 +269,21 @@ impl Analyzer {
         let home = self.registry.file.home.as_str();
         let foreign =
             |platform: Option<&str>| platform.is_none_or(|p| registry::is_foreign(p, home));
+        // The model reads the text only when its judgement can count (see `signals`).
+        let (key, features) = (scratch.norm.key(), &mut scratch.features);
+        let model = self.model.as_ref().map(|model| {
+            move |facts: &Facts| {
+                score::features(key, facts, text.len(), features);
+                signals::model_strength(model.probability(features))
+            }
+        });
         signals::evidence(
             &facts,
             &self.categories,
             &scratch.prices,
             foreign,
             model,
+            self.weights.corroborate_model,
             &mut scratch.evidence,
         );
         signals::judge(
@@ -276,7 +292,7 @@ impl Analyzer {
             &self.categories,
             &self.weights,
             &scratch.prices,
-            model.is_some(),
+            self.model.is_some(),
             foreign,
         );
         if self.config.fingerprints {

@@ -149,7 +149,22 @@ pub enum ModelError {
     Io(#[from] std::io::Error),
 }
 
+/// The shipped default model (`assets/models/default.model`), trained only on data whose
+/// licence allows it; its provenance names the data. `scripts/train_default_model.sh`
+/// rebuilds it.
+pub const EMBEDDED: &[u8] = include_bytes!("../../../assets/models/default.model");
+
 impl Model {
+    /// The shipped default model, read once per process.
+    pub fn embedded() -> std::sync::Arc<Model> {
+        static MODEL: std::sync::OnceLock<std::sync::Arc<Model>> = std::sync::OnceLock::new();
+        MODEL
+            .get_or_init(|| {
+                std::sync::Arc::new(Model::read(EMBEDDED).expect("the shipped model is valid"))
+            })
+            .clone()
+    }
+
     pub fn new(provenance: Provenance) -> Self {
         Model {
             provenance,

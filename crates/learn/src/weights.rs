@@ -18,8 +18,16 @@ use crate::data::Example;
 /// messages that show the signal.
 pub const PRIOR_STRENGTH: f64 = 4.0;
 
-/// Fit weights on `examples`, starting from and pulled toward `prior`.
-pub fn fit(analyzer: &Analyzer, examples: &[Example], prior: &SignalWeights) -> SignalWeights {
+/// Fit weights on `examples`, starting from and pulled toward `prior`. With `model_weight`,
+/// the model's weight is held there instead of learnt: a model meant for other platforms than
+/// the one its data came from (the shipped default) is worth less out of its domain than
+/// held-back data of its own domain can show.
+pub fn fit(
+    analyzer: &Analyzer,
+    examples: &[Example],
+    prior: &SignalWeights,
+    model_weight: Option<f64>,
+) -> SignalWeights {
     let categories = analyzer.categories();
     let general = SignalName::GENERAL;
     // Parameters: bias, one per category, one per general signal.
@@ -38,6 +46,10 @@ pub fn fit(analyzer: &Analyzer, examples: &[Example], prior: &SignalWeights) -> 
             (x, if e.unwanted { 1.0 } else { 0.0 })
         })
         .collect();
+    let model_index = 1 + categories.len() + SignalName::MODEL_INDEX;
+    if let Some(weight) = model_weight {
+        prior_vector[model_index] = weight;
+    }
     let mut theta = prior_vector.clone();
     for _ in 0..25 {
         let mut gradient = vec![0.0; size];
@@ -62,6 +74,15 @@ pub fn fit(analyzer: &Analyzer, examples: &[Example], prior: &SignalWeights) -> 
             hessian[i][i] += 2.0 * PRIOR_STRENGTH;
         }
         hessian[0][0] += 1e-6;
+        if model_weight.is_some() {
+            // A fixed weight: no gradient, and a row that keeps it where it is.
+            gradient[model_index] = 0.0;
+            for (i, row) in hessian.iter_mut().enumerate() {
+                row[model_index] = if i == model_index { 1.0 } else { 0.0 };
+            }
+            hessian[model_index].fill(0.0);
+            hessian[model_index][model_index] = 1.0;
+        }
         let Some(step) = solve(hessian, gradient) else {
             break;
         };
@@ -79,6 +100,7 @@ pub fn fit(analyzer: &Analyzer, examples: &[Example], prior: &SignalWeights) -> 
         bias: round(theta[0]),
         signals: Default::default(),
         terms: prior.terms.clone(),
+        corroborate_model: model_weight.is_some(),
     };
     for (index, category) in categories.iter().enumerate() {
         weights
@@ -144,7 +166,7 @@ mod tests {
 
     #[test]
     fn learns_what_the_data_shows_and_keeps_priors_elsewhere() {
-        let analyzer = Analyzer::embedded();
+        let analyzer = Analyzer::embedded_without_model();
         let prior = SignalWeights::embedded();
         // Prices mark every unwanted message here, and nothing else does.
         let mut examples = Vec::new();
@@ -158,7 +180,7 @@ mod tests {
                 unwanted: false,
             });
         }
-        let learnt = fit(&analyzer, &examples, &prior);
+        let learnt = fit(&analyzer, &examples, &prior, None);
         assert!(
             learnt.signal(SignalName::Price) > prior.signal(SignalName::Price) + 1.0,
             "{learnt:?}"

@@ -7,7 +7,7 @@
 //!
 //! | signal | category | evidence |
 //! |---|---|---|
-//! | `term` | the term's | lexicon terms of one category not excused by context; strength = the heaviest term's weight + ½ × the others' (at most +2) |
+//! | `term` | the term's | lexicon terms of one category not excused by context; strength = the heaviest term's weight + ½ × the others' (at most +3) |
 //! | `excused` | the term's | terms excused by context (`warning`, `negated`, `everyday`): weight 0, listed so a reviewer sees what was forgiven |
 //! | `contact` | — | an off-platform contact (phone, WeChat, QQ, e-mail, Telegram) |
 //! | `contact_disguised` | — | a contact written in disguise (壹叁捌…, V❤, 艾特) |
@@ -16,7 +16,7 @@
 //! | `share_code` | — | another app's share code |
 //! | `price` | — | a price or sum of money (`¥99`, `280元`; see [`price`]) |
 //! | `hidden_chars` | — | invisible characters inside the text |
-//! | `model` | — | the trained model's log-odds (clamped to ±8), weighted by what training learnt beside it |
+//! | `model` | — | the trained model's log-odds (clamped to ±8), weighted by what training learnt beside it; for a model that must be corroborated (the shipped default), 0 unless another signal but `link` is present |
 //!
 //! **Scores.** For each content category `c` with term strength `T_c > 0`:
 //! `risk_c = σ(bias + a_c·T_c + G)`, where `a_c` is the category's term weight and `G` the
@@ -65,6 +65,9 @@ impl SignalName {
         SignalName::Model,
     ];
 
+    /// Where the model's strength sits in [`Evidence::general`].
+    pub const MODEL_INDEX: usize = 7;
+
     pub fn as_str(self) -> &'static str {
         match self {
             SignalName::Term => "term",
@@ -80,6 +83,11 @@ impl SignalName {
         }
     }
 }
+
+const _: () = assert!(matches!(
+    SignalName::GENERAL[SignalName::MODEL_INDEX],
+    SignalName::Model
+));
 
 /// One piece of evidence in one message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -111,6 +119,16 @@ pub struct SignalWeights {
     /// The multiplier of term strength per category; `default` for categories not listed.
     #[serde(default)]
     pub terms: BTreeMap<String, f64>,
+    /// The model's judgement counts only beside another piece of evidence (a term, a
+    /// contact, a price, a share code, a disguise): set for a model meant for other traffic
+    /// than its data's, such as the shipped default, whose word alone is not enough to act
+    /// on. A model trained on the platform's own messages may act alone.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub corroborate_model: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// The shipped weights: hand-set priors, which training refines.
@@ -173,25 +191,31 @@ impl SignalWeights {
 }
 
 /// How much a category's terms weigh together: the heaviest term's weight plus half of the
-/// others', the extra capped at 2, so that a list of synonyms does not outvote a contact.
+/// others', the extra capped at [`EXTRA_TERMS_CAP`], so that a list of synonyms does not
+/// outvote everything else.
 pub fn term_strength(weights: impl Iterator<Item = f64>) -> f64 {
     let (mut max, mut sum) = (0.0f64, 0.0f64);
     for w in weights {
         max = max.max(w);
         sum += w;
     }
-    max + (0.5 * (sum - max)).min(2.0)
+    max + (0.5 * (sum - max)).min(EXTRA_TERMS_CAP)
 }
+
+/// The most that a category's other terms add to its heaviest one.
+pub const EXTRA_TERMS_CAP: f64 = 3.0;
 
 /// The inputs of the scores for one message: each signal's raw strength `x` (1 for a
 /// present general signal, the term strength for `term`), before weighting. Training fits
 /// the weights over these.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct Evidence {
     /// Term strength per category (index into the analyzer's categories); 0 when absent.
     pub terms: Vec<f64>,
     /// Strength of each general signal, in the order of [`SignalName::GENERAL`].
     pub general: [f64; SignalName::GENERAL.len()],
+    /// Scratch: the sum of term weights per category.
+    sums: Vec<f64>,
 }
 
 fn sigmoid(z: f64) -> f64 {
@@ -215,27 +239,33 @@ pub fn model_strength(probability: f64) -> f64 {
 }
 
 /// Gather the evidence of a message's facts. `categories` are the analyzer's content
-/// categories; `home` tells links and share codes that leave the platform from those that
-/// do not; `model` is the model's strength, if one is loaded.
+/// categories; `foreign` tells links and share codes that leave the platform from those that
+/// do not; `model` computes the model's strength, if one is loaded, and is called only when
+/// that strength can count.
 pub(crate) fn evidence(
     facts: &Facts,
     categories: &[Arc<str>],
     prices: &[Span],
     foreign: impl Fn(Option<&str>) -> bool,
-    model: Option<f64>,
+    model: Option<impl FnOnce(&Facts) -> f64>,
+    corroborate_model: bool,
     out: &mut Evidence,
 ) {
     out.terms.clear();
     out.terms.resize(categories.len(), 0.0);
-    for (index, category) in categories.iter().enumerate() {
-        let counted = facts
-            .terms
-            .iter()
-            .filter(|t| t.context.is_none() && *t.category == **category);
-        out.terms[index] = match counted.clone().next() {
-            Some(_) => term_strength(counted.map(|t| t.weight)),
-            None => 0.0,
-        };
+    out.sums.clear();
+    out.sums.resize(categories.len(), 0.0);
+    // One pass: the heaviest weight and the sum per category (categories are sorted).
+    for term in facts.terms.iter().filter(|t| t.context.is_none()) {
+        if let Ok(index) = categories.binary_search_by(|c| (**c).cmp(term.category.as_str())) {
+            out.terms[index] = out.terms[index].max(term.weight);
+            out.sums[index] += term.weight;
+        }
+    }
+    for (strength, sum) in out.terms.iter_mut().zip(&out.sums) {
+        if *strength > 0.0 {
+            *strength += (0.5 * (sum - *strength)).min(EXTRA_TERMS_CAP);
+        }
     }
     let present = |b: bool| f64::from(u8::from(b));
     let text_links = facts
@@ -250,8 +280,21 @@ pub(crate) fn evidence(
         present(facts.share_codes.iter().any(|c| foreign(Some(&c.platform)))),
         present(!prices.is_empty()),
         present(facts.hidden_chars > 0),
-        model.unwrap_or(0.0),
+        0.0,
     ];
+    // A model that must be corroborated counts only beside a piece of evidence a reviewer
+    // can read (a term, a contact, a price, a share code, a disguise), so that no message is
+    // withheld on its word about text unlike what it learnt from. A plain link is everyday
+    // chat and corroborates nothing.
+    let corroborated = !corroborate_model
+        || out.terms.iter().any(|&t| t > 0.0)
+        || SignalName::GENERAL
+            .iter()
+            .zip(&out.general)
+            .any(|(name, &x)| x > 0.0 && *name != SignalName::Link);
+    if corroborated && let Some(model) = model {
+        out.general[SignalName::MODEL_INDEX] = model(facts);
+    }
 }
 
 /// The scores and the signals of one message, from its evidence.
@@ -282,14 +325,19 @@ pub(crate) fn judge(
     }
     let mut spam = weights.bias + general;
     let mut scores = Scores::default();
+    let any_excused = facts.terms.iter().any(|t| t.context.is_some());
     for (index, category) in categories.iter().enumerate() {
         let strength = evidence.terms[index];
-        let excused: Vec<Span> = facts
-            .terms
-            .iter()
-            .filter(|t| t.context.is_some() && *t.category == **category)
-            .map(|t| t.span)
-            .collect();
+        let excused: Vec<Span> = if any_excused {
+            facts
+                .terms
+                .iter()
+                .filter(|t| t.context.is_some() && *t.category == **category)
+                .map(|t| t.span)
+                .collect()
+        } else {
+            Vec::new()
+        };
         if !excused.is_empty() {
             signals.push(Signal {
                 name: SignalName::Excused,
@@ -441,7 +489,7 @@ mod tests {
     fn strength_grows_with_terms_but_is_capped() {
         assert_eq!(term_strength([1.0].into_iter()), 1.0);
         assert_eq!(term_strength([0.3, 1.5].into_iter()), 1.65);
-        assert_eq!(term_strength([1.0; 10].into_iter()), 3.0);
+        assert_eq!(term_strength([1.0; 10].into_iter()), 4.0);
     }
 
     #[test]
