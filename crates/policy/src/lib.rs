@@ -30,7 +30,9 @@
 //!
 //! A rule lists the fact lists it reads in `requires` and is evaluated only when one of them
 //! is non-empty, so that ordinary chat costs nothing to decide; `signals` stands for any
-//! signal with a positive weight (the evidence behind the scores).
+//! signal with a positive weight (the evidence behind the scores), and `scores` for a score
+//! that reaches the lowest of the profile's `[thresholds]` (so a rule comparing scores with
+//! thresholds costs nothing below them; a profile without thresholds never runs it).
 //!
 //! A rule that reads `scores.<name>` gives its reason the signals behind those scores, with
 //! their weights and spans: the evidence that decided (all positive signals for `spam`).
@@ -38,6 +40,7 @@
 pub mod deliver;
 mod live;
 pub mod profile;
+pub mod quality;
 pub mod replay;
 pub mod testing;
 mod verdict;
@@ -100,7 +103,14 @@ pub struct PolicyError(pub Vec<String>);
 struct FactKinds(u8);
 
 impl FactKinds {
-    const NAMES: [&'static str; 5] = ["links", "share_codes", "contacts", "terms", "signals"];
+    const NAMES: [&'static str; 6] = [
+        "links",
+        "share_codes",
+        "contacts",
+        "terms",
+        "signals",
+        "scores",
+    ];
 
     fn of(facts: &Facts) -> Self {
         let present = [
@@ -109,6 +119,7 @@ impl FactKinds {
             !facts.contacts.is_empty(),
             !facts.terms.is_empty(),
             facts.signals.iter().any(|s| s.weight > 0.0),
+            false,
         ];
         FactKinds(
             present
@@ -116,6 +127,15 @@ impl FactKinds {
                 .enumerate()
                 .fold(0, |bits, (i, &p)| bits | (u8::from(p) << i)),
         )
+    }
+
+    /// `scores`: some score reaches `floor`, the lowest of the profile's thresholds.
+    fn with_scores(self, facts: &Facts, floor: f64) -> Self {
+        let reached = facts.scores.iter().any(|(_, score)| score >= floor);
+        match Self::named("scores") {
+            Some(kind) if reached => FactKinds(self.0 | kind.0),
+            _ => self,
+        }
     }
 
     fn named(name: &str) -> Option<Self> {
@@ -247,6 +267,8 @@ pub struct Profile {
     /// The profile's named thresholds, its base's included.
     pub thresholds: BTreeMap<String, f64>,
     thresholds_value: Value,
+    /// The lowest threshold: a rule that requires `scores` runs only when a score reaches it.
+    score_floor: f64,
 }
 
 /// The sanctions in force, as the decision sees them (a read-only snapshot from the state).
@@ -461,7 +483,7 @@ impl Policy {
 
     /// Decide one message under `profile`.
     pub fn decide(&self, profile: &Profile, facts: &Facts, situation: Situation<'_>) -> Decision {
-        let present = FactKinds::of(facts);
+        let present = FactKinds::of(facts).with_scores(facts, profile.score_floor);
         let applicable = |rule: &&Rule| rule.requires.0 == 0 || rule.requires.0 & present.0 != 0;
         if !profile.rules.iter().any(|r| applicable(&r)) {
             return Decision::default();
@@ -488,7 +510,7 @@ impl Policy {
                     }
                     let signals = rule.reads.signals(facts);
                     let mut evidence = evidence(facts, rule.requires);
-                    if rule.requires.contains("signals") {
+                    if !signals.is_empty() {
                         evidence.extend(signals.iter().flat_map(|s| s.spans.iter().copied()));
                         evidence.sort_unstable();
                         evidence.dedup();
@@ -1096,6 +1118,7 @@ fn compile_profile(
         flags_value: flag_value(&flags),
         flags,
         thresholds_value: threshold_value(&thresholds),
+        score_floor: thresholds.values().copied().fold(f64::INFINITY, f64::min),
         thresholds,
     })
 }
