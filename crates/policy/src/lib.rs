@@ -44,6 +44,7 @@ pub mod quality;
 pub mod replay;
 pub mod testing;
 mod verdict;
+pub mod vocab;
 
 use std::{
     collections::{BTreeMap, HashMap, HashSet},
@@ -59,15 +60,7 @@ use sha2::{Digest, Sha256};
 pub use live::LivePolicy;
 pub use profile::Target;
 pub use verdict::{Action, LinkAction, PolicyRef, Reason, Scene, Verdict};
-
-/// The functions a restriction can take away from an account.
-pub const FUNCTIONS: [&str; 5] = [
-    "links_in_moments",
-    "share_codes",
-    "group_broadcast",
-    "add_friends",
-    "create_groups",
-];
+pub use vocab::Function;
 
 /// The profiles shipped with menshen.
 pub const EMBEDDED: [(&str, &str); 2] = [
@@ -161,7 +154,7 @@ pub struct Rule {
     pub action: Action,
     pub strikes: u32,
     /// The function a ladder restriction for this rule's offences takes away.
-    pub restricts: Option<String>,
+    pub restricts: Option<Function>,
     pub shadow: bool,
     pub target: Target,
     pub examples: Vec<Example>,
@@ -527,6 +520,7 @@ impl Policy {
                         action: rule.action,
                         evidence,
                         strikes: rule.strikes,
+                        restricts: rule.restricts,
                         signals,
                     };
                     if shadow {
@@ -556,6 +550,7 @@ impl Policy {
                                 action: rule.action,
                                 evidence: vec![span],
                                 strikes: rule.strikes,
+                                restricts: rule.restricts,
                                 signals: Vec::new(),
                             });
                             continue;
@@ -1010,19 +1005,24 @@ fn compile_profile(
             // A rule about each link only runs when there is a link.
             requires.0 |= FactKinds::named("links").map_or(0, |k| k.0);
         }
-        if let Some(function) = &spec.restricts
-            && !FUNCTIONS.contains(&function.get_ref().as_str())
-        {
-            let p = at(string_content_start(source, function.span().start));
-            problems.push(format!(
-                "{origin}:{}:{}: rule `{}` restricts `{}`, which is not a function; use one of {}",
-                p.line,
-                p.column,
-                spec.id.get_ref(),
-                function.get_ref(),
-                FUNCTIONS.join(", ")
-            ));
-        }
+        let restricts = match &spec.restricts {
+            Some(function) => match Function::parse(function.get_ref()) {
+                Some(function) => Some(function),
+                None => {
+                    let p = at(string_content_start(source, function.span().start));
+                    problems.push(format!(
+                        "{origin}:{}:{}: rule `{}` restricts `{}`, which is not a function; use one of {}",
+                        p.line,
+                        p.column,
+                        spec.id.get_ref(),
+                        function.get_ref(),
+                        Function::names()
+                    ));
+                    None
+                }
+            },
+            None => None,
+        };
         let when_start = string_content_start(source, spec.when.span().start);
         match Program::compile(spec.when.get_ref()) {
             Ok(program) => {
@@ -1042,7 +1042,7 @@ fn compile_profile(
                     notice: spec.notice.clone(),
                     action: spec.action,
                     strikes: spec.strikes,
-                    restricts: spec.restricts.as_ref().map(|r| r.get_ref().clone()),
+                    restricts,
                     shadow: spec.shadow,
                     target: spec.target,
                     examples: spec.examples.clone(),

@@ -90,6 +90,9 @@ pub struct Reason {
     /// Strike weight for the enforcement ladder.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub strikes: u32,
+    /// The function a ladder restriction for these strikes takes away.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restricts: Option<crate::Function>,
     /// For a `warn`: the safety notice the recipients see.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<String>,

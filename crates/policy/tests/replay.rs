@@ -16,6 +16,7 @@ fn decision(action: Action, rule: Option<&str>) -> Decision {
                     action,
                     evidence: Vec::new(),
                     strikes: 0,
+                    restricts: None,
                     notice: None,
                     signals: Vec::new(),
                 }]

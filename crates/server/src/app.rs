@@ -171,8 +171,45 @@ type PendingOffence = (
 /// Behaviour signals per account, newest per name, bounded.
 pub type Signals = LruCache<String, BTreeMap<String, (f64, i64)>>;
 
+/// Where the server reads the time: the system's clock, or one a test moves by hand.
+pub trait Clock: Send + Sync {
+    /// Seconds since the Unix epoch.
+    fn now(&self) -> i64;
+}
+
+/// The system's clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        jiff::Timestamp::now().as_second()
+    }
+}
+
+/// A clock that stands still until moved: tests move time without faking the system's.
+#[derive(Debug)]
+pub struct ManualClock(std::sync::atomic::AtomicI64);
+
+impl ManualClock {
+    pub fn new(at: i64) -> Arc<Self> {
+        Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(at)))
+    }
+
+    pub fn advance(&self, seconds: i64) {
+        self.0
+            .fetch_add(seconds, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 pub struct App {
     pub config: ServerConfig,
+    clock: Arc<dyn Clock>,
     /// Swapped whole when a new model is loaded, so a check sees one model from start to end.
     analyzer: ArcSwap<Analyzer>,
     pub policy: Policy,
@@ -193,8 +230,17 @@ pub struct App {
 }
 
 impl App {
-    /// Open the embedded store in the configured folder and build the engine.
+    /// Open the embedded store in the configured folder and build the engine, on the system's
+    /// clock.
     pub fn open(config: ServerConfig) -> anyhow::Result<Arc<App>> {
+        App::open_with_clock(config, Arc::new(SystemClock))
+    }
+
+    /// [`App::open`] on a given clock.
+    pub fn open_with_clock(
+        config: ServerConfig,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Arc<App>> {
         let store = SqliteStore::open(&config.data_dir).map_err(|e| {
             anyhow::anyhow!(
                 "cannot open the store in {}: {e}",
@@ -208,7 +254,7 @@ impl App {
                 .select(Some(name), None)
                 .map_err(anyhow::Error::msg)?;
         }
-        App::with_store(config, Box::new(store), analyzer, policy)
+        App::with_store(config, Box::new(store), analyzer, policy, clock)
     }
 
     pub fn with_store(
@@ -216,6 +262,7 @@ impl App {
         store: Box<dyn Store + Send>,
         analyzer: Analyzer,
         policy: Policy,
+        clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Arc<App>> {
         let ladders = Ladders::embedded();
         let mut cache = Cache::default();
@@ -230,7 +277,7 @@ impl App {
             ladders,
             store: Mutex::new(store),
             pending: Mutex::new(Vec::new()),
-            snapshot: ArcSwap::from_pointee(cache.snapshot(crate::routes::now())),
+            snapshot: ArcSwap::from_pointee(cache.snapshot(clock.now())),
             cache: RwLock::new(cache),
             detectors: Mutex::new(detectors),
             signals: Mutex::new(LruCache::new(
@@ -240,7 +287,13 @@ impl App {
             metrics: Metrics::default(),
             sessions: Default::default(),
             config,
+            clock,
         }))
+    }
+
+    /// The time now by the server's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
     }
 
     /// The analyzer in force (with the latest model loaded).
@@ -322,8 +375,7 @@ impl App {
         for (target, record) in refreshed {
             cache.put(target, record);
         }
-        self.snapshot
-            .store(Arc::new(cache.snapshot(crate::routes::now())));
+        self.snapshot.store(Arc::new(cache.snapshot(self.now())));
         Ok(())
     }
 
@@ -421,7 +473,7 @@ impl App {
         self: &Arc<Self>,
         hash: String,
     ) -> Result<Option<(Role, String)>, ApiError> {
-        let now = crate::routes::now();
+        let now = self.now();
         let fresh = self.config.token_cache_seconds;
         if let Some((role, name, _)) = self
             .tokens

@@ -122,7 +122,7 @@ impl From<&Standing> for StandingView {
                 .restrictions
                 .iter()
                 .map(|r| RestrictionView {
-                    function: r.function.clone(),
+                    function: r.function.as_str().to_owned(),
                     until: until(r.until),
                 })
                 .collect(),
@@ -163,6 +163,7 @@ fn refusal(event: &MessageEvent, scene: Scene, rule: &str, message: String) -> V
             action: Action::Block,
             evidence: Vec::new(),
             strikes: 0,
+            restricts: None,
             signals: Vec::new(),
         }],
         facts: Facts::default(),
@@ -275,12 +276,12 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
             restrictions: standing
                 .restrictions
                 .iter()
-                .map(|r| r.function.clone())
+                .map(|r| r.function.as_str().to_owned())
                 .collect(),
             until: standing
                 .restrictions
                 .iter()
-                .map(|r| (r.function.clone(), until(r.until)))
+                .map(|r| (r.function.as_str().to_owned(), until(r.until)))
                 .collect(),
             account_age_days: None,
             signals: app.signals_of(sender, now),
@@ -296,20 +297,21 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
 
     let mut offence = None;
     let mut audit = None;
-    let strikes = verdict.reasons.iter().map(|r| r.strikes).max().unwrap_or(0);
+    // The offence is the reason that carries the strikes: its rule, its message and the
+    // function its restriction takes away (the strictest reason may be a refusal with none).
+    let striking = verdict
+        .reasons
+        .iter()
+        .filter(|r| r.strikes > 0)
+        .max_by_key(|r| (r.strikes, r.action));
+    let strikes = striking.map_or(0, |r| r.strikes);
     let rules: Vec<&str> = verdict.reasons.iter().map(|r| r.rule.as_str()).collect();
     let spans: Vec<_> = verdict
         .reasons
         .iter()
         .flat_map(|r| r.evidence.clone())
         .collect();
-    if let (Some(sender), true) = (&event.sender, strikes > 0) {
-        let first = &verdict.reasons[0];
-        let restricts = profile
-            .rules
-            .iter()
-            .find(|r| r.id == first.rule)
-            .and_then(|r| r.restricts.clone());
+    if let (Some(sender), Some(first)) = (&event.sender, striking) {
         offence = Some(Offence {
             at: now,
             actor: Actor {
@@ -319,7 +321,7 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
             target: account(sender),
             ladder: LadderName::Content,
             weight: strikes,
-            function: restricts,
+            function: first.restricts,
             rule: Some(first.rule.clone()),
             policy_version: Some(format!("{}@{}", profile.name, profile.version)),
             reason: first.message.clone(),

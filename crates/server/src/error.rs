@@ -73,6 +73,12 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound(what) => ApiError::not_found(format!("no {what}")),
             StoreError::Refused(why) => ApiError::new(StatusCode::CONFLICT, "conflict", why),
+            StoreError::Refusal(refusal) if refusal.is_forbidden() => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", refusal.to_string())
+            }
+            StoreError::Refusal(refusal) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", refusal.to_string())
+            }
             other => ApiError::internal(other),
         }
     }

@@ -26,7 +26,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-pub use app::App;
+pub use app::{App, Clock, ManualClock, SystemClock};
 pub use config::ServerConfig;
 
 use routes::{appeals, cases, check, events, ops, reports, sanctions, subjects};

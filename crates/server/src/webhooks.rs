@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use crate::{app::App, config::WebhookConfig, routes::now};
+use crate::{app::App, config::WebhookConfig};
 
 /// The signature header's value for a body.
 pub fn signature(secret: &str, body: &[u8]) -> String {
@@ -45,7 +45,11 @@ async fn deliver(
 
 /// Deliver what is due, once. Returns how many notifications left the outbox.
 pub async fn deliver_due(app: &Arc<App>, client: &reqwest::Client) -> usize {
-    let due = match app.read(|store| store.due_notifications(now(), 100)).await {
+    let now = app.now();
+    let due = match app
+        .read(move |store| store.due_notifications(now, 100))
+        .await
+    {
         Ok(due) => due,
         Err(_) => return 0,
     };
@@ -80,8 +84,9 @@ pub async fn deliver_due(app: &Arc<App>, client: &reqwest::Client) -> usize {
             }
             Some(error) => {
                 app.metrics.webhook_failures.inc();
+                let now = app.now();
                 app.write(move |store, _| {
-                    Ok((store.notification_failed(id, &error, now())?, Vec::new()))
+                    Ok((store.notification_failed(id, &error, now)?, Vec::new()))
                 })
                 .await
             }

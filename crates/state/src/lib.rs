@@ -4,6 +4,8 @@
 //!
 //! - [`behaviour`]: automation abuse detectors over sliding windows;
 //! - [`campaign`]: many distinct senders posting near-duplicate text;
+//! - [`core`]: the enforcement core: ladder, appeals, overrides and evasion as pure
+//!   functions from records and an intent to a change set;
 //! - [`audit`]: the append-only, hash-chained audit log;
 //! - [`ladder`]: the sanction ladders, as configuration;
 //! - [`sanction`]: offences and the sanctions they earn;
@@ -18,6 +20,7 @@ pub mod appeal;
 pub mod audit;
 pub mod behaviour;
 pub mod campaign;
+pub mod core;
 pub mod ladder;
 pub mod outbox;
 pub mod report;

@@ -35,7 +35,7 @@ pub struct Offence {
     pub ladder: LadderName,
     pub weight: u32,
     /// The function a restriction applies to (`share_codes`, `links_in_moments`, …).
-    pub function: Option<String>,
+    pub function: Option<crate::core::Function>,
     pub rule: Option<String>,
     pub policy_version: Option<String>,
     pub reason: String,
@@ -85,7 +85,7 @@ pub struct Sanction {
     pub id: u64,
     pub target: Subject,
     pub kind: SanctionKind,
-    pub function: Option<String>,
+    pub function: Option<crate::core::Function>,
     pub ladder: LadderName,
     /// Strikes in force when it was given, itself included.
     pub strikes: u32,

@@ -11,7 +11,7 @@ use crate::{
 /// A restricted function and when it may be used again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Restriction {
-    pub function: String,
+    pub function: crate::core::Function,
     /// Seconds since the Unix epoch; none until further notice.
     pub until: Option<i64>,
 }
@@ -57,17 +57,17 @@ impl Standing {
             match sanction.kind {
                 SanctionKind::Warning => {}
                 SanctionKind::Restrict => {
-                    let Some(function) = &sanction.function else {
+                    let Some(function) = sanction.function else {
                         continue;
                     };
                     match standing
                         .restrictions
                         .iter_mut()
-                        .find(|r| &r.function == function)
+                        .find(|r| r.function == function)
                     {
                         Some(existing) => existing.until = later(existing.until, sanction.ends),
                         None => standing.restrictions.push(Restriction {
-                            function: function.clone(),
+                            function,
                             until: sanction.ends,
                         }),
                     }

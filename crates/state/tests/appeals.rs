@@ -6,6 +6,7 @@ use common::*;
 use menshen_state::{
     appeal::{AppealDecision, AppealState},
     audit::{Actor, ActorKind, Subject, SubjectKind},
+    core::{Appellant, Refusal},
     ladder::{Ladders, SanctionKind, Step},
     store::{Store, StoreError},
     token::Role,
@@ -21,11 +22,8 @@ fn reviewer() -> Actor {
     }
 }
 
-fn appellant(id: &str) -> Actor {
-    Actor {
-        kind: ActorKind::System,
-        id: id.into(),
-    }
+fn appellant(id: &str) -> Appellant {
+    Appellant::ServiceFor(id.into())
 }
 
 #[test]
@@ -46,7 +44,10 @@ fn one_appeal_per_sanction_within_the_window() {
         .unwrap();
     assert_eq!(appeal.state, AppealState::Open);
     let again = store.file_appeal(warning.id, appellant("u1"), "again", T0 + 2 * HOUR, WINDOW);
-    assert!(matches!(again, Err(StoreError::Refused(m)) if m.contains("once")));
+    assert!(matches!(
+        again,
+        Err(StoreError::Refusal(Refusal::AlreadyAppealed { .. }))
+    ));
 
     let late_sanction = store
         .record_offence(offence("u2", T0, ActorKind::Rule, false), &ladders)
@@ -58,7 +59,10 @@ fn one_appeal_per_sanction_within_the_window() {
         T0 + WINDOW + 1,
         WINDOW,
     );
-    assert!(matches!(late, Err(StoreError::Refused(m)) if m.contains("window")));
+    assert!(matches!(
+        late,
+        Err(StoreError::Refusal(Refusal::WindowClosed { .. }))
+    ));
     assert!(matches!(
         store.file_appeal(999, appellant("u2"), "?", T0, WINDOW),
         Err(StoreError::NotFound(_))
@@ -123,7 +127,10 @@ fn upholding_keeps_the_sanction_and_the_appellant_sees_why() {
         },
         &ladders,
     );
-    assert!(matches!(twice, Err(StoreError::Refused(_))));
+    assert!(matches!(
+        twice,
+        Err(StoreError::Refusal(Refusal::AlreadyDecided { .. }))
+    ));
 }
 
 #[test]
@@ -246,7 +253,10 @@ fn appeals_are_decided_by_people() {
         },
         &ladders,
     );
-    assert!(matches!(by_rule, Err(StoreError::Refused(_))));
+    assert!(matches!(
+        by_rule,
+        Err(StoreError::Refusal(Refusal::PeopleOnly(_)))
+    ));
     assert_eq!(store.appeals(Some(AppealState::Open), 10).unwrap().len(), 1);
 }
 

@@ -304,7 +304,7 @@ fn verification_sanctions_through_the_ladder_and_tells_everyone() {
     let appeal = store
         .file_appeal(
             sanction.id,
-            person(ActorKind::User, "seller"),
+            menshen_state::core::Appellant::ServiceFor("seller".into()),
             "not me",
             T0 + 20,
             86_400,

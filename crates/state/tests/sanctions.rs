@@ -3,6 +3,7 @@
 
 use menshen_state::{
     audit::{Actor, ActorKind, Subject, SubjectKind},
+    core::Refusal,
     ladder::{Ladders, SanctionKind},
     sanction::LadderName,
     store::{SqliteStore, Store, StoreError},
@@ -19,7 +20,11 @@ fn offences_climb_the_content_ladder_and_sanctions_expire() {
         .record_offence(offence("u1", T0, ActorKind::Rule, false), &ladder)
         .unwrap();
     assert_eq!(
-        (first.kind, first.strikes, first.function.as_deref()),
+        (
+            first.kind,
+            first.strikes,
+            first.function.map(|f| f.as_str())
+        ),
         (SanctionKind::Warning, 1, None)
     );
     assert!(
@@ -36,7 +41,11 @@ fn offences_climb_the_content_ladder_and_sanctions_expire() {
         )
         .unwrap();
     assert_eq!(
-        (second.kind, second.strikes, second.function.as_deref()),
+        (
+            second.kind,
+            second.strikes,
+            second.function.map(|f| f.as_str())
+        ),
         (SanctionKind::Restrict, 2, Some("share_codes"))
     );
     assert_eq!(second.ends, Some(T0 + 14 * HOUR));
@@ -91,7 +100,10 @@ fn manual_decisions_outrank_automatic_ones() {
         T0 + 2 * HOUR,
     );
     assert!(
-        matches!(by_rule, Err(StoreError::Refused(_))),
+        matches!(
+            by_rule,
+            Err(StoreError::Refusal(Refusal::PersonsSanction(_)))
+        ),
         "{by_rule:?}"
     );
     let lifted = store
@@ -122,7 +134,7 @@ fn manual_decisions_outrank_automatic_ones() {
             "again",
             T0
         ),
-        Err(StoreError::Refused(_))
+        Err(StoreError::Refusal(Refusal::AlreadyLifted(_)))
     ));
     assert!(matches!(
         store.lift(

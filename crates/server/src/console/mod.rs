@@ -37,7 +37,6 @@ use crate::{
     routes::{
         appeals::decide_appeal,
         cases::{self, OffenceSpec, Resolve},
-        now,
         sanctions::TargetSpec,
         subjects::subject_report,
     },
@@ -195,7 +194,7 @@ async fn login(
     if role == Role::Service {
         return refuse("service tokens cannot sign in; use a reviewer or admin token");
     }
-    match app.sessions.start(role, name, token, now()) {
+    match app.sessions.start(role, name, token, app.now()) {
         Ok((id, _)) => (
             [(header::SET_COOKIE, set_cookie(Some(&id)))],
             Redirect::to("/console/queue"),
@@ -343,7 +342,7 @@ async fn case_page(
     let detail = cases::case_detail(&app, &viewer.caller(), id)
         .await
         .map_err(failed(&viewer))?;
-    let now = now();
+    let now = app.now();
     let case = &detail.case;
     let (content, facts, verdict, verdict_reasons, spam) = match (&case.content, &detail.analysis) {
         (Some(text), Some(analysis)) => {
@@ -419,7 +418,10 @@ async fn case_page(
         resolution,
         can_act,
         default_ladder: case.reason.ladder().as_str(),
-        functions: menshen_policy::FUNCTIONS.to_vec(),
+        functions: menshen_policy::Function::ALL
+            .iter()
+            .map(|f| f.as_str())
+            .collect(),
     };
     Ok(render(page))
 }
@@ -574,7 +576,7 @@ async fn appeals(
         .caller()
         .require(&[Role::Reviewer])
         .map_err(failed(&viewer))?;
-    let now = now();
+    let now = app.now();
     let rows = app
         .read(move |store| {
             let mut open = Vec::new();
@@ -684,7 +686,7 @@ async fn subjects(
         .read(move |store| store.cases_about(&subject))
         .await
         .map_err(failed(&viewer))?;
-    let now = now();
+    let now = app.now();
     page.searched = true;
     page.standing = Some(StandingRow::from(&report.standing));
     page.sanctions = report
@@ -704,7 +706,10 @@ async fn policy(State(app): State<Arc<App>>, viewer: Viewer) -> PageResult {
         .map_err(failed(&viewer))?;
     let in_force = app
         .policy
-        .select(app.config.profile.as_deref(), Some(jiff::Timestamp::now()))
+        .select(
+            app.config.profile.as_deref(),
+            jiff::Timestamp::from_second(app.now()).ok(),
+        )
         .map(|p| p.name.clone())
         .unwrap_or_default();
     let profiles = app
@@ -724,7 +729,7 @@ async fn policy(State(app): State<Arc<App>>, viewer: Viewer) -> PageResult {
                     id: rule.id.clone(),
                     action: rule.action.as_str(),
                     strikes: rule.strikes,
-                    restricts: rule.restricts.clone().unwrap_or_default(),
+                    restricts: rule.restricts.map(|f| f.to_string()).unwrap_or_default(),
                     shadow: rule.shadow || profile.shadow,
                     message: rule.message.clone(),
                 })

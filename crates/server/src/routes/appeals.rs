@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::{Json, extract::State};
 use menshen_state::{
     appeal::{Appeal, AppealDecision, AppealState},
-    audit::{Actor, ActorKind},
+    core::Appellant,
     token::Role,
 };
 use serde::Deserialize;
@@ -16,7 +16,6 @@ use crate::{
     app::App,
     auth::Caller,
     error::{ApiError, Body, ErrorBody, PathParams, QueryParams},
-    routes::now,
 };
 
 #[derive(Deserialize, ToSchema)]
@@ -46,19 +45,18 @@ pub async fn file(
         ));
     }
     let window = i64::from(app.config.appeal_window_days) * 86_400;
-    let appellant = Actor {
-        kind: ActorKind::User,
-        id: request.appellant,
+    // The platform's service files for the sanctioned account itself; a reviewer may file for
+    // any sanctioned party (a domain's or an app's owner, say), as themselves.
+    let appellant = if caller.role == Role::Service {
+        Appellant::ServiceFor(request.appellant)
+    } else {
+        Appellant::Person(caller.actor())
     };
+    let now = app.now();
     let appeal = app
         .write(move |store, _| {
-            let appeal = store.file_appeal(
-                request.sanction,
-                appellant,
-                &request.statement,
-                now(),
-                window,
-            )?;
+            let appeal =
+                store.file_appeal(request.sanction, appellant, &request.statement, now, window)?;
             Ok((appeal, Vec::new()))
         })
         .await?;
@@ -105,7 +103,7 @@ pub async fn decide_appeal(
         actor: caller.actor(),
         reverse,
         reason,
-        at: now(),
+        at: app.now(),
     };
     app.write(move |store, ladders| {
         let appeal = store.decide_appeal(id, decision, ladders)?;

@@ -21,10 +21,7 @@ use crate::{
     auth::Caller,
     enforce::{StandingView, analyze_reported},
     error::{ApiError, Body, ErrorBody, PathParams, QueryParams},
-    routes::{
-        now,
-        sanctions::{TargetSpec, check_function_and_step, target_of},
-    },
+    routes::sanctions::{TargetSpec, check_function_and_step, target_of},
 };
 
 /// Parse a case state from a query or form.
@@ -225,7 +222,7 @@ fn view_reports(
 /// One case with its reports, the engine's analysis, the target's standing and history.
 pub async fn case_detail(app: &Arc<App>, caller: &Caller, id: u64) -> Result<CaseDetail, ApiError> {
     caller.require(&[Role::Reviewer])?;
-    let now = now();
+    let now = app.now();
     let ladders = app.ladders.clone();
     let (case, target, reports, reliabilities, standing, sanctions, mut history) = app
         .read(move |store| {
@@ -302,7 +299,8 @@ pub async fn take_next(
 ) -> Result<Option<Case>, ApiError> {
     caller.require(&[Role::Reviewer])?;
     let actor = caller.actor();
-    app.write(move |store, _| Ok((store.next_case(actor, reason, now())?, Vec::new())))
+    let now = app.now();
+    app.write(move |store, _| Ok((store.next_case(actor, reason, now)?, Vec::new())))
         .await
 }
 
@@ -342,7 +340,8 @@ pub async fn move_case(
 ) -> Result<Case, ApiError> {
     caller.require(&[Role::Reviewer])?;
     let actor = caller.actor();
-    app.write(move |store, _| Ok((store.move_case(id, actor, action, now())?, Vec::new())))
+    let now = app.now();
+    app.write(move |store, _| Ok((store.move_case(id, actor, action, now)?, Vec::new())))
         .await
 }
 
@@ -449,6 +448,7 @@ pub async fn resolve_case(
     id: u64,
     request: Resolve,
 ) -> Result<Resolved, ApiError> {
+    let now = app.now();
     caller.require(&[Role::Reviewer])?;
     if request.reason.trim().is_empty() {
         return Err(ApiError::field(
@@ -473,7 +473,8 @@ pub async fn resolve_case(
             "a dismissal sanctions nobody; leave out the offence",
         ));
     }
-    check_function_and_step(spec.function.as_deref(), spec.step.as_ref(), "offence.")?;
+    let function =
+        check_function_and_step(spec.function.as_deref(), spec.step.as_ref(), "offence.")?;
     let chosen = spec
         .target
         .as_ref()
@@ -493,12 +494,12 @@ pub async fn resolve_case(
                     )
                 })?;
                 Some(Offence {
-                    at: now(),
+                    at: now,
                     actor: actor.clone(),
                     target,
                     ladder: spec.ladder.unwrap_or(case.reason.ladder()),
                     weight: spec.weight.unwrap_or(1).clamp(1, 100),
-                    function: spec.function,
+                    function,
                     rule: None,
                     policy_version: None,
                     reason: reason.clone(),
@@ -509,8 +510,7 @@ pub async fn resolve_case(
             } else {
                 None
             };
-            let (case, sanction) =
-                store.resolve_case(id, actor, &reason, offence, ladders, now())?;
+            let (case, sanction) = store.resolve_case(id, actor, &reason, offence, ladders, now)?;
             let touched = sanction.iter().map(|s| s.target.clone()).collect();
             Ok((Resolved { case, sanction }, touched))
         })

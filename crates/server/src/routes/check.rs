@@ -12,7 +12,6 @@ use crate::{
     auth::Caller,
     enforce::{Checked, MessageEvent, check_all},
     error::{ApiError, Body, ErrorBody},
-    routes::now,
 };
 
 /// Check one message: the verdict (DESIGN.md §3) plus `enforcement`, the sanction it earned
@@ -27,7 +26,7 @@ pub async fn check(
 ) -> Result<Json<Checked>, ApiError> {
     caller.require(&[Role::Service])?;
     let started = std::time::Instant::now();
-    let mut checked = check_all(&app, vec![event], now()).await?;
+    let mut checked = check_all(&app, vec![event], app.now()).await?;
     app.metrics
         .check_seconds
         .observe(started.elapsed().as_secs_f64());
@@ -70,6 +69,6 @@ pub async fn batch(
             ),
         ));
     }
-    let verdicts = check_all(&app, batch.messages, now()).await?;
+    let verdicts = check_all(&app, batch.messages, app.now()).await?;
     Ok(Json(BatchResult { verdicts }))
 }

@@ -19,7 +19,6 @@ use crate::{
     auth::Caller,
     enforce::{ban_reason, evasion_reason},
     error::{ApiError, Body, ErrorBody},
-    routes::now,
 };
 
 #[derive(Deserialize, ToSchema)]
@@ -109,7 +108,7 @@ pub async fn events(
             format!("more than {} events; split the batch", app.config.max_batch),
         ));
     }
-    let now = now();
+    let now = app.now();
     let mut parsed = Vec::with_capacity(events.events.len());
     for (index, value) in events.events.into_iter().enumerate() {
         parsed.push(parse(index, value, now)?);

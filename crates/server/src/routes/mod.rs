@@ -8,8 +8,3 @@ pub mod ops;
 pub mod reports;
 pub mod sanctions;
 pub mod subjects;
-
-/// The server's clock, in seconds since the Unix epoch.
-pub fn now() -> i64 {
-    jiff::Timestamp::now().as_second()
-}

@@ -17,7 +17,6 @@ use crate::{
     auth::Caller,
     enforce::engine_view,
     error::{ApiError, Body, ErrorBody, PathParams},
-    routes::now,
 };
 
 /// The kinds of subject a user can report.
@@ -137,7 +136,7 @@ pub async fn file(
         _ => request.subject.account.filter(|a| !a.trim().is_empty()),
     };
     let content = request.subject.text.map(cut);
-    let at = now();
+    let at = app.now();
     let engine = engine_view(&app, &subject, account.as_deref(), content.as_deref(), at)?;
     let new = NewReport {
         reporter: Reporter {

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use axum::{Json, extract::State};
+use menshen_policy::Function;
 use menshen_state::{
     audit::Subject,
     ladder::Step,
@@ -17,7 +18,7 @@ use crate::{
     app::App,
     auth::Caller,
     error::{ApiError, Body, ErrorBody, PathParams},
-    routes::{now, subjects::subject_kind},
+    routes::subjects::subject_kind,
 };
 
 #[derive(Clone, Debug, Deserialize, ToSchema)]
@@ -36,24 +37,26 @@ pub fn target_of(spec: &TargetSpec, field: &str) -> Result<Subject, ApiError> {
     Ok(Subject { kind, id })
 }
 
-/// A restriction names a known function; a person's step override has hours exactly when it
-/// is timed. `prefix` is the JSON path of the object holding them (`offence.`).
+/// A restriction names a known function (returned parsed); a person's step override has
+/// hours exactly when it is timed. `prefix` is the JSON path of the object holding them
+/// (`offence.`).
 pub fn check_function_and_step(
     function: Option<&str>,
     step: Option<&Step>,
     prefix: &str,
-) -> Result<(), ApiError> {
-    if let Some(function) = function
-        && !menshen_policy::FUNCTIONS.contains(&function)
-    {
-        return Err(ApiError::field(
-            format!("{prefix}function"),
-            format!(
-                "`{function}` is not a function; use one of {}",
-                menshen_policy::FUNCTIONS.join(", ")
-            ),
-        ));
-    }
+) -> Result<Option<Function>, ApiError> {
+    let function = match function {
+        None => None,
+        Some(name) => Some(Function::parse(name).ok_or_else(|| {
+            ApiError::field(
+                format!("{prefix}function"),
+                format!(
+                    "`{name}` is not a function; use one of {}",
+                    Function::names()
+                ),
+            )
+        })?),
+    };
     if let Some(step) = step {
         let timed = matches!(
             step.kind,
@@ -67,7 +70,7 @@ pub fn check_function_and_step(
             ));
         }
     }
-    Ok(())
+    Ok(function)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -112,14 +115,14 @@ pub async fn issue(
             "say why: the sanctioned party reads it",
         ));
     }
-    check_function_and_step(request.function.as_deref(), request.step.as_ref(), "")?;
+    let function = check_function_and_step(request.function.as_deref(), request.step.as_ref(), "")?;
     let offence = Offence {
-        at: now(),
+        at: app.now(),
         actor: caller.actor(),
         target,
         ladder: request.ladder.unwrap_or(LadderName::Content),
         weight: request.weight.unwrap_or(1).clamp(1, 100),
-        function: request.function,
+        function,
         rule: None,
         policy_version: None,
         reason: request.reason,
@@ -158,9 +161,10 @@ pub async fn lift(
         return Err(ApiError::field("reason", "say why the sanction is lifted"));
     }
     let actor = caller.actor();
+    let now = app.now();
     let sanction = app
         .write(move |store, _| {
-            let sanction = store.lift(id, actor, &request.reason, now())?;
+            let sanction = store.lift(id, actor, &request.reason, now)?;
             let target = sanction.target.clone();
             Ok((sanction, vec![target]))
         })

@@ -16,7 +16,6 @@ use crate::{
     auth::Caller,
     enforce::StandingView,
     error::{ApiError, ErrorBody, PathParams, QueryParams},
-    routes::now,
 };
 
 /// Parse a subject kind from a path or body.
@@ -73,7 +72,7 @@ pub async fn subject_report(
     limit: usize,
 ) -> Result<SubjectReport, ApiError> {
     caller.require(&[Role::Reviewer])?;
-    let now = now();
+    let now = app.now();
     let ladders = app.ladders.clone();
     let mut report = app
         .read(move |store| {

@@ -9,7 +9,7 @@ use axum::{
     http::{Request, StatusCode},
 };
 use http_body_util::BodyExt;
-use menshen_server::{App, ServerConfig, router};
+use menshen_server::{App, ManualClock, ServerConfig, router};
 use menshen_state::{
     store::{SqliteStore, Store},
     token::Role,
@@ -19,6 +19,8 @@ use tower::ServiceExt;
 
 pub struct Server {
     pub app: Arc<App>,
+    /// The server's clock: it starts at the real time and moves only when a test moves it.
+    pub clock: Arc<ManualClock>,
     pub router: Router,
     pub service: String,
     pub reviewer: String,
@@ -43,8 +45,10 @@ pub fn server_with(name: &str, configure: impl FnOnce(&mut ServerConfig)) -> Ser
         ..ServerConfig::default()
     };
     configure(&mut config);
-    let app = App::open(config).unwrap();
+    let clock = ManualClock::new(jiff::Timestamp::now().as_second());
+    let app = App::open_with_clock(config, clock.clone()).unwrap();
     Server {
+        clock,
         router: router(Arc::clone(&app)),
         app,
         service,

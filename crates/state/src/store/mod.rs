@@ -13,6 +13,10 @@ use crate::{
         self, Actor, ActorKind, AuditEvent, AuditRecord, ChainError, GENESIS, Subject, SubjectKind,
         chain_hash, rfc3339,
     },
+    core::{
+        self, Appellant, Change, Changeset, OffenceOutcome, Refusal, StrikeRecord, TargetRecord,
+        Topic,
+    },
     ladder::{Ladders, SanctionKind, Strike},
     outbox::{Notification, backoff_seconds},
     report::{
@@ -37,6 +41,8 @@ pub enum StoreError {
     NotFound(String),
     #[error("refused: {0}")]
     Refused(String),
+    #[error("{0}")]
+    Refusal(#[from] Refusal),
 }
 
 /// What every store does. Times are given by the caller in seconds since the Unix epoch: the
@@ -79,6 +85,8 @@ pub trait Store {
     fn active_sanctions(&self, target: &Subject, at: i64) -> Result<Vec<Sanction>, StoreError>;
     /// A target's strikes on a ladder, oldest first.
     fn strikes(&self, target: &Subject, ladder: LadderName) -> Result<Vec<Strike>, StoreError>;
+    /// Everything on a target's record, as the enforcement core reads it.
+    fn records(&self, target: &Subject) -> Result<TargetRecord, StoreError>;
     /// The ids of every target of `kind` under a sanction in force at `at` (for the policy's
     /// sanctions snapshot: banned domains and apps).
     fn sanctioned(&self, kind: SubjectKind, at: i64) -> Result<Vec<String>, StoreError>;
@@ -152,7 +160,7 @@ pub trait Store {
     fn file_appeal(
         &mut self,
         sanction: u64,
-        appellant: Actor,
+        appellant: Appellant,
         statement: &str,
         at: i64,
         window: i64,
@@ -343,6 +351,25 @@ const MIGRATIONS: &[&str] = &[
         text TEXT NOT NULL,
         at INTEGER NOT NULL
      );",
+    // What readers select by becomes real columns; each strike names its sanction.
+    "ALTER TABLE sanctions ADD COLUMN kind TEXT;
+     ALTER TABLE sanctions ADD COLUMN function TEXT;
+     ALTER TABLE sanctions ADD COLUMN ladder TEXT;
+     ALTER TABLE sanctions ADD COLUMN starts INTEGER;
+     ALTER TABLE sanctions ADD COLUMN ends INTEGER;
+     ALTER TABLE sanctions ADD COLUMN manual INTEGER NOT NULL DEFAULT 0;
+     UPDATE sanctions SET
+        kind = json_extract(sanction, '$.kind'),
+        function = json_extract(sanction, '$.function'),
+        ladder = json_extract(sanction, '$.ladder'),
+        starts = json_extract(sanction, '$.starts'),
+        ends = json_extract(sanction, '$.ends'),
+        manual = COALESCE(json_extract(sanction, '$.manual'), 0);
+     ALTER TABLE strikes ADD COLUMN sanction_id INTEGER;
+     UPDATE strikes SET sanction_id =
+        (SELECT id FROM sanctions WHERE sanctions.audit_seq = strikes.audit_seq);
+     CREATE INDEX strikes_sanction ON strikes (sanction_id);
+     CREATE INDEX sanctions_kind ON sanctions (target_kind, lifted, ends);",
 ];
 
 /// The embedded store: one SQLite file.
@@ -495,28 +522,71 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
 /// Queue a webhook notification in the transaction that makes the change it announces.
 fn notify_in(
     transaction: &rusqlite::Transaction<'_>,
-    topic: &str,
+    topic: Topic,
     payload: serde_json::Value,
     at: i64,
 ) -> Result<(), StoreError> {
     transaction.execute(
         "INSERT INTO outbox (topic, payload, next_at) VALUES (?1, ?2, ?3)",
-        params![topic, payload.to_string(), at],
+        params![topic.as_str(), payload.to_string(), at],
     )?;
     Ok(())
 }
 
 fn save_sanction(connection: &Connection, sanction: &Sanction) -> Result<(), StoreError> {
     connection.execute(
-        "UPDATE sanctions SET sanction = ?1, lifted = ?2 WHERE id = ?3",
-        params![to_json(sanction)?, sanction.lifted, sanction.id as i64],
+        "UPDATE sanctions SET sanction = ?1, lifted = ?2, kind = ?3, function = ?4, ends = ?5
+         WHERE id = ?6",
+        params![
+            to_json(sanction)?,
+            sanction.lifted,
+            kind_column(sanction.kind),
+            sanction.function.map(|f| f.as_str()),
+            sanction.ends,
+            sanction.id as i64
+        ],
     )?;
     Ok(())
 }
 
-/// Take up to `wanted` seconds of a target's credit (time served under reversed sanctions).
-fn take_credit(connection: &Connection, target: &Subject, wanted: i64) -> Result<i64, StoreError> {
-    let available: i64 = connection
+/// A sanction kind as its column holds it.
+fn kind_column(kind: SanctionKind) -> &'static str {
+    match kind {
+        SanctionKind::Warning => "warning",
+        SanctionKind::Restrict => "restrict",
+        SanctionKind::LoginBan => "login_ban",
+        SanctionKind::Permanent => "permanent",
+    }
+}
+
+/// Everything on a target's record, for the enforcement core.
+fn record_in(connection: &Connection, target: &Subject) -> Result<TargetRecord, StoreError> {
+    let sanctions = sanctions_of_in(connection, target)?;
+    let mut statement = connection.prepare_cached(
+        "SELECT sanction_id, ladder, at, weight, reversed FROM strikes
+         WHERE target_kind = ?1 AND target_id = ?2 ORDER BY at, id",
+    )?;
+    let rows = statement.query_map(params![kind_name(target), target.id], |r| {
+        Ok((
+            r.get::<_, Option<i64>>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, bool>(4)?,
+        ))
+    })?;
+    let mut strikes = Vec::new();
+    for row in rows {
+        let (sanction, ladder, at, weight, reversed) = row?;
+        strikes.push(StrikeRecord {
+            sanction: sanction.unwrap_or(0) as u64,
+            ladder: ladder_of(&ladder)?,
+            at,
+            weight: weight as u32,
+            reversed,
+        });
+    }
+    let credit: i64 = connection
         .query_row(
             "SELECT seconds FROM credits WHERE target_kind = ?1 AND target_id = ?2",
             params![kind_name(target), target.id],
@@ -524,14 +594,170 @@ fn take_credit(connection: &Connection, target: &Subject, wanted: i64) -> Result
         )
         .optional()?
         .unwrap_or(0);
-    let taken = available.min(wanted).max(0);
-    if taken > 0 {
-        connection.execute(
-            "UPDATE credits SET seconds = seconds - ?1 WHERE target_kind = ?2 AND target_id = ?3",
-            params![taken, kind_name(target), target.id],
-        )?;
+    Ok(TargetRecord {
+        target: target.clone(),
+        sanctions,
+        strikes,
+        credit,
+    })
+}
+
+fn ladder_of(name: &str) -> Result<LadderName, StoreError> {
+    match name {
+        "content" => Ok(LadderName::Content),
+        "automation" => Ok(LadderName::Automation),
+        other => Err(StoreError::Corrupt(format!("unknown ladder `{other}`"))),
     }
-    Ok(taken)
+}
+
+/// What applying a change set created: its sanctions (new or changed) and appeals, in order.
+#[derive(Clone, Debug, Default)]
+pub struct Applied {
+    pub sanctions: Vec<Sanction>,
+    pub appeals: Vec<Appeal>,
+}
+
+/// Apply a change set inside an open transaction: state changes, their audit records and the
+/// notifications that announce them commit together.
+fn apply_in(
+    transaction: &rusqlite::Transaction<'_>,
+    changes: Changeset,
+) -> Result<Applied, StoreError> {
+    let mut applied = Applied::default();
+    for change in changes.changes {
+        match change {
+            Change::Issue {
+                mut sanction,
+                weight,
+                credit_used,
+                mut audit,
+            } => {
+                transaction.execute(
+                    "INSERT INTO sanctions (target_kind, target_id, sanction, audit_seq, kind,
+                        function, ladder, starts, ends, manual)
+                     VALUES (?1, ?2, '{}', 0, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        kind_name(&sanction.target),
+                        sanction.target.id,
+                        kind_column(sanction.kind),
+                        sanction.function.map(|f| f.as_str()),
+                        sanction.ladder.as_str(),
+                        sanction.starts,
+                        sanction.ends,
+                        sanction.manual
+                    ],
+                )?;
+                sanction.id = transaction.last_insert_rowid() as u64;
+                audit.evidence["record"] = serde_json::to_value(&sanction)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let record = append_in(transaction, audit)?;
+                sanction.audit_seq = record.seq;
+                transaction.execute(
+                    "UPDATE sanctions SET sanction = ?1, audit_seq = ?2 WHERE id = ?3",
+                    params![to_json(&sanction)?, record.seq as i64, sanction.id as i64],
+                )?;
+                transaction.execute(
+                    "INSERT INTO strikes (target_kind, target_id, ladder, at, weight, audit_seq, sanction_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        kind_name(&sanction.target),
+                        sanction.target.id,
+                        sanction.ladder.as_str(),
+                        sanction.starts,
+                        weight,
+                        record.seq as i64,
+                        sanction.id as i64
+                    ],
+                )?;
+                if credit_used > 0 {
+                    transaction.execute(
+                        "UPDATE credits SET seconds = seconds - ?1 WHERE target_kind = ?2 AND target_id = ?3",
+                        params![credit_used, kind_name(&sanction.target), sanction.target.id],
+                    )?;
+                }
+                notify_in(
+                    transaction,
+                    Topic::SanctionIssue,
+                    serde_json::to_value(&sanction).unwrap_or_default(),
+                    sanction.starts,
+                )?;
+                applied.sanctions.push(sanction);
+            }
+            Change::Update {
+                sanction,
+                audit,
+                topic,
+            } => {
+                let at = seconds_of(&audit.at);
+                let reason = audit.reason.clone();
+                append_in(transaction, audit)?;
+                save_sanction(transaction, &sanction)?;
+                let payload = match topic {
+                    Topic::SanctionLift => {
+                        serde_json::json!({ "sanction": sanction, "reason": reason })
+                    }
+                    _ => serde_json::to_value(&sanction).unwrap_or_default(),
+                };
+                notify_in(transaction, topic, payload, at)?;
+                applied.sanctions.push(sanction);
+            }
+            Change::ReverseStrike { sanction } => {
+                transaction.execute(
+                    "UPDATE strikes SET reversed = 1 WHERE sanction_id = ?1",
+                    params![sanction as i64],
+                )?;
+            }
+            Change::Credit { target, seconds } => add_credit(transaction, &target, seconds)?,
+            Change::FileAppeal { mut appeal, audit } => {
+                let record = append_in(transaction, audit)?;
+                transaction.execute(
+                    "INSERT INTO appeals (sanction_id, state, appeal, audit_seq) VALUES (?1, ?2, ?3, ?4)",
+                    params![
+                        appeal.sanction as i64,
+                        appeal.state.as_str(),
+                        to_json(&appeal)?,
+                        record.seq as i64
+                    ],
+                )?;
+                appeal.id = transaction.last_insert_rowid() as u64;
+                applied.appeals.push(appeal);
+            }
+            Change::DecideAppeal {
+                appeal,
+                sanction,
+                audit,
+            } => {
+                let at = seconds_of(&audit.at);
+                append_in(transaction, audit)?;
+                save_sanction(transaction, &sanction)?;
+                reports::label_from_appeal(
+                    transaction,
+                    &sanction,
+                    appeal.state == AppealState::Upheld,
+                    at,
+                )?;
+                transaction.execute(
+                    "UPDATE appeals SET state = ?1, appeal = ?2 WHERE id = ?3",
+                    params![appeal.state.as_str(), to_json(&appeal)?, appeal.id as i64],
+                )?;
+                notify_in(
+                    transaction,
+                    Topic::AppealDecide,
+                    serde_json::json!({ "appeal": appeal, "sanction": sanction }),
+                    at,
+                )?;
+                applied.appeals.push(appeal);
+            }
+        }
+    }
+    Ok(applied)
+}
+
+/// An audit event's time back in seconds (events carry RFC 3339).
+fn seconds_of(at: &str) -> i64 {
+    at.parse::<jiff::Timestamp>()
+        .map(|t| t.as_second())
+        .unwrap_or(0)
 }
 
 fn add_credit(connection: &Connection, target: &Subject, seconds: i64) -> Result<(), StoreError> {
@@ -599,78 +825,6 @@ fn sanctions_of_in(connection: &Connection, target: &Subject) -> Result<Vec<Sanc
     rows.map(|row| parse_row(row?)).collect()
 }
 
-/// After a strike is reversed, give every later sanction on the same ladder the step it would
-/// have had without it. Sanctions that become milder are amended (audited and announced);
-/// evasion and people's overrides stand as they were given.
-fn recompute_later(
-    transaction: &rusqlite::Transaction<'_>,
-    reversed: &Sanction,
-    ladders: &Ladders,
-    actor: &Actor,
-    at: i64,
-) -> Result<(), StoreError> {
-    let ladder = ladders.get(reversed.ladder);
-    let strikes = strikes_with_seq_in(transaction, &reversed.target, reversed.ladder)?;
-    for mut later in sanctions_of_in(transaction, &reversed.target)? {
-        if later.id <= reversed.id
-            || later.ladder != reversed.ladder
-            || later.lifted
-            || later.evasion
-            || later.overridden
-        {
-            continue;
-        }
-        let earlier: Vec<Strike> = strikes
-            .iter()
-            .filter(|(seq, _)| *seq < later.audit_seq)
-            .map(|(_, strike)| *strike)
-            .collect();
-        let weight = strikes
-            .iter()
-            .find(|(seq, _)| *seq == later.audit_seq)
-            .map_or(1, |(_, strike)| strike.weight);
-        let next = ladder.next(&earlier, weight, later.starts, false);
-        if next.step.kind == later.kind && next.ends == later.ends {
-            continue;
-        }
-        let before = (later.kind, later.ends);
-        later.kind = next.step.kind;
-        later.ends = next.ends;
-        later.strikes = next.strikes;
-        if later.kind != SanctionKind::Restrict {
-            later.function = None;
-        }
-        append_in(
-            transaction,
-            AuditEvent {
-                at: rfc3339(at),
-                actor: actor.clone(),
-                subject: later.target.clone(),
-                action: "sanction.amend".into(),
-                reason: format!(
-                    "an earlier strike was reversed on appeal (sanction {}); this sanction is recomputed without it",
-                    reversed.id
-                ),
-                evidence: serde_json::json!({
-                    "sanction": later.id,
-                    "was": { "kind": before.0, "ends": before.1 },
-                    "now": { "kind": later.kind, "ends": later.ends },
-                }),
-                rule: later.rule.clone(),
-                policy_version: None,
-            },
-        )?;
-        save_sanction(transaction, &later)?;
-        notify_in(
-            transaction,
-            "sanction.amend",
-            serde_json::to_value(&later).unwrap_or_default(),
-            at,
-        )?;
-    }
-    Ok(())
-}
-
 impl Store for SqliteStore {
     fn append(&mut self, event: AuditEvent) -> Result<AuditRecord, StoreError> {
         let transaction = self.connection.transaction()?;
@@ -710,10 +864,7 @@ impl Store for SqliteStore {
         offence: Offence,
         ladders: &Ladders,
     ) -> Result<Sanction, StoreError> {
-        let transaction = self.connection.transaction()?;
-        let sanction = record_offence_in(&transaction, offence, ladders)?;
-        transaction.commit()?;
-        Ok(sanction)
+        self.in_transaction(|transaction| record_offence_in(transaction, offence, ladders))
     }
 
     fn record_offences(
@@ -721,13 +872,12 @@ impl Store for SqliteStore {
         offences: Vec<Offence>,
         ladders: &Ladders,
     ) -> Result<Vec<Sanction>, StoreError> {
-        let transaction = self.connection.transaction()?;
-        let sanctions = offences
-            .into_iter()
-            .map(|offence| record_offence_in(&transaction, offence, ladders))
-            .collect::<Result<Vec<_>, _>>()?;
-        transaction.commit()?;
-        Ok(sanctions)
+        self.in_transaction(|transaction| {
+            offences
+                .into_iter()
+                .map(|offence| record_offence_in(transaction, offence, ladders))
+                .collect()
+        })
     }
 
     fn lift(
@@ -737,42 +887,20 @@ impl Store for SqliteStore {
         reason: &str,
         at: i64,
     ) -> Result<Sanction, StoreError> {
-        let transaction = self.connection.transaction()?;
-        let mut sanction = sanction_in(&transaction, id)?
-            .ok_or_else(|| StoreError::NotFound(format!("sanction {id}")))?;
-        if sanction.lifted {
-            return Err(StoreError::Refused(format!(
-                "sanction {id} is already lifted"
-            )));
-        }
-        if sanction.manual && matches!(actor.kind, ActorKind::Rule | ActorKind::System) {
-            return Err(StoreError::Refused(format!(
-                "sanction {id} was given by a reviewer; only a reviewer or admin can lift it"
-            )));
-        }
-        append_in(
-            &transaction,
-            AuditEvent {
-                at: rfc3339(at),
-                actor,
-                subject: sanction.target.clone(),
-                action: "sanction.lift".into(),
-                reason: reason.to_owned(),
-                evidence: serde_json::json!({ "sanction": id }),
-                rule: None,
-                policy_version: None,
-            },
-        )?;
-        sanction.lifted = true;
-        save_sanction(&transaction, &sanction)?;
-        notify_in(
-            &transaction,
-            "sanction.lift",
-            serde_json::json!({ "sanction": sanction, "reason": reason }),
-            at,
-        )?;
-        transaction.commit()?;
-        Ok(sanction)
+        self.in_transaction(|transaction| {
+            let sanction = sanction_in(transaction, id)?
+                .ok_or_else(|| StoreError::NotFound(format!("sanction {id}")))?;
+            let changes = core::lift(&sanction, &actor, reason, at)?;
+            let mut applied = apply_in(transaction, changes)?;
+            applied
+                .sanctions
+                .pop()
+                .ok_or_else(|| StoreError::Corrupt("a lift changed no sanction".into()))
+        })
+    }
+
+    fn records(&self, target: &Subject) -> Result<TargetRecord, StoreError> {
+        record_in(&self.connection, target)
     }
 
     fn sanction(&self, id: u64) -> Result<Option<Sanction>, StoreError> {
@@ -824,74 +952,35 @@ impl Store for SqliteStore {
     fn file_appeal(
         &mut self,
         sanction_id: u64,
-        appellant: Actor,
+        appellant: Appellant,
         statement: &str,
         at: i64,
         window: i64,
     ) -> Result<Appeal, StoreError> {
-        let transaction = self.connection.transaction()?;
-        let sanction = sanction_in(&transaction, sanction_id)?
-            .ok_or_else(|| StoreError::NotFound(format!("sanction {sanction_id}")))?;
-        let existing: Option<i64> = transaction
-            .query_row(
-                "SELECT id FROM appeals WHERE sanction_id = ?1",
-                params![sanction_id as i64],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(existing) = existing {
-            return Err(StoreError::Refused(format!(
-                "sanction {sanction_id} already has an appeal ({existing}); each sanction can be appealed once"
-            )));
-        }
-        if at > sanction.starts + window {
-            return Err(StoreError::Refused(format!(
-                "the appeal window for sanction {sanction_id} closed at {}",
-                rfc3339(sanction.starts + window)
-            )));
-        }
-        if sanction.lifted {
-            return Err(StoreError::Refused(format!(
-                "sanction {sanction_id} is already lifted"
-            )));
-        }
-        let record = append_in(
-            &transaction,
-            AuditEvent {
-                at: rfc3339(at),
-                actor: appellant.clone(),
-                subject: sanction.target.clone(),
-                action: "appeal.file".into(),
-                reason: statement.to_owned(),
-                evidence: serde_json::json!({ "sanction": sanction_id }),
-                rule: sanction.rule.clone(),
-                policy_version: None,
-            },
-        )?;
-        let mut appeal = Appeal {
-            id: 0,
-            sanction: sanction_id,
-            appellant,
-            statement: statement.to_owned(),
-            filed_at: at,
-            state: AppealState::Open,
-            decided_by: None,
-            decision_reason: None,
-            decided_at: None,
-            credited_seconds: 0,
-        };
-        transaction.execute(
-            "INSERT INTO appeals (sanction_id, state, appeal, audit_seq) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                sanction_id as i64,
-                appeal.state.as_str(),
-                to_json(&appeal)?,
-                record.seq as i64
-            ],
-        )?;
-        appeal.id = transaction.last_insert_rowid() as u64;
-        transaction.commit()?;
-        Ok(appeal)
+        self.in_transaction(|transaction| {
+            let sanction = sanction_in(transaction, sanction_id)?
+                .ok_or_else(|| StoreError::NotFound(format!("sanction {sanction_id}")))?;
+            let existing: Option<i64> = transaction
+                .query_row(
+                    "SELECT id FROM appeals WHERE sanction_id = ?1",
+                    params![sanction_id as i64],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let changes = core::file_appeal(
+                &sanction,
+                existing.map(|id| id as u64),
+                appellant,
+                statement,
+                at,
+                window,
+            )?;
+            let mut applied = apply_in(transaction, changes)?;
+            applied
+                .appeals
+                .pop()
+                .ok_or_else(|| StoreError::Corrupt("filing made no appeal".into()))
+        })
     }
 
     fn decide_appeal(
@@ -900,82 +989,19 @@ impl Store for SqliteStore {
         decision: AppealDecision,
         ladders: &Ladders,
     ) -> Result<Appeal, StoreError> {
-        if !matches!(decision.actor.kind, ActorKind::Reviewer | ActorKind::Admin) {
-            return Err(StoreError::Refused(
-                "appeals are decided by a reviewer or an admin".into(),
-            ));
-        }
-        let transaction = self.connection.transaction()?;
-        let mut appeal = appeal_in(&transaction, id)?
-            .ok_or_else(|| StoreError::NotFound(format!("appeal {id}")))?;
-        if appeal.state != AppealState::Open {
-            return Err(StoreError::Refused(format!(
-                "appeal {id} was already decided ({})",
-                appeal.state.as_str()
-            )));
-        }
-        let mut sanction = sanction_in(&transaction, appeal.sanction)?
-            .ok_or_else(|| StoreError::NotFound(format!("sanction {}", appeal.sanction)))?;
-        let at = decision.at;
-        if decision.reverse {
-            // Time served: from the start until now or the sanction's own end, whichever came
-            // first; a warning restricts nothing, so it serves nothing.
-            let served = if sanction.kind == SanctionKind::Warning || sanction.lifted {
-                0
-            } else {
-                sanction.ends.map_or(at, |end| end.min(at)) - sanction.starts
-            }
-            .max(0);
-            transaction.execute(
-                "UPDATE strikes SET reversed = 1 WHERE audit_seq = ?1",
-                params![sanction.audit_seq as i64],
-            )?;
-            if served > 0 {
-                add_credit(&transaction, &sanction.target, served)?;
-            }
-            sanction.lifted = true;
-            save_sanction(&transaction, &sanction)?;
-            appeal.credited_seconds = served;
-            appeal.state = AppealState::Reversed;
-        } else {
-            appeal.state = AppealState::Upheld;
-        }
-        appeal.decided_by = Some(decision.actor.clone());
-        appeal.decision_reason = Some(decision.reason.clone());
-        appeal.decided_at = Some(at);
-        append_in(
-            &transaction,
-            AuditEvent {
-                at: rfc3339(at),
-                actor: decision.actor.clone(),
-                subject: sanction.target.clone(),
-                action: format!("appeal.{}", appeal.state.as_str()),
-                reason: decision.reason.clone(),
-                evidence: serde_json::json!({
-                    "appeal": id,
-                    "sanction": sanction.id,
-                    "credited_seconds": appeal.credited_seconds,
-                }),
-                rule: sanction.rule.clone(),
-                policy_version: None,
-            },
-        )?;
-        if decision.reverse {
-            recompute_later(&transaction, &sanction, ladders, &decision.actor, at)?;
-        }
-        reports::label_from_appeal(&transaction, &sanction, !decision.reverse, at)?;
-        transaction.execute(
-            "UPDATE appeals SET state = ?1, appeal = ?2 WHERE id = ?3",
-            params![appeal.state.as_str(), to_json(&appeal)?, id as i64],
-        )?;
-        notify_in(
-            &transaction,
-            "appeal.decide",
-            serde_json::json!({ "appeal": appeal, "sanction": sanction }),
-            at,
-        )?;
-        transaction.commit()?;
-        Ok(appeal)
+        self.in_transaction(|transaction| {
+            let appeal = appeal_in(transaction, id)?
+                .ok_or_else(|| StoreError::NotFound(format!("appeal {id}")))?;
+            let sanction = sanction_in(transaction, appeal.sanction)?
+                .ok_or_else(|| StoreError::NotFound(format!("sanction {}", appeal.sanction)))?;
+            let record = record_in(transaction, &sanction.target)?;
+            let changes = core::decide_appeal(&record, &appeal, &decision, ladders)?;
+            let mut applied = apply_in(transaction, changes)?;
+            applied
+                .appeals
+                .pop()
+                .ok_or_else(|| StoreError::Corrupt("a decision changed no appeal".into()))
+        })
     }
 
     fn appeal(&self, id: u64) -> Result<Option<Appeal>, StoreError> {
@@ -1221,89 +1247,22 @@ impl Store for SqliteStore {
     }
 }
 
-/// Record one offence inside an open transaction: strike, ladder step (or a person's
-/// override, less any credited time), sanction, audit record and notification.
+/// Record one offence inside an open transaction: the core decides from the target's record,
+/// and its change set is applied. An offence that a sanction in force already answers (a
+/// permanent ban, a restriction of the same function) returns that sanction unchanged.
 fn record_offence_in(
     transaction: &rusqlite::Transaction<'_>,
     offence: Offence,
     ladders: &Ladders,
 ) -> Result<Sanction, StoreError> {
-    let ladder = ladders.get(offence.ladder);
-    let earlier = strikes_in(transaction, &offence.target, offence.ladder)?;
-    let mut next = ladder.next(&earlier, offence.weight, offence.at, offence.evasion);
-    let manual = matches!(offence.actor.kind, ActorKind::Reviewer | ActorKind::Admin);
-    let overridden = manual && offence.step.is_some();
-    if let (true, Some(step)) = (manual, &offence.step) {
-        next.ends = step.hours.map(|h| offence.at + i64::from(h) * 3600);
-        next.step = step.clone();
+    let record = record_in(transaction, &offence.target)?;
+    match core::offence(&record, offence, ladders) {
+        OffenceOutcome::Standing(sanction) => Ok(sanction),
+        OffenceOutcome::Issued(changes) => apply_in(transaction, changes)?
+            .sanctions
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("an offence issued no sanction".into())),
     }
-    let credited = match next.ends {
-        Some(ends) => take_credit(transaction, &offence.target, ends - offence.at)?,
-        None => 0,
-    };
-    let ends = next.ends.map(|ends| ends - credited);
-    let evidence = serde_json::json!({
-        "offence": offence.evidence,
-        "ladder": offence.ladder,
-        "strikes": next.strikes,
-        "sanction": next.step.kind,
-        "hours": next.step.hours,
-        "credited_seconds": credited,
-        "function": offence.function,
-        "evasion": offence.evasion,
-        "overridden": overridden,
-    });
-    let record = append_in(
-        transaction,
-        AuditEvent {
-            at: rfc3339(offence.at),
-            actor: offence.actor.clone(),
-            subject: offence.target.clone(),
-            action: "sanction.issue".into(),
-            reason: offence.reason.clone(),
-            evidence,
-            rule: offence.rule.clone(),
-            policy_version: offence.policy_version.clone(),
-        },
-    )?;
-    transaction.execute(
-            "INSERT INTO strikes (target_kind, target_id, ladder, at, weight, audit_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![kind_name(&offence.target), offence.target.id, offence.ladder.as_str(), offence.at, offence.weight.max(1), record.seq as i64],
-        )?;
-    let function = if next.step.kind == SanctionKind::Restrict {
-        offence.function.clone()
-    } else {
-        None
-    };
-    let mut sanction = Sanction {
-        id: 0,
-        target: offence.target.clone(),
-        kind: next.step.kind,
-        function,
-        ladder: offence.ladder,
-        strikes: next.strikes,
-        starts: offence.at,
-        ends,
-        lifted: false,
-        manual,
-        reason: offence.reason,
-        rule: offence.rule,
-        audit_seq: record.seq,
-        evasion: offence.evasion,
-        overridden,
-    };
-    transaction.execute(
-            "INSERT INTO sanctions (target_kind, target_id, sanction, audit_seq) VALUES (?1, ?2, ?3, ?4)",
-            params![kind_name(&sanction.target), sanction.target.id, to_json(&sanction)?, record.seq as i64],
-        )?;
-    sanction.id = transaction.last_insert_rowid() as u64;
-    notify_in(
-        transaction,
-        "sanction.issue",
-        serde_json::to_value(&sanction).unwrap_or_default(),
-        offence.at,
-    )?;
-    Ok(sanction)
 }
 
 fn sanction_in(connection: &Connection, id: u64) -> Result<Option<Sanction>, StoreError> {

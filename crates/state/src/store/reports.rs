@@ -9,6 +9,7 @@ use super::{
 };
 use crate::{
     audit::{Actor, AuditEvent, Subject, rfc3339},
+    core::Topic,
     ladder::Ladders,
     report::{
         Case, CaseAction, CaseState, LabelledExample, NewReport, Outcome, Reason, Report,
@@ -434,7 +435,7 @@ pub(super) fn resolve_case_in(
         transaction.execute(&count, params![reporter])?;
         notify_in(
             transaction,
-            "report.outcome",
+            Topic::ReportOutcome,
             serde_json::json!({
                 "reporter": reporter,
                 "reports": theirs[reporter],
@@ -448,7 +449,7 @@ pub(super) fn resolve_case_in(
     if let Some(sanction) = &sanction {
         notify_in(
             transaction,
-            "case.verified",
+            Topic::CaseVerified,
             serde_json::json!({
                 "case": case.id,
                 "target": sanction.target,

@@ -34,7 +34,7 @@ pub fn offence(target: &str, at: i64, actor: ActorKind, evasion: bool) -> Offenc
         target: account(target),
         ladder: LadderName::Content,
         weight: 1,
-        function: Some("share_codes".into()),
+        function: Some(menshen_state::core::Function::ShareCodes),
         rule: Some("share-code-in-moment".into()),
         policy_version: Some("b464672cadba".into()),
         reason: "third-party share code in moments".into(),
