@@ -2,7 +2,7 @@
 
 use prometheus_client::{
     encoding::{EncodeLabelSet, text::encode},
-    metrics::{counter::Counter, family::Family, histogram::Histogram},
+    metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram},
     registry::Registry,
 };
 
@@ -34,6 +34,9 @@ pub struct Metrics {
     pub webhook_failures: Counter,
     /// Time to check one message, in seconds (single checks only).
     pub check_seconds: Histogram,
+    /// The audit chain's head: its last record's number, read at each scrape, so that a
+    /// monitor sees it never go down (a truncation).
+    pub audit_head: Gauge,
 }
 
 impl Default for Metrics {
@@ -68,7 +71,14 @@ impl Default for Metrics {
             "Time to check one message",
             check_seconds.clone(),
         );
+        let audit_head = Gauge::default();
+        registry.register(
+            "audit_head_seq",
+            "The audit chain's last record number (it never goes down)",
+            audit_head.clone(),
+        );
         Metrics {
+            audit_head,
             registry,
             checks,
             events,

@@ -592,6 +592,12 @@ async fn the_openapi_document_and_metrics_describe_the_server() {
         text.contains("menshen_checks_total{action=\"hide\"} 1"),
         "{text}"
     );
+    // The withheld message was audited: the chain's head is at least there.
+    let head = text
+        .lines()
+        .find_map(|l| l.strip_prefix("menshen_audit_head_seq "))
+        .expect("the audit head gauge");
+    assert!(head.trim().parse::<u64>().unwrap() >= 1, "{text}");
     let (status, health) = server.call("GET", "/healthz", None, None).await;
     assert_eq!(
         (status, health["status"].as_str()),

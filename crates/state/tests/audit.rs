@@ -114,7 +114,7 @@ fn reordering_is_found() {
 }
 
 #[test]
-fn rewriting_a_record_and_its_hash_still_breaks_the_next_link() {
+fn rewriting_a_record_with_plain_sha256_is_found_at_that_record() {
     let (dir, store) = filled("rehash");
     drop(store);
     let mut forged = event(5, "u2");
@@ -133,5 +133,119 @@ fn rewriting_a_record_and_its_hash_still_breaks_the_next_link() {
         )
         .unwrap();
     drop(connection);
-    assert_eq!(chain_error(&dir), ChainError::Broken { seq: 6 });
+    assert_eq!(chain_error(&dir), ChainError::Edited { seq: 5 });
+}
+
+#[test]
+fn deleting_the_newest_record_or_the_whole_log_is_found() {
+    let (dir, store) = filled("truncate");
+    drop(store);
+    tamper(&dir, "DELETE FROM audit WHERE seq = 10");
+    assert_eq!(
+        chain_error(&dir),
+        ChainError::Truncated { head: 10, last: 9 }
+    );
+    tamper(&dir, "DELETE FROM audit");
+    assert_eq!(
+        chain_error(&dir),
+        ChainError::Truncated { head: 10, last: 0 }
+    );
+    tamper(&dir, "DELETE FROM audit_head");
+    assert_eq!(chain_error(&dir), ChainError::HeadMissing);
+}
+
+#[test]
+fn editing_the_subject_or_the_time_columns_is_found() {
+    let (dir, store) = filled("columns");
+    drop(store);
+    tamper(&dir, "UPDATE audit SET subject_id = 'u3' WHERE seq = 3");
+    assert_eq!(chain_error(&dir), ChainError::Columns { seq: 3 });
+    let (dir, store) = filled("columns-both");
+    drop(store);
+    // The event's JSON changed to match: the keyed hash covers it.
+    tamper(
+        &dir,
+        "UPDATE audit SET at = '2026-11-22T08:03:00Z',
+             event = replace(event, '2026-11-21T08:03:00Z', '2026-11-22T08:03:00Z') WHERE seq = 3",
+    );
+    assert_eq!(chain_error(&dir), ChainError::Edited { seq: 3 });
+}
+
+#[test]
+fn a_whole_chain_rewritten_with_plain_sha256_is_found() {
+    let (dir, store) = filled("plain");
+    drop(store);
+    let connection = rusqlite::Connection::open(dir.join("menshen.db")).unwrap();
+    let mut previous = menshen_state::audit::GENESIS.to_owned();
+    for seq in 1..=10i64 {
+        let json: String = connection
+            .query_row("SELECT event FROM audit WHERE seq = ?1", [seq], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let mut forged: AuditEvent = serde_json::from_str(&json).unwrap();
+        forged.reason = "nothing to see".into();
+        let hash = menshen_state::audit::chain_hash(&previous, &forged);
+        connection
+            .execute(
+                "UPDATE audit SET event = ?1, prev_hash = ?2, hash = ?3, scheme = 1 WHERE seq = ?4",
+                rusqlite::params![serde_json::to_string(&forged).unwrap(), previous, hash, seq],
+            )
+            .unwrap();
+        previous = hash;
+    }
+    drop(connection);
+    // The chain itself checks out as an old, unkeyed one; its head does not.
+    assert_eq!(chain_error(&dir), ChainError::Rewritten { seq: 10 });
+    // Nor does a head the forger made without the key.
+    tamper(
+        &dir,
+        &format!("UPDATE audit_head SET hash = '{previous}', mac = '{previous}'"),
+    );
+    assert_eq!(chain_error(&dir), ChainError::HeadForged);
+}
+
+#[test]
+fn the_head_is_published_as_a_checkpoint_every_thousand_records() {
+    let dir = dir("checkpoint");
+    let mut store = SqliteStore::open(&dir).unwrap();
+    let events: Vec<AuditEvent> = (1..=menshen_state::store::CHECKPOINT_EVERY as u32)
+        .map(|i| event(i, "u1"))
+        .collect();
+    store.append_all(events).unwrap();
+    let due = store.due_notifications(i64::MAX, 10).unwrap();
+    let checkpoint = due
+        .iter()
+        .find(|n| n.topic == "audit.checkpoint")
+        .expect("a checkpoint");
+    let head = store.audit_head().unwrap().unwrap();
+    assert_eq!(
+        checkpoint.payload["seq"],
+        menshen_state::store::CHECKPOINT_EVERY
+    );
+    assert_eq!(checkpoint.payload["hash"], head.hash.as_str());
+    assert_eq!(
+        store.verify().unwrap(),
+        menshen_state::store::CHECKPOINT_EVERY
+    );
+}
+
+#[test]
+fn several_openers_of_a_new_store_all_succeed() {
+    let dir = dir("race");
+    let openers: Vec<_> = (0..6)
+        .map(|_| {
+            let dir = dir.clone();
+            std::thread::spawn(move || SqliteStore::open(&dir).map(|_| ()))
+        })
+        .collect();
+    for opener in openers {
+        opener.join().unwrap().expect("every opener gets the store");
+    }
+    let store = SqliteStore::open(&dir).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        menshen_state::store::SCHEMA_VERSION
+    );
+    assert_eq!(store.verify().unwrap(), 0);
 }

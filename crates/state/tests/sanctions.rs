@@ -224,3 +224,86 @@ fn sanctioned_domains_are_listed_while_in_force() {
             .is_empty()
     );
 }
+
+/// A store where u1 has a warning, a restriction, and an appeal that reversed the warning.
+fn with_history(name: &str) -> std::path::PathBuf {
+    let (dir, mut store) = store(name);
+    let ladders = menshen_state::ladder::Ladders::embedded();
+    let warning = store
+        .record_offence(offence("u1", T0, ActorKind::Rule, false), &ladders)
+        .unwrap();
+    store
+        .record_offence(offence("u1", T0 + HOUR, ActorKind::Rule, false), &ladders)
+        .unwrap();
+    let appeal = store
+        .file_appeal(
+            warning.id,
+            menshen_state::core::Appellant::ServiceFor("u1".into()),
+            "mine",
+            T0 + 2 * HOUR,
+            86_400,
+        )
+        .unwrap();
+    store
+        .decide_appeal(
+            appeal.id,
+            menshen_state::appeal::AppealDecision {
+                actor: Actor {
+                    kind: ActorKind::Reviewer,
+                    id: "rita".into(),
+                },
+                reverse: true,
+                reason: "own shop".into(),
+                at: T0 + 3 * HOUR,
+            },
+            &ladders,
+        )
+        .unwrap();
+    assert!(store.verify().is_ok(), "{:?}", store.verify());
+    dir
+}
+
+#[test]
+fn audit_verify_rebuilds_sanctions_and_strikes_and_catches_edits_to_them() {
+    use menshen_state::audit::ChainError;
+    for (name, sql) in [
+        (
+            "lifted",
+            "UPDATE sanctions SET lifted = 1, sanction = json_set(sanction, '$.lifted', json('true')) WHERE id = 2",
+        ),
+        (
+            "shortened",
+            "UPDATE sanctions SET ends = starts + 60, sanction = json_set(sanction, '$.ends', starts + 60) WHERE id = 2",
+        ),
+        (
+            "column-only",
+            "UPDATE sanctions SET kind = 'permanent' WHERE id = 2",
+        ),
+        ("deleted", "DELETE FROM sanctions WHERE id = 2"),
+        (
+            "strike-weight",
+            "UPDATE strikes SET weight = 5 WHERE sanction_id = 2",
+        ),
+        (
+            "strike-unreversed",
+            "UPDATE strikes SET reversed = 0 WHERE sanction_id = 1",
+        ),
+        (
+            "strike-deleted",
+            "DELETE FROM strikes WHERE sanction_id = 2",
+        ),
+    ] {
+        let dir = with_history(&format!("tamper-{name}"));
+        let connection = rusqlite::Connection::open(dir.join("menshen.db")).unwrap();
+        connection.execute_batch(sql).unwrap();
+        drop(connection);
+        let verified = SqliteStore::open(&dir).unwrap().verify();
+        assert!(
+            matches!(
+                verified,
+                Err(StoreError::Chain(ChainError::StateDiffers(_)))
+            ),
+            "{name}: {verified:?}"
+        );
+    }
+}

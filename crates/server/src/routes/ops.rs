@@ -26,6 +26,9 @@ pub async fn healthz() -> Json<Health> {
 /// Prometheus metrics (text exposition format).
 #[utoipa::path(get, path = "/metrics", responses((status = 200, body = String)))]
 pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
+    if let Ok(Some(head)) = app.read(|store| store.audit_head()).await {
+        app.metrics.audit_head.set(head.seq as i64);
+    }
     (
         [(
             header::CONTENT_TYPE,

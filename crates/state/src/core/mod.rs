@@ -606,11 +606,14 @@ pub struct Derived {
     pub strikes: std::collections::BTreeMap<u64, StrikeRecord>,
 }
 
-/// Replay audit events, oldest first, into the state they describe. Events of other kinds
-/// are skipped; an event of a known kind without its record is a corrupt log.
-pub fn replay<'a>(events: impl IntoIterator<Item = &'a AuditEvent>) -> Result<Derived, String> {
+/// Replay audit events with their record numbers, oldest first, into the state they describe.
+/// Events of other kinds are skipped; an event of a known kind without its record is a
+/// corrupt log.
+pub fn replay<'a>(
+    events: impl IntoIterator<Item = (u64, &'a AuditEvent)>,
+) -> Result<Derived, String> {
     let mut derived = Derived::default();
-    for event in events {
+    for (seq, event) in events {
         let Some(action) = AuditAction::parse(&event.action) else {
             continue;
         };
@@ -624,7 +627,11 @@ pub fn replay<'a>(events: impl IntoIterator<Item = &'a AuditEvent>) -> Result<De
         };
         match action {
             AuditAction::SanctionIssue => {
-                let sanction = record()?;
+                // The record is written before its number is known; the number is its place.
+                let sanction = Sanction {
+                    audit_seq: seq,
+                    ..record()?
+                };
                 let weight = event.evidence["weight"]
                     .as_u64()
                     .or_else(|| event.evidence["offence_weight"].as_u64())

@@ -404,7 +404,7 @@ fn a_change_set_says_everything_the_log_needs_to_rebuild_state() {
     let Change::Update { audit: lifted, .. } = &lift.changes[0] else {
         panic!()
     };
-    let derived = replay([&audit, lifted]).unwrap();
+    let derived = replay([(1, &audit), (2, lifted)]).unwrap();
     assert!(derived.sanctions[&sanction.id].lifted);
     assert_eq!(derived.strikes[&sanction.id].weight, 1);
     assert_eq!(lift.touched(), [account("u1")]);

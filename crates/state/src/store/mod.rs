@@ -10,12 +10,12 @@ mod reports;
 use crate::{
     appeal::{Appeal, AppealDecision, AppealState},
     audit::{
-        self, Actor, ActorKind, AuditEvent, AuditRecord, ChainError, GENESIS, Subject, SubjectKind,
-        chain_hash, rfc3339,
+        self, Actor, ActorKind, AuditEvent, AuditKey, AuditRecord, ChainError, GENESIS, Head,
+        SCHEME, StoredRecord, Subject, SubjectKind, head_mac, keyed_hash, rfc3339,
     },
     core::{
-        self, Appellant, Change, Changeset, OffenceOutcome, Refusal, StrikeRecord, TargetRecord,
-        Topic,
+        self, Appellant, AuditAction, Change, Changeset, OffenceOutcome, Refusal, StrikeRecord,
+        TargetRecord, Topic,
     },
     ladder::{Ladders, SanctionKind, Strike},
     outbox::{Notification, backoff_seconds},
@@ -52,8 +52,11 @@ pub trait Store {
     fn append(&mut self, event: AuditEvent) -> Result<AuditRecord, StoreError>;
     /// The most recent records about a subject, newest last.
     fn history(&self, subject: &Subject, limit: usize) -> Result<Vec<AuditRecord>, StoreError>;
-    /// Check the whole chain; returns the number of records.
+    /// Check the whole chain, its head, and the sanctions and strikes against what the log
+    /// says; returns the number of records.
     fn verify(&self) -> Result<u64, StoreError>;
+    /// The chain's head as stored (its last record's number and hash, with their MAC).
+    fn audit_head(&self) -> Result<Option<Head>, StoreError>;
 
     /// Record an offence: add its strike, give the ladder's next step (or a person's
     /// override), and audit both, in one transaction.
@@ -370,11 +373,46 @@ const MIGRATIONS: &[&str] = &[
         (SELECT id FROM sanctions WHERE sanctions.audit_seq = strikes.audit_seq);
      CREATE INDEX strikes_sanction ON strikes (sanction_id);
      CREATE INDEX sanctions_kind ON sanctions (target_kind, lifted, ends);",
+    // The keyed chain: each record says how it is hashed; the head is kept with its MAC.
+    "ALTER TABLE audit ADD COLUMN scheme INTEGER NOT NULL DEFAULT 1;
+     CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        mac TEXT NOT NULL
+     );",
 ];
 
-/// The embedded store: one SQLite file.
+/// The migration that introduced the chain's head: a store upgraded through it starts its head
+/// at the record that was last then.
+const HEAD_MIGRATION: u32 = 6;
+
+/// The embedded store: one SQLite file, and the audit key beside it.
 pub struct SqliteStore {
     connection: Connection,
+    key: AuditKey,
+}
+
+/// An open transaction with the audit key: every write runs in one, so that state changes,
+/// their audit records and the chain's head commit together.
+pub(crate) struct Tx<'a> {
+    transaction: rusqlite::Transaction<'a>,
+    key: &'a AuditKey,
+}
+
+impl<'a> std::ops::Deref for Tx<'a> {
+    type Target = rusqlite::Transaction<'a>;
+    fn deref(&self) -> &Self::Target {
+        &self.transaction
+    }
+}
+
+/// Where the audit key of the store in `dir` lives: `MENSHEN_AUDIT_KEY_FILE`, else
+/// `dir/audit.key`.
+pub fn audit_key_path(dir: &Path) -> std::path::PathBuf {
+    std::env::var_os("MENSHEN_AUDIT_KEY_FILE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dir.join("audit.key"))
 }
 
 impl SqliteStore {
@@ -383,37 +421,66 @@ impl SqliteStore {
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
+        let key = AuditKey::load_or_create(&audit_key_path(dir)).map_err(|e| {
+            StoreError::Corrupt(format!(
+                "the audit key ({}): {e}",
+                audit_key_path(dir).display()
+            ))
+        })?;
         let mut connection = Connection::open(dir.join("menshen.db"))?;
+        // Another process may be creating or migrating the same store: wait for it.
+        connection.busy_timeout(std::time::Duration::from_secs(30))?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.execute_batch(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)",
         )?;
-        let applied: u32 = connection.query_row(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-            [],
-            |r| r.get(0),
-        )?;
-        for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
-            let transaction = connection.transaction()?;
+        loop {
+            // Each migration runs alone: an immediate transaction holds the write lock while
+            // the version is read again and the migration applied.
+            let transaction =
+                connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let applied: u32 = transaction.query_row(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                [],
+                |r| r.get(0),
+            )?;
+            let Some(migration) = MIGRATIONS.get(applied as usize) else {
+                break;
+            };
             transaction.execute_batch(migration)?;
+            let version = applied + 1;
             transaction.execute(
                 "INSERT INTO schema_migrations (version) VALUES (?1)",
-                params![index as u32 + 1],
+                params![version],
             )?;
+            if version == HEAD_MIGRATION {
+                let last: Option<(i64, String)> = transaction
+                    .query_row(
+                        "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+                        [],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                let (seq, hash) = last.map_or((0, GENESIS.to_owned()), |(s, h)| (s as u64, h));
+                write_head(&transaction, &key, seq, &hash)?;
+            }
             transaction.commit()?;
         }
-        Ok(SqliteStore { connection })
+        Ok(SqliteStore { connection, key })
     }
 
     /// Run `f` in a transaction, committed if it succeeds (one disk sync), rolled back if not.
     fn in_transaction<T>(
         &mut self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let transaction = self.connection.transaction()?;
-        let value = f(&transaction)?;
-        transaction.commit()?;
+        let tx = Tx {
+            transaction: self.connection.transaction()?,
+            key: &self.key,
+        };
+        let value = f(&tx)?;
+        tx.transaction.commit()?;
         Ok(value)
     }
 
@@ -453,12 +520,9 @@ fn kind_name(subject: &Subject) -> &'static str {
     subject.kind.as_str()
 }
 
-/// Append an event inside an open transaction, so that state changes and their record commit
-/// together.
-fn append_in(
-    transaction: &rusqlite::Transaction<'_>,
-    event: AuditEvent,
-) -> Result<AuditRecord, StoreError> {
+/// Append an event inside an open transaction, so that state changes, their record and the
+/// chain's head commit together. Every thousandth record publishes a checkpoint of the head.
+fn append_in(transaction: &Tx<'_>, event: AuditEvent) -> Result<AuditRecord, StoreError> {
     let last: Option<(i64, String)> = transaction
         .query_row(
             "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
@@ -470,12 +534,38 @@ fn append_in(
         Some((seq, hash)) => (seq as u64 + 1, hash),
         None => (1, GENESIS.to_owned()),
     };
-    let hash = chain_hash(&prev_hash, &event);
     let json = serde_json::to_string(&event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let kind = kind_name(&event.subject);
+    let hash = keyed_hash(
+        transaction.key,
+        seq,
+        (&event.at, kind, &event.subject.id),
+        &json,
+        &prev_hash,
+    );
     transaction.execute(
-            "INSERT INTO audit (seq, at, subject_kind, subject_id, event, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![seq as i64, event.at, kind_name(&event.subject), event.subject.id, json, prev_hash, hash],
+        "INSERT INTO audit (seq, at, subject_kind, subject_id, event, prev_hash, hash, scheme)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            seq as i64,
+            event.at,
+            kind,
+            event.subject.id,
+            json,
+            prev_hash,
+            hash,
+            SCHEME
+        ],
+    )?;
+    let head = write_head(transaction, transaction.key, seq, &hash)?;
+    if seq.is_multiple_of(CHECKPOINT_EVERY) {
+        notify_in(
+            transaction,
+            Topic::AuditCheckpoint,
+            serde_json::to_value(&head).unwrap_or_default(),
+            seconds_of(&event.at),
         )?;
+    }
     Ok(AuditRecord {
         seq,
         event,
@@ -484,11 +574,34 @@ fn append_in(
     })
 }
 
+/// How many records apart the head's checkpoints are published.
+pub const CHECKPOINT_EVERY: u64 = 1000;
+
+/// Store the chain's head with its MAC.
+fn write_head(
+    connection: &Connection,
+    key: &AuditKey,
+    seq: u64,
+    hash: &str,
+) -> Result<Head, StoreError> {
+    let head = Head {
+        seq,
+        hash: hash.to_owned(),
+        mac: head_mac(key, seq, hash),
+    };
+    connection.execute(
+        "INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
+        params![head.seq as i64, head.hash, head.mac],
+    )?;
+    Ok(head)
+}
+
 /// Audit a token's creation or revocation, by its name (never its secret or hash).
 fn audit_token(
-    transaction: &rusqlite::Transaction<'_>,
+    transaction: &Tx<'_>,
     name: &str,
-    action: &str,
+    action: AuditAction,
     reason: String,
     at: i64,
 ) -> Result<(), StoreError> {
@@ -504,7 +617,7 @@ fn audit_token(
                 kind: SubjectKind::Account,
                 id: format!("token:{name}"),
             },
-            action: action.into(),
+            action: action.as_str().into(),
             reason,
             evidence: serde_json::Value::Null,
             rule: None,
@@ -521,7 +634,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
 
 /// Queue a webhook notification in the transaction that makes the change it announces.
 fn notify_in(
-    transaction: &rusqlite::Transaction<'_>,
+    transaction: &Tx<'_>,
     topic: Topic,
     payload: serde_json::Value,
     at: i64,
@@ -619,10 +732,7 @@ pub struct Applied {
 
 /// Apply a change set inside an open transaction: state changes, their audit records and the
 /// notifications that announce them commit together.
-fn apply_in(
-    transaction: &rusqlite::Transaction<'_>,
-    changes: Changeset,
-) -> Result<Applied, StoreError> {
+fn apply_in(transaction: &Tx<'_>, changes: Changeset) -> Result<Applied, StoreError> {
     let mut applied = Applied::default();
     for change in changes.changes {
         match change {
@@ -827,20 +937,16 @@ fn sanctions_of_in(connection: &Connection, target: &Subject) -> Result<Vec<Sanc
 
 impl Store for SqliteStore {
     fn append(&mut self, event: AuditEvent) -> Result<AuditRecord, StoreError> {
-        let transaction = self.connection.transaction()?;
-        let record = append_in(&transaction, event)?;
-        transaction.commit()?;
-        Ok(record)
+        self.in_transaction(|transaction| append_in(transaction, event))
     }
 
     fn append_all(&mut self, events: Vec<AuditEvent>) -> Result<Vec<AuditRecord>, StoreError> {
-        let transaction = self.connection.transaction()?;
-        let records = events
-            .into_iter()
-            .map(|event| append_in(&transaction, event))
-            .collect::<Result<Vec<_>, _>>()?;
-        transaction.commit()?;
-        Ok(records)
+        self.in_transaction(|transaction| {
+            events
+                .into_iter()
+                .map(|event| append_in(transaction, event))
+                .collect()
+        })
     }
 
     fn offenders(&self) -> Result<Vec<Subject>, StoreError> {
@@ -1099,20 +1205,20 @@ impl Store for SqliteStore {
     fn create_token(&mut self, name: &str, role: Role, at: i64) -> Result<String, StoreError> {
         let secret = generate_secret()
             .map_err(|e| StoreError::Refused(format!("no randomness for a token: {e}")))?;
-        let transaction = self.connection.transaction()?;
-        transaction.execute(
-            "INSERT INTO tokens (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![name, role.as_str(), secret_hash(&secret), at],
-        )?;
-        // The audit names the token, never its secret or hash.
-        audit_token(
-            &transaction,
-            name,
-            "token.create",
-            format!("a {} token", role.as_str()),
-            at,
-        )?;
-        transaction.commit()?;
+        self.in_transaction(|transaction| {
+            transaction.execute(
+                "INSERT INTO tokens (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![name, role.as_str(), secret_hash(&secret), at],
+            )?;
+            // The audit names the token, never its secret or hash.
+            audit_token(
+                transaction,
+                name,
+                AuditAction::TokenCreate,
+                format!("a {} token", role.as_str()),
+                at,
+            )
+        })?;
         Ok(secret)
     }
 
@@ -1126,7 +1232,7 @@ impl Store for SqliteStore {
                 audit_token(
                     transaction,
                     name,
-                    "token.revoke",
+                    AuditAction::TokenRevoke,
                     format!("{revoked} token(s) revoked"),
                     at,
                 )?;
@@ -1235,15 +1341,180 @@ impl Store for SqliteStore {
         Ok(records)
     }
 
-    fn verify(&self) -> Result<u64, StoreError> {
-        let mut statement = self
+    fn audit_head(&self) -> Result<Option<Head>, StoreError> {
+        Ok(self
             .connection
-            .prepare("SELECT seq, event, prev_hash, hash FROM audit ORDER BY seq")?;
-        let mut verifier = audit::ChainVerifier::default();
-        for row in statement.query_map([], Self::record)? {
-            verifier.check(&Self::parse(row?)?)?;
+            .query_row(
+                "SELECT seq, hash, mac FROM audit_head WHERE id = 1",
+                [],
+                |r| {
+                    Ok(Head {
+                        seq: r.get::<_, i64>(0)? as u64,
+                        hash: r.get(1)?,
+                        mac: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn verify(&self) -> Result<u64, StoreError> {
+        // The chain, record by record, in constant memory; the events that change sanctions and
+        // strikes are kept to rebuild them.
+        let mut statement = self.connection.prepare(
+            "SELECT seq, at, subject_kind, subject_id, event, prev_hash, hash, scheme
+             FROM audit ORDER BY seq",
+        )?;
+        let mut verifier = audit::ChainVerifier::new(self.key.clone());
+        let mut changes = Vec::new();
+        let mut first_keyed: Option<u64> = None;
+        let rows = statement.query_map([], |r| {
+            Ok(StoredRecord {
+                seq: r.get::<_, i64>(0)? as u64,
+                at: r.get(1)?,
+                subject_kind: r.get(2)?,
+                subject_id: r.get(3)?,
+                event: r.get(4)?,
+                prev_hash: r.get(5)?,
+                hash: r.get(6)?,
+                scheme: r.get(7)?,
+            })
+        })?;
+        for row in rows {
+            let record = row?;
+            verifier.check(&record)?;
+            if record.scheme >= SCHEME {
+                first_keyed.get_or_insert(record.seq);
+            }
+            let event: AuditEvent = serde_json::from_str(&record.event)
+                .map_err(|e| StoreError::Corrupt(format!("record {}: {e}", record.seq)))?;
+            if core::AuditAction::parse(&event.action).is_some_and(changes_state) {
+                changes.push((record.seq, event));
+            }
         }
-        Ok(verifier.count())
+        let count = verifier.finish(self.audit_head()?.as_ref())?;
+        self.compare_with_log(&changes, first_keyed)?;
+        Ok(count)
+    }
+}
+
+/// Audit actions that change sanctions or strikes: what a replay of the log needs.
+fn changes_state(action: core::AuditAction) -> bool {
+    use core::AuditAction::*;
+    matches!(
+        action,
+        SanctionIssue | SanctionLift | SanctionAmend | AppealReversed
+    )
+}
+
+impl SqliteStore {
+    /// Rebuild the sanctions and strikes from the log's events and compare them with the
+    /// tables: an edit to a table the chain does not hash is caught here. Sanctions given
+    /// before the keyed chain (`first_keyed`) carry no full record in their event and are
+    /// left to the chain alone.
+    fn compare_with_log(
+        &self,
+        events: &[(u64, AuditEvent)],
+        first_keyed: Option<u64>,
+    ) -> Result<(), StoreError> {
+        let derived =
+            core::replay(events.iter().map(|(seq, e)| (*seq, e))).map_err(StoreError::Corrupt)?;
+        let mismatch = |what: String| StoreError::Chain(audit::ChainError::StateDiffers(what));
+        let mut statement = self.connection.prepare(
+            "SELECT id, sanction, audit_seq, kind, function, ends, lifted FROM sanctions ORDER BY id",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)? as u64,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)? as u64,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<i64>>(5)?,
+                r.get::<_, bool>(6)?,
+            ))
+        })?;
+        let mut seen = 0;
+        for row in rows {
+            let (id, body, audit_seq, kind, function, ends, lifted) = row?;
+            let stored: Sanction = parse_row((id as i64, body))?;
+            let columns_agree = kind.as_deref() == Some(kind_column(stored.kind))
+                && function.as_deref() == stored.function.map(|f| f.as_str())
+                && ends == stored.ends
+                && lifted == stored.lifted;
+            if !columns_agree {
+                return Err(mismatch(format!(
+                    "sanction {id}'s columns differ from its record"
+                )));
+            }
+            if first_keyed.is_none_or(|first| audit_seq < first) {
+                continue;
+            }
+            seen += 1;
+            match derived.sanctions.get(&id) {
+                Some(logged) if *logged == stored => {}
+                Some(_) => {
+                    return Err(mismatch(format!(
+                        "sanction {id} differs from what the log says"
+                    )));
+                }
+                None => {
+                    return Err(mismatch(format!(
+                        "sanction {id} is not in the log: it was inserted"
+                    )));
+                }
+            }
+        }
+        let logged = derived
+            .sanctions
+            .values()
+            .filter(|s| first_keyed.is_some_and(|first| s.audit_seq >= first))
+            .count();
+        if logged != seen {
+            return Err(mismatch(format!(
+                "the log gives {logged} sanctions, the table holds {seen}: rows were deleted"
+            )));
+        }
+        let mut statement = self.connection.prepare(
+            "SELECT sanction_id, weight, reversed, ladder, at FROM strikes WHERE sanction_id IS NOT NULL",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)? as u64,
+                r.get::<_, i64>(1)? as u32,
+                r.get::<_, bool>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        let mut strikes_seen = 0;
+        for row in rows {
+            let (sanction, weight, reversed, ladder, at) = row?;
+            let Some(logged) = derived.strikes.get(&sanction) else {
+                // A strike of a sanction from before the keyed chain.
+                continue;
+            };
+            strikes_seen += 1;
+            let stored = core::StrikeRecord {
+                sanction,
+                ladder: ladder_of(&ladder)?,
+                at,
+                weight,
+                reversed,
+            };
+            if *logged != stored {
+                return Err(mismatch(format!(
+                    "the strike of sanction {sanction} differs from what the log says"
+                )));
+            }
+        }
+        if strikes_seen != derived.strikes.len() {
+            return Err(mismatch(format!(
+                "the log gives {} strikes, the table holds {strikes_seen}: rows were deleted",
+                derived.strikes.len()
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -1251,7 +1522,7 @@ impl Store for SqliteStore {
 /// and its change set is applied. An offence that a sanction in force already answers (a
 /// permanent ban, a restriction of the same function) returns that sanction unchanged.
 fn record_offence_in(
-    transaction: &rusqlite::Transaction<'_>,
+    transaction: &Tx<'_>,
     offence: Offence,
     ladders: &Ladders,
 ) -> Result<Sanction, StoreError> {

@@ -2,10 +2,10 @@
 //! function runs inside the caller's transaction, so a case's move, its audit record, the
 //! sanction it gives and the notifications it sends commit together.
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
-    StoreError, append_in, kind_name, notify_in, parse_row, record_offence_in, row_in, to_json,
+    StoreError, Tx, append_in, kind_name, notify_in, parse_row, record_offence_in, row_in, to_json,
 };
 use crate::{
     audit::{Actor, AuditEvent, Subject, rfc3339},
@@ -120,7 +120,7 @@ pub(super) fn reporter_record_in(
         .unwrap_or_default())
 }
 
-fn save_case(transaction: &Transaction<'_>, case: &Case) -> Result<(), StoreError> {
+fn save_case(transaction: &Tx<'_>, case: &Case) -> Result<(), StoreError> {
     transaction.execute(
         "UPDATE cases SET state = ?1, reason = ?2, priority = ?3, assignee = ?4, body = ?5 WHERE id = ?6",
         params![
@@ -138,7 +138,7 @@ fn save_case(transaction: &Transaction<'_>, case: &Case) -> Result<(), StoreErro
 /// The audit record of a case's move, about the reported subject (so the subject's history
 /// tells the whole story) with the case's id in the evidence.
 fn audit_case(
-    transaction: &Transaction<'_>,
+    transaction: &Tx<'_>,
     case: &Case,
     actor: &Actor,
     action: &str,
@@ -168,7 +168,7 @@ fn audit_case(
 }
 
 pub(super) fn file_report_in(
-    transaction: &Transaction<'_>,
+    transaction: &Tx<'_>,
     new: NewReport,
     engine: f64,
     config: &ReportConfig,
@@ -301,7 +301,7 @@ pub(super) fn file_report_in(
 }
 
 pub(super) fn move_case_in(
-    transaction: &Transaction<'_>,
+    transaction: &Tx<'_>,
     id: u64,
     actor: Actor,
     action: CaseAction,
@@ -337,7 +337,7 @@ pub(super) fn move_case_in(
 }
 
 pub(super) fn next_case_in(
-    transaction: &Transaction<'_>,
+    transaction: &Tx<'_>,
     reviewer: Actor,
     reason: Option<Reason>,
     at: i64,
@@ -357,7 +357,7 @@ pub(super) fn next_case_in(
 }
 
 pub(super) fn resolve_case_in(
-    transaction: &Transaction<'_>,
+    transaction: &Tx<'_>,
     id: u64,
     actor: Actor,
     reason: &str,
