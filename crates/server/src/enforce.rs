@@ -8,6 +8,7 @@ use menshen_detect::{Attachment, Facts, Scratch};
 use menshen_policy::{Action, PolicyRef, Reason, Scene, Situation, Verdict};
 use menshen_state::{
     audit::{Actor, ActorKind, AuditEvent, Subject, SubjectKind, rfc3339},
+    report::{Evidence as ReportEvidence, NewReport, Reason as ReportReason, Reporter},
     sanction::{LadderName, Offence, Sanction},
     standing::{Ban, Standing},
 };
@@ -62,6 +63,9 @@ pub struct Enforcement {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub sanction: Option<Sanction>,
+    /// The review case a held message waits in (strikes follow its verification).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case: Option<u64>,
     /// The sender's standing after it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub standing: Option<StandingView>,
@@ -136,6 +140,33 @@ pub struct Assessment {
     pub checked: Checked,
     pub offence: Option<Offence>,
     pub audit: Option<AuditEvent>,
+    /// A held message, for the review queue, with the engine's view of it.
+    pub hold: Option<(NewReport, f64)>,
+}
+
+/// The reporter id under which the engine files the messages it holds for review (one of
+/// the store's system reporters, who are kept out of reporter feedback).
+pub const HOLD_REPORTER: &str = "menshen:hold";
+
+#[test]
+fn the_hold_reporter_is_a_system_reporter() {
+    assert!(HOLD_REPORTER.starts_with(menshen_state::store::SYSTEM_REPORTER_PREFIX));
+}
+
+/// The review queue's reason for a held message: its strongest content category.
+fn hold_reason(facts: &Facts) -> ReportReason {
+    let score = |name: &str| facts.scores.get(name).unwrap_or(0.0);
+    let strongest = facts
+        .scores
+        .iter()
+        .filter(|(name, _)| *name != "spam")
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(name, _)| name);
+    match strongest {
+        Some("counterfeit") if score("counterfeit") > 0.0 => ReportReason::Counterfeit,
+        Some("fraud") if score("fraud") > 0.0 => ReportReason::Fraud,
+        _ => ReportReason::MarketingSpam,
+    }
 }
 
 thread_local! {
@@ -228,12 +259,13 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
             checked: Checked {
                 verdict,
                 enforcement: Enforcement {
-                    sanction: None,
                     standing: Some(StandingView::from(&standing)),
+                    ..Enforcement::default()
                 },
             },
             offence: None,
             audit: None,
+            hold: None,
         });
     }
 
@@ -257,6 +289,7 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
             },
             offence: Some(offence),
             audit: None,
+            hold: None,
         });
     }
 
@@ -297,6 +330,7 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
 
     let mut offence = None;
     let mut audit = None;
+    let mut hold = None;
     // The offence is the reason that carries the strikes: its rule, its message and the
     // function its restriction takes away (the strictest reason may be a refusal with none).
     let striking = verdict
@@ -311,7 +345,63 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
         .iter()
         .flat_map(|r| r.evidence.clone())
         .collect();
-    if let (Some(sender), Some(first)) = (&event.sender, striking) {
+    if let (Some(sender), Action::Hold) = (&event.sender, verdict.action) {
+        // Held for review: the case decides, and strikes follow its verification.
+        let id = event
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("sha256:{}", text_hash(&event.text)));
+        let quotes: Vec<String> = spans
+            .iter()
+            .filter_map(|s| event.text.get(s.start..s.end))
+            .take(8)
+            .map(excerpt)
+            .collect();
+        let statement = verdict
+            .reasons
+            .iter()
+            .filter(|r| r.action >= Action::Hide)
+            .map(|r| {
+                let offence = match (r.strikes, r.restricts) {
+                    (0, _) => String::new(),
+                    (n, Some(function)) => format!(" ({n} strike, {function})"),
+                    (n, None) => format!(" ({n} strike)"),
+                };
+                format!("{}: {}{offence}", r.rule, r.message)
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let engine = verdict
+            .facts
+            .scores
+            .iter()
+            .map(|(_, score)| score)
+            .fold(0.0, f64::max);
+        hold = Some((
+            NewReport {
+                reporter: Reporter {
+                    id: HOLD_REPORTER.into(),
+                    account_age_days: None,
+                    device: None,
+                    ip: None,
+                },
+                subject: Subject {
+                    kind: SubjectKind::Message,
+                    id,
+                },
+                account: Some(sender.clone()),
+                content: Some(event.text.clone()),
+                reason: hold_reason(&verdict.facts),
+                statement,
+                evidence: ReportEvidence {
+                    messages: event.id.iter().cloned().collect(),
+                    excerpts: quotes,
+                },
+                at: now,
+            },
+            engine,
+        ));
+    } else if let (Some(sender), Some(first)) = (&event.sender, striking) {
         offence = Some(Offence {
             at: now,
             actor: Actor {
@@ -378,12 +468,13 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
         checked: Checked {
             verdict,
             enforcement: Enforcement {
-                sanction: None,
                 standing: standing_view,
+                ..Enforcement::default()
             },
         },
         offence,
         audit,
+        hold,
     })
 }
 
@@ -402,6 +493,30 @@ pub async fn check_all(
         app.write(move |store, _| Ok((store.append_all(audits)?, Vec::new())))
             .await?;
     }
+    let holds: Vec<(usize, NewReport, f64)> = assessments
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(index, a)| {
+            a.hold
+                .take()
+                .map(|(report, engine)| (index, report, engine))
+        })
+        .collect();
+    if !holds.is_empty() {
+        let config = app.config.reports.clone();
+        let cases = app
+            .write(move |store, _| {
+                let mut cases = Vec::with_capacity(holds.len());
+                for (index, report, engine) in holds {
+                    cases.push((index, store.file_report(report, engine, &config)?.1.id));
+                }
+                Ok((cases, Vec::new()))
+            })
+            .await?;
+        for (index, case) in cases {
+            assessments[index].checked.enforcement.case = Some(case);
+        }
+    }
     let (offenders, offences): (Vec<usize>, Vec<Offence>) = assessments
         .iter_mut()
         .enumerate()
@@ -417,6 +532,7 @@ pub async fn check_all(
         assessments[index].checked.enforcement = Enforcement {
             sanction: Some(sanction),
             standing: Some(StandingView::from(&standing)),
+            case: None,
         };
     }
     let checked: Vec<Checked> = assessments.into_iter().map(|a| a.checked).collect();

@@ -179,3 +179,101 @@ async fn the_function_comes_from_the_reason_that_carries_the_strike() {
     assert_eq!(sanction["function"], "share_codes");
     assert_eq!(sanction["rule"], "share-code-in-moment");
 }
+
+#[tokio::test]
+async fn a_held_message_waits_in_a_case_and_strikes_follow_verification() {
+    let server = server("ladder-hold");
+    let held = server
+        .check(json!({"id": "m7", "scene": "moment", "sender": "seller",
+                      "text": "高仿包包 原单品质 加V❤ abc1234"}))
+        .await;
+    assert_eq!(held["action"], "hold", "{held}");
+    let case = held["enforcement"]["case"].as_u64().expect("a case");
+    assert!(
+        held["enforcement"].get("sanction").is_none(),
+        "no strike before review"
+    );
+    assert_eq!(held["enforcement"]["standing"]["content_strikes"], 0);
+    let (_, queue) = server
+        .call("GET", "/v1/cases", Some(&server.reviewer), None)
+        .await;
+    let listed = &queue.as_array().unwrap()[0];
+    assert_eq!(listed["id"], case);
+    assert_eq!(listed["reason"], "counterfeit");
+    assert_eq!(listed["content"], "高仿包包 原单品质 加V❤ abc1234");
+    let (status, resolved) = server
+        .call(
+            "POST",
+            &format!("/v1/cases/{case}/resolve"),
+            Some(&server.reviewer),
+            Some(json!({"outcome": "verify", "reason": "counterfeit bags for sale"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{resolved}");
+    let after = server
+        .check(json!({"scene": "direct", "sender": "seller", "text": "在吗"}))
+        .await;
+    assert_eq!(after["enforcement"]["standing"]["content_strikes"], 1);
+}
+
+#[tokio::test]
+async fn every_restricted_function_is_refused_at_the_event_it_governs() {
+    let server = server("ladder-functions");
+    for function in ["add_friends", "group_broadcast", "create_groups"] {
+        let (status, body) = server
+            .call(
+                "POST",
+                "/v1/sanctions",
+                Some(&server.reviewer),
+                Some(
+                    json!({"target": {"kind": "account", "id": "bot1"}, "reason": "automation",
+                            "function": function, "step": {"kind": "restrict", "hours": 24}}),
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, result) = server
+        .call(
+            "POST",
+            "/v1/events",
+            Some(&server.service),
+            Some(json!({"events": [
+                {"kind": "friend_request", "from": "bot1", "to": "alice"},
+                {"kind": "group_message", "sender": "bot1", "group": "g1", "text": "hi all"},
+                {"kind": "forward", "sender": "bot1"},
+                {"kind": "group_create", "actor": "bot1", "group": "g9"},
+                {"kind": "group_invite", "actor": "bot1", "group": "g9", "count": 40},
+                {"kind": "friend_request", "from": "alice", "to": "bob"}
+            ]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    let refused: Vec<(u64, &str)> = result["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["index"].as_u64().unwrap(),
+                r["function"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            (0, "add_friends"),
+            (1, "group_broadcast"),
+            (2, "group_broadcast"),
+            (3, "create_groups"),
+            (4, "create_groups")
+        ]
+    );
+    assert!(
+        result["refused"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("you cannot add friends until 20")
+    );
+}

@@ -233,8 +233,9 @@ pub struct Case {
 /// A move in a case's life, other than resolution (which the store pairs with a sanction).
 #[derive(Clone, Debug, PartialEq)]
 pub enum CaseAction {
-    /// Give the case to a reviewer (themselves, or another by an admin).
-    Assign { to: String },
+    /// Give the case to a reviewer (themselves, or another by an admin). Taking a case another
+    /// reviewer holds needs a reason, which the audit log keeps.
+    Assign { to: String, reason: Option<String> },
     /// Hand the case to the admins, with why.
     Escalate { reason: String },
     /// Close the case.
@@ -275,12 +276,21 @@ impl Case {
             ));
         }
         match action {
-            CaseAction::Assign { to } => {
+            CaseAction::Assign { to, reason } => {
                 if to.trim().is_empty() {
                     return Err("name the reviewer the case goes to".into());
                 }
                 if !admin && to != actor.id {
                     return Err("reviewers take cases for themselves; admins assign others".into());
+                }
+                if let Some(holder) = &self.assignee
+                    && holder != &to
+                    && reason.as_deref().is_none_or(|r| r.trim().is_empty())
+                {
+                    return Err(format!(
+                        "case {} is held by {holder}; say why it changes hands (`reason`)",
+                        self.id
+                    ));
                 }
                 if self.state == CaseState::Open {
                     self.state = CaseState::Assigned;
@@ -317,6 +327,20 @@ impl Case {
         }
         self.updated_at = at;
         Ok(())
+    }
+}
+
+/// Queue ageing: a case waiting in the queue gains this many points of priority an hour, up to
+/// [`AGEING_CAP`], so that an old, low case rises to the top before it is forgotten.
+pub const AGEING_POINTS_PER_HOUR: f64 = 1.0;
+/// The most priority waiting can add.
+pub const AGEING_CAP: f64 = 30.0;
+
+impl Case {
+    /// The priority the queue orders by at `now`: the case's own plus what waiting added.
+    pub fn aged_priority(&self, now: i64) -> f64 {
+        let hours = (now - self.opened_at).max(0) as f64 / 3600.0;
+        self.priority + (hours * AGEING_POINTS_PER_HOUR).min(AGEING_CAP)
     }
 }
 
@@ -694,14 +718,41 @@ mod tests {
         let root = person(ActorKind::Admin, "root");
         let mut case = case();
         assert!(
-            case.apply(&ana, CaseAction::Assign { to: "bo".into() }, 1)
-                .is_err(),
+            case.apply(
+                &ana,
+                CaseAction::Assign {
+                    to: "bo".into(),
+                    reason: None
+                },
+                1
+            )
+            .is_err(),
             "reviewers take cases for themselves"
         );
-        case.apply(&ana, CaseAction::Assign { to: "ana".into() }, 1)
-            .unwrap();
+        case.apply(
+            &ana,
+            CaseAction::Assign {
+                to: "ana".into(),
+                reason: None,
+            },
+            1,
+        )
+        .unwrap();
         assert_eq!(case.state, CaseState::Assigned);
         assert!(case.apply(&bo, resolution(&bo), 2).is_err(), "ana holds it");
+        let takeover = |reason: Option<&str>| CaseAction::Assign {
+            to: "bo".into(),
+            reason: reason.map(str::to_owned),
+        };
+        assert!(
+            case.clone().apply(&bo, takeover(None), 2).is_err(),
+            "taking over another's case needs a reason"
+        );
+        let mut taken = case.clone();
+        taken
+            .apply(&bo, takeover(Some("ana is on leave")), 2)
+            .unwrap();
+        assert_eq!(taken.assignee.as_deref(), Some("bo"));
         case.apply(
             &ana,
             CaseAction::Escalate {
@@ -722,7 +773,14 @@ mod tests {
         let rule = person(ActorKind::Rule, "auto");
         assert!(
             case.clone()
-                .apply(&rule, CaseAction::Assign { to: "auto".into() }, 7)
+                .apply(
+                    &rule,
+                    CaseAction::Assign {
+                        to: "auto".into(),
+                        reason: None
+                    },
+                    7
+                )
                 .is_err()
         );
     }

@@ -182,9 +182,9 @@ fn the_queue_hands_out_the_highest_priority_open_case() {
         .unwrap();
     assert_eq!(marketing.id, low.id);
     assert!(store.next_case(ana, None, T0 + 12).unwrap().is_none());
-    let open = store.cases(&[CaseState::Open], None, 10).unwrap();
+    let open = store.cases(&[CaseState::Open], None, 10, T0).unwrap();
     assert!(open.is_empty());
-    let all = store.cases(&[], None, 10).unwrap();
+    let all = store.cases(&[], None, 10, T0).unwrap();
     assert_eq!(all.len(), 2);
     assert!(all[0].priority >= all[1].priority);
 }
@@ -200,7 +200,10 @@ fn moves_are_checked_and_audited() {
         .move_case(
             case.id,
             ana.clone(),
-            CaseAction::Assign { to: "ana".into() },
+            CaseAction::Assign {
+                to: "ana".into(),
+                reason: None,
+            },
             T0 + 1,
         )
         .unwrap();
@@ -367,4 +370,31 @@ fn dismissal_lowers_reporters_reliability_and_labels_only_spam_reasons() {
         report("z", message("m4"), Reason::Fraud, T0 + 20),
     );
     assert!(theirs.priority < newcomer.priority);
+}
+
+#[test]
+fn an_old_case_rises_in_the_queue_as_it_waits() {
+    let (_dir, mut store) = store("reports-ageing");
+    // One reporter, a day and a half ago; then three reporters on another subject now.
+    let old = file(&mut store, report("a", message("m-old"), Reason::Fraud, T0));
+    let now = T0 + 36 * HOUR;
+    let mut fresh = file(
+        &mut store,
+        report("b", message("m-new"), Reason::Fraud, now),
+    );
+    for reporter in ["c", "d"] {
+        fresh = file(
+            &mut store,
+            report(reporter, message("m-new"), Reason::Fraud, now),
+        );
+    }
+    assert!(
+        fresh.priority > old.priority,
+        "more reporters, higher own priority"
+    );
+    assert!(old.aged_priority(now) > fresh.aged_priority(now), "{old:?}");
+    let queue = store.cases(&[CaseState::Open], None, 10, now).unwrap();
+    assert_eq!(queue[0].id, old.id, "the waiting case comes first");
+    let back_then = store.cases(&[CaseState::Open], None, 10, T0).unwrap();
+    assert_eq!(back_then[0].id, fresh.id);
 }

@@ -434,9 +434,14 @@ async fn assign(
 ) -> PageResult {
     accept(&viewer, form)?;
     let to = viewer.session.name.clone();
-    cases::move_case(&app, &viewer.caller(), id, CaseAction::Assign { to })
-        .await
-        .map_err(failed(&viewer))?;
+    cases::move_case(
+        &app,
+        &viewer.caller(),
+        id,
+        CaseAction::Assign { to, reason: None },
+    )
+    .await
+    .map_err(failed(&viewer))?;
     Ok(Redirect::to(&format!("/console/cases/{id}?note=assigned")).into_response())
 }
 

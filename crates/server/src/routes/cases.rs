@@ -68,7 +68,8 @@ pub async fn list_cases(
         None => vec![CaseState::Open, CaseState::Assigned, CaseState::Escalated],
     };
     let limit = limit.min(1000);
-    app.read(move |store| store.cases(&states, reason, limit))
+    let now = app.now();
+    app.read(move |store| store.cases(&states, reason, limit, now))
         .await
 }
 
@@ -350,6 +351,8 @@ pub async fn move_case(
 pub struct Assign {
     /// The reviewer who gets it; the caller when absent (only admins assign others).
     pub to: Option<String>,
+    /// Why, when the case is held by another reviewer (required then; audited).
+    pub reason: Option<String>,
 }
 
 /// Assign a case (reviewers take cases for themselves; admins assign anyone).
@@ -364,7 +367,16 @@ pub async fn assign(
 ) -> Result<Json<Case>, ApiError> {
     let to = request.to.unwrap_or_else(|| caller.name.clone());
     Ok(Json(
-        move_case(&app, &caller, id, CaseAction::Assign { to }).await?,
+        move_case(
+            &app,
+            &caller,
+            id,
+            CaseAction::Assign {
+                to,
+                reason: request.reason,
+            },
+        )
+        .await?,
     ))
 }
 

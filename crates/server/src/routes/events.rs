@@ -41,6 +41,23 @@ pub struct EventsResult {
     pub sanctions: Vec<Sanction>,
     /// Logins that must be refused, with the reason to show.
     pub refused_logins: Vec<RefusedLogin>,
+    /// Actions the platform must refuse because the account's function is restricted (friend
+    /// requests, group posts and forwards, group creation and invitations).
+    pub refused: Vec<RefusedAction>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RefusedAction {
+    /// The event's index in the request.
+    pub index: usize,
+    pub account: String,
+    /// The restricted function.
+    #[schema(value_type = String)]
+    pub function: menshen_policy::Function,
+    /// When it may be used again (RFC 3339), or "permanent".
+    pub until: String,
+    /// What to show the account.
+    pub reason: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -140,10 +157,29 @@ pub async fn events(
     app.remember_signals(&signals, now);
     // Logins: a banned account is refused; an account arriving through a banned device or
     // address is evading. Redirects: a new domain in front of a banned one is the banned one.
+    // Restricted functions: the event they govern is refused.
+    let mut refused = Vec::new();
     {
         let snapshot = app.snapshot(now);
         let cache = app.cache();
         for (index, (_, event)) in parsed.iter().enumerate() {
+            if let Some(function) = event.governed_by()
+                && let Some(restriction) = cache.account(event.actor()).and_then(|r| {
+                    r.standing(&app.ladders, now)
+                        .restrictions
+                        .into_iter()
+                        .find(|x| x.function == function)
+                })
+            {
+                let until = crate::enforce::until(restriction.until);
+                refused.push(RefusedAction {
+                    index,
+                    account: event.actor().to_owned(),
+                    function,
+                    reason: format!("you cannot {} until {until}", function.phrase()),
+                    until,
+                });
+            }
             let evidence = || serde_json::to_value(event).unwrap_or_default();
             match event {
                 BehaviourEvent::Login {
@@ -244,5 +280,6 @@ pub async fn events(
         signals,
         sanctions,
         refused_logins,
+        refused,
     }))
 }

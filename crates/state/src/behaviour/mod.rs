@@ -62,6 +62,8 @@ pub enum BehaviourEvent {
         #[serde(default = "one")]
         count: u32,
     },
+    /// `actor` created `group`.
+    GroupCreate { actor: String, group: String },
     /// `actor` removed `count` people from `group`.
     GroupKick {
         actor: String,
@@ -96,10 +98,26 @@ impl BehaviourEvent {
             BehaviourEvent::Reply { account, .. }
             | BehaviourEvent::RedPacketGrab { account, .. }
             | BehaviourEvent::Login { account, .. } => account,
-            BehaviourEvent::GroupInvite { actor, .. } | BehaviourEvent::GroupKick { actor, .. } => {
-                actor
-            }
+            BehaviourEvent::GroupInvite { actor, .. }
+            | BehaviourEvent::GroupKick { actor, .. }
+            | BehaviourEvent::GroupCreate { actor, .. } => actor,
             BehaviourEvent::Redirect { from, .. } => from,
+        }
+    }
+
+    /// The function a restriction takes away that governs this event: a restricted account's
+    /// event of this kind is refused.
+    pub fn governed_by(&self) -> Option<crate::core::Function> {
+        use crate::core::Function;
+        match self {
+            BehaviourEvent::FriendRequest { .. } => Some(Function::AddFriends),
+            BehaviourEvent::GroupMessage { .. } | BehaviourEvent::Forward { .. } => {
+                Some(Function::GroupBroadcast)
+            }
+            BehaviourEvent::GroupCreate { .. } | BehaviourEvent::GroupInvite { .. } => {
+                Some(Function::CreateGroups)
+            }
+            _ => None,
         }
     }
 }

@@ -7,6 +7,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 mod reports;
 
+pub use reports::SYSTEM_REPORTER_PREFIX;
+
 use crate::{
     appeal::{Appeal, AppealDecision, AppealState},
     audit::{
@@ -206,13 +208,14 @@ pub trait Store {
     fn case(&self, id: u64) -> Result<Option<Case>, StoreError>;
     /// A case's reports, in filing order.
     fn case_reports(&self, id: u64) -> Result<Vec<Report>, StoreError>;
-    /// Cases in the given states (all when empty), highest priority first, optionally of
-    /// one reason.
+    /// Cases in the given states (all when empty), highest priority at `at` first (waiting
+    /// raises it: [`Case::aged_priority`]), optionally of one reason.
     fn cases(
         &self,
         states: &[CaseState],
         reason: Option<Reason>,
         limit: usize,
+        at: i64,
     ) -> Result<Vec<Case>, StoreError>;
     /// The unresolved cases about a subject (at most one) and the resolved ones, newest first.
     fn cases_about(&self, subject: &Subject) -> Result<Vec<Case>, StoreError>;
@@ -1153,8 +1156,9 @@ impl Store for SqliteStore {
         states: &[CaseState],
         reason: Option<Reason>,
         limit: usize,
+        at: i64,
     ) -> Result<Vec<Case>, StoreError> {
-        reports::cases_in(&self.connection, states, reason, limit)
+        reports::cases_in(&self.connection, states, reason, limit, at)
     }
 
     fn cases_about(&self, subject: &Subject) -> Result<Vec<Case>, StoreError> {

@@ -69,6 +69,7 @@ pub(super) fn cases_in(
     states: &[CaseState],
     reason: Option<Reason>,
     limit: usize,
+    now: i64,
 ) -> Result<Vec<Case>, StoreError> {
     let states: Vec<&str> = if states.is_empty() {
         CaseState::ALL.iter().map(|s| s.as_str()).collect()
@@ -76,13 +77,22 @@ pub(super) fn cases_in(
         states.iter().map(|s| s.as_str()).collect()
     };
     // At most four states: bind them as a JSON array rather than build SQL text.
+    // Ordered by `Case::aged_priority`, computed by the database over the whole queue.
     let mut statement = connection.prepare(
         "SELECT id, body FROM cases
          WHERE state IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR reason = ?2)
-         ORDER BY priority DESC, id LIMIT ?3",
+         ORDER BY priority + MIN(MAX(?4 - json_extract(body, '$.opened_at'), 0) / 3600.0 * ?5, ?6) DESC, id
+         LIMIT ?3",
     )?;
     let rows = statement.query_map(
-        params![to_json(&states)?, reason.map(Reason::as_str), limit as i64],
+        params![
+            to_json(&states)?,
+            reason.map(Reason::as_str),
+            limit as i64,
+            now,
+            crate::report::AGEING_POINTS_PER_HOUR,
+            crate::report::AGEING_CAP
+        ],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     rows.map(|row| parse_row(row?)).collect()
@@ -166,6 +176,9 @@ fn audit_case(
     )?;
     Ok(())
 }
+
+/// Reporters under this prefix are menshen itself (held messages), not people.
+pub const SYSTEM_REPORTER_PREFIX: &str = "menshen:";
 
 pub(super) fn file_report_in(
     transaction: &Tx<'_>,
@@ -317,7 +330,14 @@ pub(super) fn move_case_in(
         case_in(transaction, id)?.ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
     let name = action.audit_name();
     let reason = match &action {
-        CaseAction::Assign { to } => format!("assigned to {to}"),
+        CaseAction::Assign {
+            to,
+            reason: Some(why),
+        } if case.assignee.as_ref().is_some_and(|holder| holder != to) => format!(
+            "taken over from {} by {to}: {why}",
+            case.assignee.as_deref().unwrap_or_default()
+        ),
+        CaseAction::Assign { to, .. } => format!("assigned to {to}"),
         CaseAction::Escalate { reason } => reason.clone(),
         CaseAction::Resolve(_) => String::new(),
     };
@@ -342,7 +362,7 @@ pub(super) fn next_case_in(
     reason: Option<Reason>,
     at: i64,
 ) -> Result<Option<Case>, StoreError> {
-    let Some(case) = cases_in(transaction, &[CaseState::Open], reason, 1)?.pop() else {
+    let Some(case) = cases_in(transaction, &[CaseState::Open], reason, 1, at)?.pop() else {
         return Ok(None);
     };
     let to = reviewer.id.clone();
@@ -350,7 +370,7 @@ pub(super) fn next_case_in(
         transaction,
         case.id,
         reviewer,
-        CaseAction::Assign { to },
+        CaseAction::Assign { to, reason: None },
         at,
     )
     .map(Some)
@@ -433,6 +453,11 @@ pub(super) fn resolve_case_in(
     }
     for reporter in reporters_in_order(&reports) {
         transaction.execute(&count, params![reporter])?;
+        // The engine's own holds keep a record (how often reviewers agree with it), but
+        // nobody is there to be told.
+        if reporter.starts_with(SYSTEM_REPORTER_PREFIX) {
+            continue;
+        }
         notify_in(
             transaction,
             Topic::ReportOutcome,
