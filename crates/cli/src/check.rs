@@ -11,7 +11,7 @@ use menshen_policy::{Policy, Profile, Sanctions, Scene, Situation, Standing};
 use menshen_state::campaign::{CampaignConfig, Campaigns};
 use serde::Deserialize;
 
-use crate::{CheckArgs, build_analyzer, build_policy, parse_time};
+use crate::{CheckArgs, build_engine, parse_time};
 
 /// A message event (DESIGN.md §3). Only `text` is required.
 #[derive(Deserialize)]
@@ -40,8 +40,8 @@ pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|at| parse_time(at, "--at"))
         .transpose()?;
-    let analyzer = build_analyzer(&args.data)?;
-    let policy = build_policy(&args.data, &analyzer)?;
+    let engine = build_engine(&args.data)?;
+    let (analyzer, policy) = (&engine.analyzer, &engine.policy);
     // Fail early on an unknown profile name, before reading any input.
     policy
         .select(args.profile.as_deref(), at)
@@ -84,8 +84,8 @@ pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
     };
     let gate = Gate {
         campaign,
-        analyzer: &analyzer,
-        policy: &policy,
+        analyzer,
+        policy,
         sanctions: &sanctions,
         profile: args.profile.as_deref(),
         at,

@@ -13,13 +13,6 @@ use menshen_learn::{
     train::{TrainConfig, train as fit},
 };
 
-pub fn read_model(path: &Path) -> anyhow::Result<Model> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("opening model {}", path.display()))?;
-    Model::read(std::io::BufReader::new(file))
-        .with_context(|| format!("reading model {}", path.display()))
-}
-
 fn load_all(paths: &[String]) -> anyhow::Result<(Vec<Example>, Vec<InputFile>)> {
     let mut examples = Vec::new();
     let mut inputs = Vec::new();
@@ -241,7 +234,8 @@ pub fn eval(
     plot: Option<&Path>,
     verdicts: Option<Option<&str>>,
 ) -> anyhow::Result<ExitCode> {
-    let analyzer = crate::build_analyzer(analysis)?;
+    let engine = crate::build_engine(analysis)?;
+    let analyzer = &engine.analyzer;
     let (examples, _) = load_all(paths)?;
     let examples = data::dedup(examples);
     let positives = examples.iter().filter(|e| e.unwanted).count();
@@ -250,7 +244,7 @@ pub fn eval(
         examples.len()
     );
     if let Some(model) = analyzer.model() {
-        let scored = score_all(&analyzer, model, &examples);
+        let scored = score_all(analyzer, model, &examples);
         let threshold = threshold.unwrap_or(model.provenance.threshold);
         let at = Confusion::at(&scored, threshold);
         out!(
@@ -292,12 +286,12 @@ pub fn eval(
         bail!("--plot and --threshold measure a model's score; this run has --no-model");
     }
     if let Some(profile) = verdicts {
-        let policy = crate::build_policy(analysis, &analyzer)?;
+        let policy = &engine.policy;
         let profile = policy.select(profile, None).map_err(anyhow::Error::msg)?;
         let table = menshen_policy::quality::measure(
-            &policy,
+            policy,
             profile,
-            &analyzer,
+            analyzer,
             examples.iter().map(|e| (e.text.as_str(), e.unwanted)),
         );
         out!(

@@ -17,8 +17,8 @@ use std::{ffi::OsString, io, path::PathBuf, process::ExitCode};
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
-use menshen_detect::{Analyzer, AnalyzerConfig, lexicon::Lexicon, registry::Registry};
-use menshen_policy::{Policy, Scene};
+use menshen_detect::AnalyzerConfig;
+use menshen_policy::Scene;
 
 #[derive(Parser)]
 #[command(
@@ -311,36 +311,26 @@ fn read(path: &PathBuf, what: &str) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("reading {what} {}", path.display()))
 }
 
-fn build_analyzer(data: &DataArgs) -> anyhow::Result<Analyzer> {
-    let registry = match &data.registry {
-        Some(path) => Registry::parse(&read(path, "registry")?, &path.display().to_string())?,
-        None => Registry::embedded(),
-    };
-    let mut lexicon = Lexicon::embedded();
-    for path in &data.lexicons {
-        lexicon.add_file(&read(path, "lexicon")?, &path.display().to_string())?;
-    }
-    let analyzer = Analyzer::new(
-        registry,
-        lexicon,
+/// The engine (analyzer and policy) from the shipped data and the operator's files: the same
+/// builder `menshen serve` uses.
+fn build_engine(
+    data: &DataArgs,
+) -> Result<menshen_server::engine::Engine, menshen_server::engine::EngineError> {
+    menshen_server::engine::Engine::build(
+        &menshen_server::engine::EngineSources {
+            policies: data.policies.clone(),
+            lexicons: data.lexicons.clone(),
+            registry: data.registry.clone(),
+            ladders: None,
+            model: data.model.clone(),
+            no_model: data.no_model,
+        },
+        None,
         AnalyzerConfig {
             fingerprints: data.fingerprints,
             ..AnalyzerConfig::default()
         },
-    )?;
-    Ok(match &data.model {
-        _ if data.no_model => analyzer,
-        Some(path) => analyzer.with_model(std::sync::Arc::new(learn::read_model(path)?)),
-        None => analyzer.with_model(menshen_detect::score::Model::embedded()),
-    })
-}
-
-fn build_policy(data: &DataArgs, analyzer: &Analyzer) -> anyhow::Result<Policy> {
-    let mut files: Vec<(String, String)> = menshen_policy::embedded_files();
-    for path in &data.policies {
-        files.push((path.display().to_string(), read(path, "profile")?));
-    }
-    Ok(Policy::load(&files, &analyzer.registry().file.home)?)
+    )
 }
 
 fn audit_verify(data: &std::path::Path) -> anyhow::Result<ExitCode> {

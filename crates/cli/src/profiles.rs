@@ -11,7 +11,7 @@ use menshen_detect::Scratch;
 use menshen_policy::{Sanctions, Scene, Situation, Standing, testing};
 use serde::Deserialize;
 
-use crate::{DataArgs, build_analyzer, build_policy, check::for_each_line, read};
+use crate::{DataArgs, build_engine, check::for_each_line, read};
 
 pub(crate) fn deliver(prefs: &PathBuf, data: &DataArgs) -> anyhow::Result<ExitCode> {
     use menshen_policy::deliver::Preferences;
@@ -28,8 +28,8 @@ pub(crate) fn deliver(prefs: &PathBuf, data: &DataArgs) -> anyhow::Result<ExitCo
                 prefs.display()
             )
         })?;
-    let analyzer = build_analyzer(data)?;
-    let policy = build_policy(data, &analyzer)?;
+    let engine = build_engine(data)?;
+    let policy = &engine.policy;
     let profile = policy
         .select(Some(&verdict.policy.profile), None)
         .map_err(anyhow::Error::msg)?;
@@ -70,8 +70,8 @@ pub(crate) fn replay(
     data: &DataArgs,
 ) -> anyhow::Result<ExitCode> {
     use menshen_policy::replay::{Label, Replay};
-    let analyzer = build_analyzer(data)?;
-    let policy = build_policy(data, &analyzer)?;
+    let engine = build_engine(data)?;
+    let (analyzer, policy) = (&engine.analyzer, &engine.policy);
     let base = policy
         .select(Some(baseline), None)
         .map_err(anyhow::Error::msg)?;
@@ -154,13 +154,13 @@ pub(crate) fn replay(
 }
 
 pub(crate) fn policy_test(names: &[String], data: &DataArgs) -> anyhow::Result<ExitCode> {
-    let analyzer = build_analyzer(data)?;
-    let policy = build_policy(data, &analyzer)?;
+    let engine = build_engine(data)?;
+    let (analyzer, policy) = (&engine.analyzer, &engine.policy);
     let profiles = names
         .iter()
         .map(|n| policy.select(Some(n), None).map_err(anyhow::Error::msg))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let report = testing::run(&policy, &analyzer, &profiles);
+    let report = testing::run(policy, analyzer, &profiles);
     for failure in &report.failures {
         out!("FAIL {failure}");
     }
@@ -177,9 +177,9 @@ pub(crate) fn policy_test(names: &[String], data: &DataArgs) -> anyhow::Result<E
 }
 
 pub(crate) fn policy_lint(data: &DataArgs) -> anyhow::Result<ExitCode> {
-    let analyzer = build_analyzer(data)?;
-    match build_policy(data, &analyzer) {
-        Ok(policy) => {
+    match build_engine(data) {
+        Ok(engine) => {
+            let policy = &engine.policy;
             let rules: usize = policy.profiles().iter().map(|p| p.rules.len()).sum();
             out!("ok: {} profiles, {rules} rules", policy.profiles().len());
             Ok(ExitCode::SUCCESS)

@@ -15,8 +15,7 @@ use std::{
 
 use arc_swap::ArcSwap;
 use lru::LruCache;
-use menshen_detect::Analyzer;
-use menshen_policy::{Policy, Sanctions};
+use menshen_policy::Sanctions;
 use menshen_state::{
     audit::{Subject, SubjectKind},
     behaviour::Detectors,
@@ -27,7 +26,7 @@ use menshen_state::{
     token::{Role, secret_hash},
 };
 
-use crate::{config::ServerConfig, error::ApiError, metrics::Metrics};
+use crate::{config::ServerConfig, engine::Engine, error::ApiError, metrics::Metrics};
 
 /// How long a behaviour signal stays in an account's standing, in seconds.
 pub const SIGNAL_TTL: i64 = 86_400;
@@ -210,10 +209,9 @@ impl Clock for ManualClock {
 pub struct App {
     pub config: ServerConfig,
     clock: Arc<dyn Clock>,
-    /// Swapped whole when a new model is loaded, so a check sees one model from start to end.
-    analyzer: ArcSwap<Analyzer>,
-    pub policy: Policy,
-    pub ladders: Ladders,
+    /// Analyzer, policy and ladders, swapped whole on reload: a check sees one engine from
+    /// start to end.
+    engine: ArcSwap<Engine>,
     store: Mutex<Box<dyn Store + Send>>,
     /// Offences waiting for the next group commit, each with where its sanction goes.
     pending: Mutex<Vec<PendingOffence>>,
@@ -247,24 +245,16 @@ impl App {
                 config.data_dir.display()
             )
         })?;
-        let analyzer = build_analyzer(config.model.as_deref())?;
-        let policy = Policy::embedded(&config.home);
-        if let Some(name) = &config.profile {
-            policy
-                .select(Some(name), None)
-                .map_err(anyhow::Error::msg)?;
-        }
-        App::with_store(config, Box::new(store), analyzer, policy, clock)
+        let engine = build_engine(&config)?;
+        App::with_store(config, Box::new(store), engine, clock)
     }
 
     pub fn with_store(
         config: ServerConfig,
         store: Box<dyn Store + Send>,
-        analyzer: Analyzer,
-        policy: Policy,
+        engine: Engine,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Arc<App>> {
-        let ladders = Ladders::embedded();
         let mut cache = Cache::default();
         for target in store.offenders()? {
             let record = Record::load(store.as_ref(), &target)?;
@@ -272,9 +262,7 @@ impl App {
         }
         let detectors = Detectors::new(&config.behaviour);
         Ok(Arc::new(App {
-            analyzer: ArcSwap::from_pointee(analyzer),
-            policy,
-            ladders,
+            engine: ArcSwap::from_pointee(engine),
             store: Mutex::new(store),
             pending: Mutex::new(Vec::new()),
             snapshot: ArcSwap::from_pointee(cache.snapshot(clock.now())),
@@ -296,22 +284,23 @@ impl App {
         self.clock.now()
     }
 
-    /// The analyzer in force (with the latest model loaded).
-    pub fn analyzer(&self) -> arc_swap::Guard<Arc<Analyzer>> {
-        self.analyzer.load()
+    /// The engine in force: analyzer, policy and ladders.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine.load_full()
     }
 
-    /// Read the configured model file again and swap it in; checks under way finish with the
-    /// model they started with. Returns the new model's provenance, or `None` if no model is
-    /// configured.
-    pub fn reload_model(&self) -> anyhow::Result<Option<menshen_detect::score::Provenance>> {
-        let Some(path) = self.config.model.as_deref() else {
-            return Ok(None);
-        };
-        let analyzer = build_analyzer(Some(path))?;
-        let provenance = analyzer.model().map(|m| m.provenance.clone());
-        self.analyzer.store(Arc::new(analyzer));
-        Ok(provenance)
+    /// Build the engine again from the configured files and swap it in; checks under way
+    /// finish with the engine they started with. A broken file leaves the engine in force and
+    /// says what is wrong.
+    pub fn reload_engine(&self) -> Result<Arc<Engine>, crate::engine::EngineError> {
+        let engine =
+            Arc::new(
+                build_engine(&self.config).map_err(|e| crate::engine::EngineError {
+                    problems: vec![e.to_string()],
+                })?,
+            );
+        self.engine.store(Arc::clone(&engine));
+        Ok(engine)
     }
 
     /// The sanctions snapshot in force at `now`.
@@ -353,7 +342,7 @@ impl App {
         F: FnOnce(&mut dyn Store, &Ladders) -> Result<(T, Vec<Subject>), StoreError>,
     {
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        let (value, touched) = f(store.as_mut(), &self.ladders)?;
+        let (value, touched) = f(store.as_mut(), &self.engine().ladders)?;
         self.refresh(store.as_ref(), touched)?;
         Ok(value)
     }
@@ -424,7 +413,7 @@ impl App {
         let (offences, senders): (Vec<Offence>, Vec<_>) = batch.into_iter().unzip();
         let targets: Vec<Subject> = offences.iter().map(|o| o.target.clone()).collect();
         let written = store
-            .record_offences(offences, &self.ladders)
+            .record_offences(offences, &self.engine().ladders)
             .and_then(|sanctions| {
                 self.refresh(store.as_ref(), targets)?;
                 Ok(sanctions)
@@ -525,17 +514,20 @@ impl App {
     }
 }
 
-/// The embedded analyzer, with the model at `model` when one is given.
-fn build_analyzer(model: Option<&std::path::Path>) -> anyhow::Result<Analyzer> {
-    let analyzer = Analyzer::embedded();
-    let Some(path) = model else {
-        return Ok(analyzer);
-    };
-    let file = std::fs::File::open(path)
-        .map_err(|e| anyhow::anyhow!("cannot open the model {}: {e}", path.display()))?;
-    let model = menshen_detect::score::Model::read(std::io::BufReader::new(file))
-        .map_err(|e| anyhow::anyhow!("cannot read the model {}: {e}", path.display()))?;
-    Ok(analyzer.with_model(Arc::new(model)))
+/// The engine the configuration names; a profile fixed by name must be among its profiles.
+fn build_engine(config: &ServerConfig) -> anyhow::Result<Engine> {
+    let engine = Engine::build(
+        &config.sources(),
+        Some(&config.home),
+        menshen_detect::AnalyzerConfig::default(),
+    )?;
+    if let Some(name) = &config.profile {
+        engine
+            .policy
+            .select(Some(name), None)
+            .map_err(anyhow::Error::msg)?;
+    }
+    Ok(engine)
 }
 
 #[cfg(test)]

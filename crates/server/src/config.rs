@@ -37,9 +37,18 @@ pub struct ServerConfig {
     /// token revoked with `menshen token revoke` stops working (API and console sessions)
     /// within this. Default 60.
     pub token_cache_seconds: i64,
-    /// A spam model from `menshen train`; reloaded on `POST /v1/model/reload`. Default none:
-    /// the spam score comes from the evidence alone.
+    /// A model from `menshen train`, used instead of the shipped default. Default none: the
+    /// shipped model.
     pub model: Option<PathBuf>,
+    /// The operator's profile files, loaded beside the shipped ones (they may `extends`
+    /// them). Reloaded with the rest of the engine on `SIGHUP` or `POST /v1/policy/reload`.
+    pub policies: Vec<PathBuf>,
+    /// Word lists (`.txt`) and context rules (`.toml`) added to the shipped lexicons.
+    pub lexicons: Vec<PathBuf>,
+    /// A platform registry used instead of the shipped one.
+    pub registry: Option<PathBuf>,
+    /// Sanction ladders used instead of the shipped `assets/ladders.toml`.
+    pub ladders: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -58,6 +67,10 @@ impl Default for ServerConfig {
             reports: ReportConfig::default(),
             model: None,
             token_cache_seconds: 60,
+            policies: Vec::new(),
+            lexicons: Vec::new(),
+            registry: None,
+            ladders: None,
         }
     }
 }
@@ -73,6 +86,18 @@ pub struct WebhookConfig {
 }
 
 impl ServerConfig {
+    /// Where the engine's data comes from.
+    pub fn sources(&self) -> crate::engine::EngineSources {
+        crate::engine::EngineSources {
+            policies: self.policies.clone(),
+            lexicons: self.lexicons.clone(),
+            registry: self.registry.clone(),
+            ladders: self.ladders.clone(),
+            model: self.model.clone(),
+            no_model: false,
+        }
+    }
+
     /// Read a TOML file (if given), then apply `MENSHEN_*` environment overrides.
     pub fn load(
         file: Option<&std::path::Path>,

@@ -221,6 +221,7 @@ fn text_hash(text: &str) -> String {
 /// Decide one message from memory: the sender's standing and the sanctions snapshot come from
 /// the cache, nothing touches the disk.
 pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, ApiError> {
+    let engine = app.engine();
     let scene = event.scene.unwrap_or_default();
     let ts = match &event.ts {
         Some(ts) => Some(ts.parse::<jiff::Timestamp>().map_err(|e| {
@@ -245,7 +246,7 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
         .and_then(|s| {
             app.cache()
                 .account(s)
-                .map(|record| record.standing(&app.ladders, now))
+                .map(|record| record.standing(&engine.ladders, now))
         })
         .unwrap_or_default();
     let snapshot = app.snapshot(now);
@@ -293,12 +294,13 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
         });
     }
 
-    let profile = app
+    let profile = engine
         .policy
         .select(app.config.profile.as_deref(), ts)
         .map_err(|e| ApiError::field("ts", e))?;
     let facts = SCRATCH.with_borrow_mut(|scratch| {
-        app.analyzer()
+        engine
+            .analyzer
             .analyze_message(&event.text, &event.attachments, scratch)
     });
     let policy_standing = event
@@ -324,7 +326,7 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
         Some(standing) => situation.with_standing(standing),
         None => situation,
     };
-    let verdict = app
+    let verdict = engine
         .policy
         .verdict(profile, event.id.clone(), facts, situation);
 
@@ -527,7 +529,7 @@ pub async fn check_all(
         let standing = app
             .cache()
             .account(&sanction.target.id)
-            .map(|record| record.standing(&app.ladders, now))
+            .map(|record| record.standing(&app.engine().ladders, now))
             .unwrap_or_default();
         assessments[index].checked.enforcement = Enforcement {
             sanction: Some(sanction),
@@ -538,6 +540,14 @@ pub async fn check_all(
     let checked: Vec<Checked> = assessments.into_iter().map(|a| a.checked).collect();
     app.metrics
         .count_checks(checked.iter().map(|c| c.verdict.action));
+    for reason in checked.iter().flat_map(|c| &c.verdict.shadow) {
+        app.metrics
+            .shadow
+            .get_or_create(&crate::metrics::NameLabel {
+                name: reason.rule.clone(),
+            })
+            .inc();
+    }
     for sanction in checked
         .iter()
         .filter_map(|c| c.enforcement.sanction.as_ref())
@@ -611,14 +621,15 @@ async fn assess_all(
 /// The analysis and verdict of a text as a group message would get them, with nobody's
 /// standing: what a reviewer sees of reported content, and what the engine thinks of it.
 pub fn analyze_reported(app: &App, text: &str, now: i64) -> Result<Verdict, ApiError> {
+    let engine = app.engine();
     let facts =
-        SCRATCH.with_borrow_mut(|scratch| app.analyzer().analyze_message(text, &[], scratch));
+        SCRATCH.with_borrow_mut(|scratch| engine.analyzer.analyze_message(text, &[], scratch));
     let snapshot = app.snapshot(now);
-    let profile = app
+    let profile = engine
         .policy
         .select(app.config.profile.as_deref(), None)
         .map_err(ApiError::internal)?;
-    Ok(app.policy.verdict(
+    Ok(engine.policy.verdict(
         profile,
         None,
         facts,
@@ -636,6 +647,7 @@ pub fn engine_view(
     content: Option<&str>,
     now: i64,
 ) -> Result<f64, ApiError> {
+    let engine = app.engine();
     let mut view: f64 = 0.0;
     if let Some(text) = content {
         let verdict = analyze_reported(app, text, now)?;
@@ -647,7 +659,7 @@ pub fn engine_view(
     let account = account.or((subject.kind == SubjectKind::Account).then_some(subject.id.as_str()));
     if let Some(account) = account {
         if let Some(record) = app.cache().account(account) {
-            let standing = record.standing(&app.ladders, now);
+            let standing = record.standing(&engine.ladders, now);
             if standing.content_strikes + standing.automation_strikes > 0 {
                 view = view.max(0.5);
             }

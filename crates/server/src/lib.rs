@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod console;
 pub mod enforce;
+pub mod engine;
 pub mod error;
 pub mod metrics;
 pub mod routes;
@@ -40,7 +41,7 @@ use routes::{appeals, cases, check, events, ops, reports, sanctions, subjects};
         appeals::file, appeals::decide, appeals::get, appeals::list,
         reports::file, reports::get, reports::reasons,
         cases::list, cases::get, cases::next, cases::assign, cases::escalate, cases::resolve,
-        ops::healthz, ops::metrics, ops::reload_model,
+        ops::healthz, ops::metrics, ops::reload, ops::reload_model,
     ),
     modifiers(&BearerAuth)
 )]
@@ -82,6 +83,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/cases/{id}/escalate", post(cases::escalate))
         .route("/v1/cases/{id}/resolve", post(cases::resolve))
         .route("/v1/model/reload", post(ops::reload_model))
+        .route("/v1/policy/reload", post(ops::reload))
         .route("/v1/openapi.json", get(ops::openapi))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
@@ -107,6 +109,8 @@ pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
     );
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(webhooks::run(Arc::clone(&app), stopped));
+    #[cfg(unix)]
+    tokio::spawn(reload_on_hangup(Arc::clone(&app)));
     axum::serve(listener, router(app))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
@@ -114,6 +118,29 @@ pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
     let _ = worker.await;
     eprintln!("menshen: stopped");
     Ok(())
+}
+
+/// `SIGHUP` rebuilds the engine from the configured files; a broken file keeps the old one.
+#[cfg(unix)]
+async fn reload_on_hangup(app: Arc<App>) {
+    let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+    else {
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        let app = Arc::clone(&app);
+        let outcome = tokio::task::spawn_blocking(move || app.reload_engine()).await;
+        match outcome {
+            Ok(Ok(engine)) => eprintln!(
+                "menshen: reloaded: {} profiles",
+                engine.policy.profiles().len()
+            ),
+            Ok(Err(error)) => {
+                eprintln!("menshen: reload refused, the engine in force stays:\n{error}")
+            }
+            Err(error) => eprintln!("menshen: reload failed: {error}"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -32,6 +32,8 @@ pub struct Metrics {
     pub cases: Family<NameLabel, Counter>,
     /// Webhook deliveries that failed (and will be retried).
     pub webhook_failures: Counter,
+    /// Rules in shadow mode that matched, by rule: what they would have done live.
+    pub shadow: Family<NameLabel, Counter>,
     /// Time to check one message, in seconds (single checks only).
     pub check_seconds: Histogram,
     /// The audit chain's head: its last record's number, read at each scrape, so that a
@@ -71,6 +73,12 @@ impl Default for Metrics {
             "Time to check one message",
             check_seconds.clone(),
         );
+        let shadow = Family::<NameLabel, Counter>::default();
+        registry.register(
+            "shadow_matches",
+            "Matches of rules in shadow mode, by rule (no effect)",
+            shadow.clone(),
+        );
         let audit_head = Gauge::default();
         registry.register(
             "audit_head_seq",
@@ -78,6 +86,7 @@ impl Default for Metrics {
             audit_head.clone(),
         );
         Metrics {
+            shadow,
             audit_head,
             registry,
             checks,

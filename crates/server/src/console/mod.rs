@@ -710,6 +710,7 @@ async fn policy(State(app): State<Arc<App>>, viewer: Viewer) -> PageResult {
         .require(&[Role::Reviewer])
         .map_err(failed(&viewer))?;
     let in_force = app
+        .engine()
         .policy
         .select(
             app.config.profile.as_deref(),
@@ -718,6 +719,7 @@ async fn policy(State(app): State<Arc<App>>, viewer: Viewer) -> PageResult {
         .map(|p| p.name.clone())
         .unwrap_or_default();
     let profiles = app
+        .engine()
         .policy
         .profiles()
         .iter()

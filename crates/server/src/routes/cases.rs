@@ -224,7 +224,7 @@ fn view_reports(
 pub async fn case_detail(app: &Arc<App>, caller: &Caller, id: u64) -> Result<CaseDetail, ApiError> {
     caller.require(&[Role::Reviewer])?;
     let now = app.now();
-    let ladders = app.ladders.clone();
+    let ladders = app.engine().ladders.clone();
     let (case, target, reports, reliabilities, standing, sanctions, mut history) = app
         .read(move |store| {
             let Some(case) = store.case(id)? else {

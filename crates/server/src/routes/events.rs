@@ -136,7 +136,8 @@ pub async fn events(
     {
         // Fingerprint group messages before taking the detectors' lock.
         let mut scratch = menshen_detect::Scratch::default();
-        let analyzer = app.analyzer();
+        let engine = app.engine();
+        let analyzer = &engine.analyzer;
         for (_, event) in &mut parsed {
             if let BehaviourEvent::GroupMessage {
                 fingerprint,
@@ -165,7 +166,7 @@ pub async fn events(
         for (index, (_, event)) in parsed.iter().enumerate() {
             if let Some(function) = event.governed_by()
                 && let Some(restriction) = cache.account(event.actor()).and_then(|r| {
-                    r.standing(&app.ladders, now)
+                    r.standing(&app.engine().ladders, now)
                         .restrictions
                         .into_iter()
                         .find(|x| x.function == function)
@@ -190,7 +191,7 @@ pub async fn events(
                 } => {
                     if let Some(ban) = cache
                         .account(account)
-                        .and_then(|r| r.standing(&app.ladders, now).ban)
+                        .and_then(|r| r.standing(&app.engine().ladders, now).ban)
                     {
                         refused_logins.push(RefusedLogin {
                             account: account.clone(),

@@ -43,33 +43,49 @@ pub async fn openapi() -> impl IntoResponse {
     Json(crate::ApiDoc::openapi())
 }
 
-/// Read the configured model file again and swap it in atomically (admins): checks under way
-/// finish with the model they started with. Retrain with `menshen train --from-store`.
-#[utoipa::path(post, path = "/v1/model/reload",
-    responses((status = 200, body = Object), (status = 409, body = crate::error::ErrorBody)),
+/// Build the engine again from the configured files (profiles, lexicons, registry, ladders,
+/// model) and swap it in atomically (admins): checks under way finish with the engine they
+/// started with; a broken file leaves the engine in force, and the answer lists every
+/// problem. `SIGHUP` does the same. Retrain a model with `menshen train --from-store`.
+#[utoipa::path(post, path = "/v1/policy/reload",
+    responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn reload_model(
+pub async fn reload(
     State(app): State<Arc<App>>,
     caller: crate::auth::Caller,
 ) -> Result<Json<serde_json::Value>, crate::error::ApiError> {
     caller.require(&[menshen_state::token::Role::Admin])?;
     let reloaded = {
         let app = Arc::clone(&app);
-        tokio::task::spawn_blocking(move || app.reload_model())
+        tokio::task::spawn_blocking(move || app.reload_engine())
             .await
             .map_err(crate::error::ApiError::internal)?
     };
     match reloaded {
-        Ok(Some(provenance)) => Ok(Json(serde_json::json!({ "model": provenance }))),
-        Ok(None) => Err(crate::error::ApiError::new(
-            axum::http::StatusCode::CONFLICT,
-            "conflict",
-            "no model is configured; set `model = \"PATH\"` in the server's config",
-        )),
+        Ok(engine) => Ok(Json(serde_json::json!({
+            "profiles": engine
+                .policy
+                .profiles()
+                .iter()
+                .map(|p| serde_json::json!({ "name": p.name, "version": p.version }))
+                .collect::<Vec<_>>(),
+            "model": engine.analyzer.model().map(|m| &m.provenance),
+        }))),
         Err(error) => Err(crate::error::ApiError::new(
-            axum::http::StatusCode::CONFLICT,
-            "conflict",
-            format!("{error:#}; the model in force stays"),
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_config",
+            format!("{error}; the engine in force stays"),
         )),
     }
+}
+
+/// The same as `POST /v1/policy/reload`, under its older name.
+#[utoipa::path(post, path = "/v1/model/reload",
+    responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn reload_model(
+    state: State<Arc<App>>,
+    caller: crate::auth::Caller,
+) -> Result<Json<serde_json::Value>, crate::error::ApiError> {
+    reload(state, caller).await
 }

@@ -73,7 +73,7 @@ pub async fn subject_report(
 ) -> Result<SubjectReport, ApiError> {
     caller.require(&[Role::Reviewer])?;
     let now = app.now();
-    let ladders = app.ladders.clone();
+    let ladders = app.engine().ladders.clone();
     let mut report = app
         .read(move |store| {
             let standing = store.standing(&subject, &ladders, now)?;
