@@ -15,7 +15,7 @@ mod server;
 
 use std::{ffi::OsString, io, path::PathBuf, process::ExitCode};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use menshen_detect::AnalyzerConfig;
 use menshen_policy::Scene;
@@ -165,9 +165,8 @@ enum PolicyCommand {
 enum AuditCommand {
     /// Check the audit log's hash chain: any edit, gap or reordering is reported.
     Verify {
-        /// The data folder of the embedded store.
-        #[arg(long, default_value = "menshen-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        store: server::StoreArgs,
     },
 }
 
@@ -252,7 +251,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::check(args),
         Command::Deliver { prefs, data } => profiles::deliver(&prefs, &data),
-        Command::Audit(AuditCommand::Verify { data }) => audit_verify(&data),
+        Command::Audit(AuditCommand::Verify { store }) => audit_verify(&store),
         Command::Serve(args) => server::serve(args),
         Command::Token(command) => server::token(command),
         Command::Train(args) => learn::train(&args),
@@ -333,18 +332,14 @@ fn build_engine(
     )
 }
 
-fn audit_verify(data: &std::path::Path) -> anyhow::Result<ExitCode> {
-    use menshen_state::store::{SqliteStore, Store, StoreError};
-    if !data.join("menshen.db").exists() {
-        bail!(
-            "no store at {}; pass the data folder with --data",
-            data.display()
-        );
-    }
-    let store = SqliteStore::open(data)?;
+fn audit_verify(store: &server::StoreArgs) -> anyhow::Result<ExitCode> {
+    use menshen_state::store::{Store, StoreError};
+    let store = store.open_existing()?;
     match store.verify() {
         Ok(count) => {
-            out!("ok: {count} audit records, chain intact");
+            out!(
+                "ok: {count} audit records, chain and head intact, sanctions and strikes as the log says"
+            );
             Ok(ExitCode::SUCCESS)
         }
         Err(StoreError::Chain(problem)) => {

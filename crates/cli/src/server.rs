@@ -21,6 +21,49 @@ pub(crate) struct ServeArgs {
     data: Option<PathBuf>,
 }
 
+/// Where the store is, chosen the same way by every command that opens it: `--data`, else
+/// `MENSHEN_DATA`, else `data_dir` in the `--config` file, else `./menshen-data`.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub(crate) struct StoreArgs {
+    /// The store's folder.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// The server's configuration file, for its `data_dir`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    /// The folder, and which of the four chose it (said on standard error, so that a store in
+    /// an unexpected place is noticed at once).
+    pub fn resolve(&self) -> anyhow::Result<PathBuf> {
+        let (dir, how) = if let Some(dir) = &self.data {
+            (dir.clone(), "--data".to_owned())
+        } else if let Some(dir) = std::env::var_os("MENSHEN_DATA") {
+            (PathBuf::from(dir), "MENSHEN_DATA".to_owned())
+        } else if let Some(file) = &self.config {
+            let config = ServerConfig::load(Some(file), |_| None)?;
+            (config.data_dir, format!("data_dir in {}", file.display()))
+        } else {
+            (ServerConfig::default().data_dir, "the default".to_owned())
+        };
+        eprintln!("menshen: store in {} ({how})", dir.display());
+        Ok(dir)
+    }
+
+    /// Open an existing store: a command that reads one must not create an empty one.
+    pub fn open_existing(&self) -> anyhow::Result<SqliteStore> {
+        let dir = self.resolve()?;
+        if !dir.join("menshen.db").exists() {
+            anyhow::bail!(
+                "no store in {}: start `menshen serve` there first, or point --data, MENSHEN_DATA or --config at the folder it uses",
+                dir.display()
+            );
+        }
+        Ok(SqliteStore::open(&dir)?)
+    }
+}
+
 #[derive(clap::Subcommand)]
 pub(crate) enum TokenCommand {
     /// Create a token and print its secret (shown once; only its hash is stored).
@@ -31,22 +74,21 @@ pub(crate) enum TokenCommand {
         /// A name for the token, shown in the audit log as the actor.
         #[arg(long)]
         name: Option<String>,
-        /// The store's folder.
-        #[arg(long, default_value = "menshen-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Revoke every token with this name; a running server stops accepting them (and ends
     /// their console sessions) within `token_cache_seconds`.
     Revoke {
         #[arg(long)]
         name: String,
-        #[arg(long, default_value = "menshen-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// List tokens: name, role, created, whether revoked (secrets are never stored).
     List {
-        #[arg(long, default_value = "menshen-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 
@@ -68,17 +110,17 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 pub(crate) fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
     let now = jiff::Timestamp::now().as_second();
     match command {
-        TokenCommand::Create { role, name, data } => {
+        TokenCommand::Create { role, name, store } => {
             let Some(role) = Role::parse(&role) else {
                 anyhow::bail!("`{role}` is not a role; use service, reviewer or admin");
             };
             let name = name.unwrap_or_else(|| role.as_str().to_owned());
-            let mut store = SqliteStore::open(&data)?;
+            let mut store = SqliteStore::open(&store.resolve()?)?;
             let secret = store.create_token(&name, role, now)?;
             out!("{secret}");
         }
-        TokenCommand::Revoke { name, data } => {
-            let mut store = SqliteStore::open(&data)?;
+        TokenCommand::Revoke { name, store } => {
+            let mut store = store.open_existing()?;
             match store.revoke_tokens(&name, now)? {
                 0 => anyhow::bail!(
                     "no live token is named `{name}`; `menshen token list` shows the names"
@@ -86,8 +128,8 @@ pub(crate) fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
                 count => out!("revoked {count} token(s) named {name}"),
             }
         }
-        TokenCommand::List { data } => {
-            let store = SqliteStore::open(&data)?;
+        TokenCommand::List { store } => {
+            let store = store.open_existing()?;
             for token in store.tokens()? {
                 out!(
                     "{}\t{}\t{}\t{}",

@@ -834,3 +834,57 @@ fn tokens_are_listed_and_revoked_by_name() {
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("no live token is named `rita`"));
 }
+
+#[test]
+fn every_store_command_finds_the_store_the_same_way_and_says_how() {
+    let dir = scratch_dir("data-dir");
+    let data = dir.join("store");
+    let config = dir.join("menshen.toml");
+    std::fs::write(
+        &config,
+        format!("data_dir = {:?}\n", data.display().to_string()),
+    )
+    .unwrap();
+    let run = |args: &[&str], env: Option<&std::path::Path>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_menshen"));
+        command.args(args).env_remove("MENSHEN_DATA");
+        if let Some(env) = env {
+            command.env("MENSHEN_DATA", env);
+        }
+        command.output().expect("runs")
+    };
+    // The environment, as `serve` reads it.
+    let out = run(&["token", "create", "--role", "service"], Some(&data));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(MENSHEN_DATA)"));
+    assert!(data.join("menshen.db").exists());
+    // The config file, then the flag, which outranks both.
+    let out = run(
+        &["token", "list", "--config", config.to_str().unwrap()],
+        None,
+    );
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(data_dir in"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("service\tservice"));
+    let nowhere = dir.join("nowhere");
+    let out = run(
+        &["token", "list", "--data", nowhere.to_str().unwrap()],
+        Some(&data),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no store in"));
+    assert!(
+        !nowhere.exists(),
+        "a reading command creates no empty store"
+    );
+    let out = run(&["audit", "verify"], Some(&data));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
