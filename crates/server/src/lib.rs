@@ -30,7 +30,7 @@ use utoipa::{
 pub use app::{App, Clock, ManualClock, SystemClock};
 pub use config::ServerConfig;
 
-use routes::{appeals, cases, check, events, ops, reports, sanctions, subjects};
+use routes::{appeals, cases, check, deliver, events, ops, reports, sanctions, subjects};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -42,6 +42,7 @@ use routes::{appeals, cases, check, events, ops, reports, sanctions, subjects};
         reports::file, reports::get, reports::reasons,
         cases::list, cases::get, cases::next, cases::assign, cases::escalate, cases::resolve,
         ops::healthz, ops::metrics, ops::reload, ops::reload_model,
+        deliver::put, deliver::get, deliver::deliver,
     ),
     modifiers(&BearerAuth)
 )]
@@ -82,6 +83,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/cases/{id}/assign", post(cases::assign))
         .route("/v1/cases/{id}/escalate", post(cases::escalate))
         .route("/v1/cases/{id}/resolve", post(cases::resolve))
+        .route(
+            "/v1/preferences/{recipient}",
+            get(deliver::get).put(deliver::put),
+        )
+        .route("/v1/deliver", post(deliver::deliver))
         .route("/v1/model/reload", post(ops::reload_model))
         .route("/v1/policy/reload", post(ops::reload))
         .route("/v1/openapi.json", get(ops::openapi))

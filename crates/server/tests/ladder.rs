@@ -277,3 +277,66 @@ async fn every_restricted_function_is_refused_at_the_event_it_governs() {
             .starts_with("you cannot add friends until 20")
     );
 }
+
+#[tokio::test]
+async fn recipients_choices_are_stored_and_each_gets_the_message_their_way() {
+    let server = server("deliver");
+    let (status, _) = server
+        .call(
+            "PUT",
+            "/v1/preferences/alice",
+            Some(&server.service),
+            Some(json!({"categories": {"ecommerce": "plain_text"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = server
+        .call(
+            "PUT",
+            "/v1/preferences/bob",
+            Some(&server.service),
+            Some(json!({"domains": {"jd.com": "hide"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, stored) = server
+        .call("GET", "/v1/preferences/alice", Some(&server.service), None)
+        .await;
+    assert_eq!(stored["categories"]["ecommerce"], "plain_text");
+    let verdict = server
+        .check(json!({"scene": "group", "sender": "shop", "text": "这个不错 https://item.jd.com/100012345678.html"}))
+        .await;
+    assert_eq!(verdict["action"], "allow");
+    let (status, deliveries) = server
+        .call(
+            "POST",
+            "/v1/deliver",
+            Some(&server.service),
+            Some(json!({"verdict": verdict, "recipients": ["alice", "bob", "carol"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{deliveries}");
+    let rendering = |i: usize| {
+        deliveries[i]["links"][0]["rendering"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        [rendering(0), rendering(1), rendering(2)],
+        ["plain_text", "hide", "open"]
+    );
+    let (status, _) = server
+        .call(
+            "PUT",
+            "/v1/preferences/alice",
+            Some(&server.reviewer),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "users' choices come through the platform"
+    );
+}

@@ -3,6 +3,7 @@
 pub mod appeals;
 pub mod cases;
 pub mod check;
+pub mod deliver;
 pub mod events;
 pub mod ops;
 pub mod reports;

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use menshen_policy::deliver::Preferences;
 use rusqlite::{Connection, OptionalExtension, params};
 
 mod reports;
@@ -251,6 +252,16 @@ pub trait Store {
     /// first: training data for the learning layer.
     fn examples(&self, limit: usize) -> Result<Vec<LabelledExample>, StoreError>;
 
+    /// Set a recipient's link choices, replacing the ones before.
+    fn set_preferences(
+        &mut self,
+        recipient: &str,
+        preferences: &Preferences,
+        at: i64,
+    ) -> Result<(), StoreError>;
+    /// The stored choices of each recipient named (those without any are left out).
+    fn preferences(&self, recipients: &[String]) -> Result<Vec<(String, Preferences)>, StoreError>;
+
     /// Notifications due at `now`, oldest first.
     fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError>;
     /// A notification reached every receiver: it leaves the outbox.
@@ -376,6 +387,12 @@ const MIGRATIONS: &[&str] = &[
         (SELECT id FROM sanctions WHERE sanctions.audit_seq = strikes.audit_seq);
      CREATE INDEX strikes_sanction ON strikes (sanction_id);
      CREATE INDEX sanctions_kind ON sanctions (target_kind, lifted, ends);",
+    // Recipients' link choices ("independent selection mode").
+    "CREATE TABLE preferences (
+        recipient TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+     );",
     // The keyed chain: each record says how it is hashed; the head is kept with its MAC.
     "ALTER TABLE audit ADD COLUMN scheme INTEGER NOT NULL DEFAULT 1;
      CREATE TABLE audit_head (
@@ -388,7 +405,7 @@ const MIGRATIONS: &[&str] = &[
 
 /// The migration that introduced the chain's head: a store upgraded through it starts its head
 /// at the record that was last then.
-const HEAD_MIGRATION: u32 = 6;
+const HEAD_MIGRATION: u32 = 7;
 
 /// The embedded store: one SQLite file, and the audit key beside it.
 pub struct SqliteStore {
@@ -1278,6 +1295,37 @@ impl Store for SqliteStore {
             .query_row(params![hash], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         Ok(row.and_then(|(role, name)| Some((Role::parse(&role)?, name))))
+    }
+
+    fn set_preferences(
+        &mut self,
+        recipient: &str,
+        preferences: &Preferences,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        self.connection.execute(
+            "INSERT INTO preferences (recipient, body, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (recipient) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+            params![recipient, to_json(preferences)?, at],
+        )?;
+        Ok(())
+    }
+
+    fn preferences(&self, recipients: &[String]) -> Result<Vec<(String, Preferences)>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT recipient, body FROM preferences
+             WHERE recipient IN (SELECT value FROM json_each(?1)) ORDER BY recipient",
+        )?;
+        let rows = statement.query_map(params![to_json(&recipients)?], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        rows.map(|row| {
+            let (recipient, body) = row?;
+            let preferences = serde_json::from_str(&body)
+                .map_err(|e| StoreError::Corrupt(format!("preferences of {recipient}: {e}")))?;
+            Ok((recipient, preferences))
+        })
+        .collect()
     }
 
     fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError> {

@@ -1,0 +1,123 @@
+//! Recipients' link choices ("independent selection mode") and delivery: each user chooses
+//! how external links reach them, and a verdict is rendered for each recipient of a message
+//! (the people of a chat, or a group's members), as `menshen deliver` does.
+
+use std::sync::Arc;
+
+use axum::{Json, extract::State};
+use menshen_policy::{
+    Verdict,
+    deliver::{Delivery, Preferences, deliver as render},
+};
+use menshen_state::token::Role;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::{
+    app::App,
+    auth::Caller,
+    error::{ApiError, Body, ErrorBody, PathParams},
+};
+
+/// The most recipients one delivery renders for (a large group's members).
+pub const MAX_RECIPIENTS: usize = 10_000;
+
+/// Set a user's link choices (the platform's service, for its user).
+#[utoipa::path(put, path = "/v1/preferences/{recipient}", params(("recipient" = String, Path)),
+    request_body = Object,
+    responses((status = 200, body = Object), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn put(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    PathParams(recipient): PathParams<String>,
+    Body(preferences): Body<Preferences>,
+) -> Result<Json<Preferences>, ApiError> {
+    caller.require(&[Role::Service])?;
+    if recipient.trim().is_empty() {
+        return Err(ApiError::field(
+            "recipient",
+            "name the user whose choices these are",
+        ));
+    }
+    let now = app.now();
+    let stored = preferences.clone();
+    app.write(move |store, _| Ok((store.set_preferences(&recipient, &stored, now)?, Vec::new())))
+        .await?;
+    Ok(Json(preferences))
+}
+
+/// A user's link choices (the defaults when they made none).
+#[utoipa::path(get, path = "/v1/preferences/{recipient}", params(("recipient" = String, Path)),
+    responses((status = 200, body = Object)),
+    security(("bearer" = [])))]
+pub async fn get(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    PathParams(recipient): PathParams<String>,
+) -> Result<Json<Preferences>, ApiError> {
+    caller.require(&[Role::Service, Role::Reviewer])?;
+    let found = app
+        .read(move |store| store.preferences(&[recipient]))
+        .await?;
+    Ok(Json(
+        found.into_iter().next().map(|(_, p)| p).unwrap_or_default(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverRequest {
+    /// A verdict as `POST /v1/check` answers it (its `enforcement` may be left in).
+    #[schema(value_type = Object)]
+    pub verdict: serde_json::Value,
+    /// Who receives the message: the other party of a chat, or a group's members.
+    pub recipients: Vec<String>,
+}
+
+/// Render a verdict for each recipient with their stored link choices.
+#[utoipa::path(post, path = "/v1/deliver", request_body = DeliverRequest,
+    responses((status = 200, body = Vec<Object>), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn deliver(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(request): Body<DeliverRequest>,
+) -> Result<Json<Vec<Delivery>>, ApiError> {
+    caller.require(&[Role::Service])?;
+    if request.recipients.len() > MAX_RECIPIENTS {
+        return Err(ApiError::field(
+            "recipients",
+            format!("more than {MAX_RECIPIENTS} recipients; split the delivery"),
+        ));
+    }
+    let verdict: Verdict = serde_json::from_value(request.verdict).map_err(|e| {
+        ApiError::field(
+            "verdict",
+            format!("{e}; send the verdict as POST /v1/check answers it"),
+        )
+    })?;
+    let engine = app.engine();
+    let profile = engine
+        .policy
+        .select(Some(&verdict.policy.profile), None)
+        .map_err(|e| ApiError::field("verdict.policy.profile", e))?;
+    let recipients = request.recipients.clone();
+    let stored = app
+        .read(move |store| store.preferences(&recipients))
+        .await?;
+    let defaults = Preferences::default();
+    let chosen: std::collections::HashMap<&str, &Preferences> =
+        stored.iter().map(|(id, p)| (id.as_str(), p)).collect();
+    let deliveries = render(
+        &verdict,
+        &profile.user_choice,
+        request.recipients.iter().map(|id| {
+            (
+                id.as_str(),
+                chosen.get(id.as_str()).copied().unwrap_or(&defaults),
+            )
+        }),
+    );
+    Ok(Json(deliveries))
+}
