@@ -321,14 +321,13 @@ impl App {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Run `f` on the store, then refresh the cache for the targets it names, all under the
-    /// store's lock, on a blocking thread (writes wait for the disk).
+    /// Run `f` on the store, then refresh the cache for the targets its change sets touched
+    /// (the store says which: no caller has to remember), all under the store's lock, on a
+    /// blocking thread (writes wait for the disk).
     pub async fn write<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut dyn Store, &Ladders) -> Result<(T, Vec<Subject>), StoreError>
-            + Send
-            + 'static,
+        F: FnOnce(&mut dyn Store, &Ladders) -> Result<T, StoreError> + Send + 'static,
     {
         let app = Arc::clone(self);
         tokio::task::spawn_blocking(move || app.write_now(f))
@@ -339,12 +338,14 @@ impl App {
     /// [`App::write`] on the calling thread.
     pub fn write_now<T, F>(&self, f: F) -> Result<T, ApiError>
     where
-        F: FnOnce(&mut dyn Store, &Ladders) -> Result<(T, Vec<Subject>), StoreError>,
+        F: FnOnce(&mut dyn Store, &Ladders) -> Result<T, StoreError>,
     {
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        let (value, touched) = f(store.as_mut(), &self.engine().ladders)?;
+        let written = f(store.as_mut(), &self.engine().ladders);
+        // Refreshed whether or not `f` succeeded: a failed write may follow committed ones.
+        let touched = store.take_touched();
         self.refresh(store.as_ref(), touched)?;
-        Ok(value)
+        Ok(written?)
     }
 
     /// Reload the cache's records of `touched` from the store (called under the store's lock).
@@ -411,11 +412,11 @@ impl App {
             return;
         }
         let (offences, senders): (Vec<Offence>, Vec<_>) = batch.into_iter().unzip();
-        let targets: Vec<Subject> = offences.iter().map(|o| o.target.clone()).collect();
         let written = store
             .record_offences(offences, &self.engine().ladders)
             .and_then(|sanctions| {
-                self.refresh(store.as_ref(), targets)?;
+                let touched = store.take_touched();
+                self.refresh(store.as_ref(), touched)?;
                 Ok(sanctions)
             });
         match written {

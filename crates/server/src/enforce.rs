@@ -492,8 +492,7 @@ pub async fn check_all(
         .filter_map(|a| a.audit.take())
         .collect();
     if !audits.is_empty() {
-        app.write(move |store, _| Ok((store.append_all(audits)?, Vec::new())))
-            .await?;
+        app.write(move |store, _| store.append_all(audits)).await?;
     }
     let holds: Vec<(usize, NewReport, f64)> = assessments
         .iter_mut()
@@ -512,7 +511,7 @@ pub async fn check_all(
                 for (index, report, engine) in holds {
                     cases.push((index, store.file_report(report, engine, &config)?.1.id));
                 }
-                Ok((cases, Vec::new()))
+                Ok(cases)
             })
             .await?;
         for (index, case) in cases {

@@ -79,16 +79,14 @@ pub async fn deliver_due(app: &Arc<App>, client: &reqwest::Client) -> usize {
         let outcome = match failure {
             None => {
                 delivered += 1;
-                app.write(move |store, _| Ok((store.notification_delivered(id)?, Vec::new())))
+                app.write(move |store, _| store.notification_delivered(id))
                     .await
             }
             Some(error) => {
                 app.metrics.webhook_failures.inc();
                 let now = app.now();
-                app.write(move |store, _| {
-                    Ok((store.notification_failed(id, &error, now)?, Vec::new()))
-                })
-                .await
+                app.write(move |store, _| store.notification_failed(id, &error, now))
+                    .await
             }
         };
         if outcome.is_err() {

@@ -80,14 +80,8 @@ async fn notifications_are_signed_retried_and_delivered_once_the_receiver_is_bac
     let id = due_later[0].id;
     server
         .app
-        .write(move |store, _| {
-            Ok((
-                store.notification_failed(id, "test: due now", -10),
-                Vec::new(),
-            ))
-        })
+        .write(move |store, _| store.notification_failed(id, "test: due now", -10))
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(webhooks::deliver_due(&server.app, &client).await, 1);
     let got = received.lock().unwrap().clone();

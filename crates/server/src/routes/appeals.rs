@@ -57,7 +57,7 @@ pub async fn file(
         .write(move |store, _| {
             let appeal =
                 store.file_appeal(request.sanction, appellant, &request.statement, now, window)?;
-            Ok((appeal, Vec::new()))
+            Ok(appeal)
         })
         .await?;
     Ok(Json(appeal))
@@ -105,15 +105,8 @@ pub async fn decide_appeal(
         reason,
         at: app.now(),
     };
-    app.write(move |store, ladders| {
-        let appeal = store.decide_appeal(id, decision, ladders)?;
-        let target = store
-            .sanction(appeal.sanction)?
-            .map(|s| vec![s.target])
-            .unwrap_or_default();
-        Ok((appeal, target))
-    })
-    .await
+    app.write(move |store, ladders| store.decide_appeal(id, decision, ladders))
+        .await
 }
 
 /// One appeal with its outcome (the platform shows the appellant the reason).

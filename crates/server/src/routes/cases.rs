@@ -301,7 +301,7 @@ pub async fn take_next(
     caller.require(&[Role::Reviewer])?;
     let actor = caller.actor();
     let now = app.now();
-    app.write(move |store, _| Ok((store.next_case(actor, reason, now)?, Vec::new())))
+    app.write(move |store, _| store.next_case(actor, reason, now))
         .await
 }
 
@@ -342,7 +342,7 @@ pub async fn move_case(
     caller.require(&[Role::Reviewer])?;
     let actor = caller.actor();
     let now = app.now();
-    app.write(move |store, _| Ok((store.move_case(id, actor, action, now)?, Vec::new())))
+    app.write(move |store, _| store.move_case(id, actor, action, now))
         .await
 }
 
@@ -523,8 +523,7 @@ pub async fn resolve_case(
                 None
             };
             let (case, sanction) = store.resolve_case(id, actor, &reason, offence, ladders, now)?;
-            let touched = sanction.iter().map(|s| s.target.clone()).collect();
-            Ok((Resolved { case, sanction }, touched))
+            Ok(Resolved { case, sanction })
         })
         .await?;
     app.metrics

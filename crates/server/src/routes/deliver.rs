@@ -42,7 +42,7 @@ pub async fn put(
     }
     let now = app.now();
     let stored = preferences.clone();
-    app.write(move |store, _| Ok((store.set_preferences(&recipient, &stored, now)?, Vec::new())))
+    app.write(move |store, _| store.set_preferences(&recipient, &stored, now))
         .await?;
     Ok(Json(preferences))
 }

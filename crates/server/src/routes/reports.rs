@@ -158,7 +158,7 @@ pub async fn file(
     };
     let config = app.config.reports.clone();
     let (report, case) = app
-        .write(move |store, _| Ok((store.file_report(new, engine, &config)?, Vec::new())))
+        .write(move |store, _| store.file_report(new, engine, &config))
         .await?;
     app.metrics.report(reason.as_str());
     Ok(Json(Filed {

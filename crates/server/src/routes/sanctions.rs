@@ -131,10 +131,7 @@ pub async fn issue(
         step: request.step,
     };
     let sanction = app
-        .write(move |store, ladders| {
-            let target = offence.target.clone();
-            Ok((store.record_offence(offence, ladders)?, vec![target]))
-        })
+        .write(move |store, ladders| store.record_offence(offence, ladders))
         .await?;
     app.metrics.sanction(sanction.kind);
     Ok(Json(sanction))
@@ -163,11 +160,7 @@ pub async fn lift(
     let actor = caller.actor();
     let now = app.now();
     let sanction = app
-        .write(move |store, _| {
-            let sanction = store.lift(id, actor, &request.reason, now)?;
-            let target = sanction.target.clone();
-            Ok((sanction, vec![target]))
-        })
+        .write(move |store, _| store.lift(id, actor, &request.reason, now))
         .await?;
     Ok(Json(sanction))
 }

@@ -262,6 +262,10 @@ pub trait Store {
     /// The stored choices of each recipient named (those without any are left out).
     fn preferences(&self, recipients: &[String]) -> Result<Vec<(String, Preferences)>, StoreError>;
 
+    /// The targets whose records the change sets applied since the last call touched: what a
+    /// cache in front of the store reloads.
+    fn take_touched(&mut self) -> Vec<Subject>;
+
     /// Notifications due at `now`, oldest first.
     fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError>;
     /// A notification reached every receiver: it leaves the outbox.
@@ -411,6 +415,8 @@ const HEAD_MIGRATION: u32 = 7;
 pub struct SqliteStore {
     connection: Connection,
     key: AuditKey,
+    /// Targets touched by committed change sets, until taken.
+    touched: Vec<Subject>,
 }
 
 /// An open transaction with the audit key: every write runs in one, so that state changes,
@@ -418,6 +424,8 @@ pub struct SqliteStore {
 pub(crate) struct Tx<'a> {
     transaction: rusqlite::Transaction<'a>,
     key: &'a AuditKey,
+    /// Targets the change sets applied in this transaction touch.
+    touched: std::cell::RefCell<Vec<Subject>>,
 }
 
 impl<'a> std::ops::Deref for Tx<'a> {
@@ -487,7 +495,11 @@ impl SqliteStore {
             }
             transaction.commit()?;
         }
-        Ok(SqliteStore { connection, key })
+        Ok(SqliteStore {
+            connection,
+            key,
+            touched: Vec::new(),
+        })
     }
 
     /// Run `f` in a transaction, committed if it succeeds (one disk sync), rolled back if not.
@@ -498,9 +510,16 @@ impl SqliteStore {
         let tx = Tx {
             transaction: self.connection.transaction()?,
             key: &self.key,
+            touched: Default::default(),
         };
         let value = f(&tx)?;
+        let touched = tx.touched.take();
         tx.transaction.commit()?;
+        for target in touched {
+            if !self.touched.contains(&target) {
+                self.touched.push(target);
+            }
+        }
         Ok(value)
     }
 
@@ -753,6 +772,7 @@ pub struct Applied {
 /// Apply a change set inside an open transaction: state changes, their audit records and the
 /// notifications that announce them commit together.
 fn apply_in(transaction: &Tx<'_>, changes: Changeset) -> Result<Applied, StoreError> {
+    transaction.touched.borrow_mut().extend(changes.touched());
     let mut applied = Applied::default();
     for change in changes.changes {
         match change {
@@ -1326,6 +1346,10 @@ impl Store for SqliteStore {
             Ok((recipient, preferences))
         })
         .collect()
+    }
+
+    fn take_touched(&mut self) -> Vec<Subject> {
+        std::mem::take(&mut self.touched)
     }
 
     fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError> {
