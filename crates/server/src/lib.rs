@@ -6,11 +6,14 @@
 
 pub mod app;
 pub mod auth;
+pub mod behaviour;
+pub mod clock;
 pub mod config;
 pub mod console;
 pub mod enforce;
 pub mod engine;
 pub mod error;
+pub mod ledger;
 pub mod metrics;
 pub mod routes;
 pub mod webhooks;

@@ -149,7 +149,11 @@ pub async fn events(
                 *fingerprint = analyzer.fingerprint(text, &mut scratch);
             }
         }
-        let mut detectors = app.detectors.lock().unwrap_or_else(|p| p.into_inner());
+        let mut detectors = app
+            .behaviour
+            .detectors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         for (at, event) in &parsed {
             signals.extend(detectors.observe(event, *at));
         }
