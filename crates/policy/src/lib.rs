@@ -60,7 +60,7 @@ use sha2::{Digest, Sha256};
 pub use live::LivePolicy;
 pub use profile::Target;
 pub use verdict::{Action, LinkAction, PolicyRef, Reason, Scene, Verdict};
-pub use vocab::Function;
+pub use vocab::{BehaviourSignal, Function};
 
 /// The profiles shipped with menshen.
 pub const EMBEDDED: [(&str, &str); 2] = [
@@ -163,6 +163,50 @@ pub struct Rule {
     reads: ScoreReads,
     when: String,
     program: Arc<Program>,
+}
+
+/// The behaviour signals a condition names: `signals.name`, `signals["name"]` and
+/// `"name" in signals`.
+fn signal_names(when: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let ident = |rest: &str| -> String {
+        rest.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    for (at, _) in when.match_indices("signals") {
+        let before = when[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+            continue;
+        }
+        let rest = &when[at + "signals".len()..];
+        let name = if let Some(field) = rest.strip_prefix('.') {
+            ident(field)
+        } else if let Some(key) = rest.strip_prefix("[\"").or_else(|| rest.strip_prefix("['")) {
+            ident(key)
+        } else {
+            // `"name" in signals`: the quoted word before ` in `.
+            let head = when[..at].trim_end();
+            match head.strip_suffix(" in").or_else(|| head.strip_suffix("in")) {
+                Some(head) => {
+                    let head = head.trim_end();
+                    let quote = head.chars().next_back();
+                    match quote {
+                        Some(q @ ('"' | '\'')) => {
+                            let inner = &head[..head.len() - 1];
+                            inner.rsplit(q).next().unwrap_or_default().to_owned()
+                        }
+                        _ => String::new(),
+                    }
+                }
+                None => String::new(),
+            }
+        };
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
 }
 
 /// Which scores a rule's condition reads.
@@ -1004,6 +1048,18 @@ fn compile_profile(
         if spec.target == Target::Link {
             // A rule about each link only runs when there is a link.
             requires.0 |= FactKinds::named("links").map_or(0, |k| k.0);
+        }
+        for name in signal_names(spec.when.get_ref()) {
+            if BehaviourSignal::parse(&name).is_none() {
+                let p = at(string_content_start(source, spec.when.span().start));
+                problems.push(format!(
+                    "{origin}:{}:{}: rule `{}` reads the signal `{name}`, which no detector raises; the signals are {}",
+                    p.line,
+                    p.column,
+                    spec.id.get_ref(),
+                    BehaviourSignal::names()
+                ));
+            }
         }
         let restricts = match &spec.restricts {
             Some(function) => match Function::parse(function.get_ref()) {

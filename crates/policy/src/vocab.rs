@@ -57,6 +57,38 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// A behaviour signal about an account or device, as rules read it in `signals`.
+    BehaviourSignal {
+        /// Many friend requests sent in a short window.
+        BulkFriendRequests = "bulk_friend_requests",
+        /// Many friend requests received (the account is a target; informs only).
+        FriendRequestFlood = "friend_request_flood",
+        /// One near-identical text pushed to many groups.
+        GroupFanout = "group_fanout",
+        /// Many forwards in a short window.
+        ForwardBurst = "forward_burst",
+        /// Replies too fast and too regular for a person.
+        BotReplies = "bot_replies",
+        /// Red packets grabbed faster than human reaction.
+        RedPacketBot = "red_packet_bot",
+        /// One account on many devices.
+        DeviceHopping = "device_hopping",
+        /// Many accounts on one device.
+        DeviceFarm = "device_farm",
+        /// Consecutive logins too far apart for the time between them (informs only).
+        ImpossibleTravel = "impossible_travel",
+        /// A client that is not the platform's own.
+        UnofficialClient = "unofficial_client",
+        /// Many people invited into groups in a short window.
+        BulkGroupInvites = "bulk_group_invites",
+        /// Many people removed from groups in a short window.
+        BulkGroupKicks = "bulk_group_kicks",
+        /// Many distinct senders posting near-identical text (`check --jsonl`).
+        Campaign = "campaign",
+    }
+}
+
 impl Function {
     /// What the function lets an account do, as a refusal names it ("you cannot … until").
     pub fn phrase(self) -> &'static str {

@@ -138,3 +138,32 @@ restricts = "posting"
         "{text}"
     );
 }
+
+#[test]
+fn a_rule_can_only_read_signals_a_detector_raises() {
+    let profile = |when: &str| {
+        let mut files = menshen_policy::embedded_files();
+        files.push((
+            "sig.toml".into(),
+            format!(
+                "name = \"sig\"\neffective = \"2030-01-01T00:00:00Z\"\n\n[[rule]]\nid = \"r\"\ndescription = \"d\"\nwhen = '{when}'\naction = \"hold\"\nmessage = \"m\"\n"
+            ),
+        ));
+        menshen_policy::Policy::load(&files, "wechat")
+    };
+    let error =
+        profile(r#""bulk_freind_requests" in signals && signals.bulk_freind_requests > 0.5"#)
+            .unwrap_err()
+            .to_string();
+    assert!(error.contains("sig.toml:7:"), "{error}");
+    assert!(
+        error.contains("reads the signal `bulk_freind_requests`, which no detector raises"),
+        "{error}"
+    );
+    assert!(
+        error.contains("bulk_friend_requests"),
+        "the known ones are listed: {error}"
+    );
+    assert!(profile(r#""campaign" in signals && signals.campaign > 0.5"#).is_ok());
+    assert!(profile(r#""device_farm" in signals && signals["device_farm"] > 0.5"#).is_ok());
+}

@@ -32,7 +32,7 @@ impl Behaviour {
         let mut memory = self.signals.lock().unwrap_or_else(|p| p.into_inner());
         for signal in signals {
             let entry = memory.get_or_insert_mut(signal.subject.id.clone(), BTreeMap::new);
-            entry.insert(signal.name.clone(), (signal.score, at));
+            entry.insert(signal.name.as_str().to_owned(), (signal.score, at));
         }
     }
 

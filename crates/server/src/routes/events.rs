@@ -253,20 +253,20 @@ pub async fn events(
         app.metrics
             .signals
             .get_or_create(&crate::metrics::NameLabel {
-                name: signal.name.clone(),
+                name: signal.name.as_str().to_owned(),
             })
             .inc();
         offences.push(Offence {
             at: now,
             actor: Actor {
                 kind: ActorKind::Rule,
-                id: signal.name.clone(),
+                id: signal.name.as_str().to_owned(),
             },
             target: signal.subject.clone(),
             ladder: LadderName::Automation,
             weight: 1,
             function: None,
-            rule: Some(signal.name.clone()),
+            rule: Some(signal.name.as_str().to_owned()),
             policy_version: None,
             reason: signal.detail.clone(),
             evasion: false,

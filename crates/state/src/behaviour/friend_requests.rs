@@ -9,6 +9,7 @@
 //!
 //! **Example:** 31 `friend_request` events from `u1` within an hour give `bulk_friend_requests`.
 
+use super::BehaviourSignal;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -71,7 +72,7 @@ impl Detector for FriendRequests {
         if sent >= self.config.sent && self.cooldown.ready(&format!("sent:{from}"), at) {
             signals.push(account_signal(
                 from,
-                "bulk_friend_requests",
+                BehaviourSignal::BulkFriendRequests,
                 format!(
                     "{sent} friend requests sent within {} s",
                     self.config.window_secs
@@ -83,7 +84,7 @@ impl Detector for FriendRequests {
         if received >= self.config.received && self.cooldown.ready(&format!("received:{to}"), at) {
             signals.push(account_signal(
                 to,
-                "friend_request_flood",
+                BehaviourSignal::FriendRequestFlood,
                 format!(
                     "{received} friend requests received within {} s",
                     self.config.window_secs
@@ -117,7 +118,7 @@ mod tests {
             detector.observe(&request("u1", &format!("p{i}")), 29 * 60 + i, &mut signals);
         }
         assert_eq!(signals.len(), 1);
-        assert_eq!(signals[0].name, "bulk_friend_requests");
+        assert_eq!(signals[0].name.as_str(), "bulk_friend_requests");
         assert!(signals[0].automation);
     }
 

@@ -9,6 +9,7 @@
 //!
 //! **Example:** 50 invitations by `u1` within 10 minutes give `bulk_group_invites`.
 
+use super::BehaviourSignal;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -66,7 +67,7 @@ impl Detector for GroupAdmin {
                 count,
                 &mut self.invites,
                 self.config.invites,
-                "bulk_group_invites",
+                BehaviourSignal::BulkGroupInvites,
                 "invited",
             ),
             BehaviourEvent::GroupKick { actor, count, .. } => (
@@ -74,7 +75,7 @@ impl Detector for GroupAdmin {
                 count,
                 &mut self.kicks,
                 self.config.kicks,
-                "bulk_group_kicks",
+                BehaviourSignal::BulkGroupKicks,
                 "removed",
             ),
             _ => return,
@@ -112,7 +113,7 @@ mod tests {
         assert!(signals.is_empty());
         detector.observe(&invite(200), 5, &mut signals);
         assert_eq!(signals.len(), 1);
-        assert_eq!(signals[0].name, "bulk_group_invites");
+        assert_eq!(signals[0].name.as_str(), "bulk_group_invites");
     }
 
     #[test]

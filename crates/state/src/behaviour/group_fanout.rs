@@ -11,6 +11,7 @@
 //! **Example:** the same text from `u1` to 10 distinct groups within 10 minutes gives
 //! `group_fanout`; 30 forwards within a minute give `forward_burst`.
 
+use super::BehaviourSignal;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -86,7 +87,7 @@ impl Detector for GroupFanout {
         if reached.len() >= self.config.groups && self.cooldown.ready(sender, at) {
             signals.push(account_signal(
                 sender,
-                "group_fanout",
+                BehaviourSignal::GroupFanout,
                 format!(
                     "near-same text sent to {} groups within {} s",
                     reached.len(),
@@ -148,7 +149,7 @@ impl Detector for Forwarding {
         if count >= self.config.forwards && self.cooldown.ready(sender, at) {
             signals.push(account_signal(
                 sender,
-                "forward_burst",
+                BehaviourSignal::ForwardBurst,
                 format!("{count} forwards within {} s", self.config.window_secs),
                 true,
             ));
@@ -183,7 +184,7 @@ mod tests {
             );
         }
         assert_eq!(signals.len(), 1);
-        assert_eq!(signals[0].name, "group_fanout");
+        assert_eq!(signals[0].name.as_str(), "group_fanout");
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //!
 //! **Example:** `u1` logging in from `d1` … `d5` within a day gives `device_hopping`.
 
+use super::BehaviourSignal;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -124,7 +125,7 @@ impl Detector for Logins {
         {
             signals.push(account_signal(
                 account,
-                "device_hopping",
+                BehaviourSignal::DeviceHopping,
                 format!("{devices} devices within {} s", config.window_secs),
                 true,
             ));
@@ -138,7 +139,7 @@ impl Detector for Logins {
                     kind: SubjectKind::Device,
                     id: device.clone(),
                 },
-                name: "device_farm".into(),
+                name: BehaviourSignal::DeviceFarm,
                 score: 1.0,
                 detail: format!("{accounts} accounts within {} s", config.window_secs),
                 automation: true,
@@ -152,7 +153,7 @@ impl Detector for Logins {
                 if km >= config.min_travel_km && km / hours > config.max_speed_kmh {
                     signals.push(account_signal(
                         account,
-                        "impossible_travel",
+                        BehaviourSignal::ImpossibleTravel,
                         format!("{km:.0} km in {:.1} h", hours),
                         false,
                     ));
@@ -165,7 +166,7 @@ impl Detector for Logins {
         {
             signals.push(account_signal(
                 account,
-                "unofficial_client",
+                BehaviourSignal::UnofficialClient,
                 format!("logged in with the unofficial client `{client}`"),
                 true,
             ));

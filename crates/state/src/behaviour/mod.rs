@@ -16,6 +16,7 @@ pub mod red_packet;
 pub mod reply_latency;
 pub mod window;
 
+pub use menshen_policy::BehaviourSignal;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Subject;
@@ -127,7 +128,7 @@ impl BehaviourEvent {
 pub struct Signal {
     pub subject: Subject,
     /// `bulk_friend_requests`, `group_fanout`, `bot_replies`, …
-    pub name: String,
+    pub name: BehaviourSignal,
     /// How sure, in [0, 1].
     pub score: f64,
     /// What was seen, for reviewers and the audit log.
@@ -190,7 +191,7 @@ impl Detectors {
 /// A signal about an account.
 pub(crate) fn account_signal(
     account: &str,
-    name: &str,
+    name: BehaviourSignal,
     detail: String,
     automation: bool,
 ) -> Signal {
@@ -199,7 +200,7 @@ pub(crate) fn account_signal(
             kind: crate::audit::SubjectKind::Account,
             id: account.to_owned(),
         },
-        name: name.to_owned(),
+        name,
         score: 1.0,
         detail,
         automation,

@@ -9,6 +9,7 @@
 //!
 //! **Example:** three grabs at 80 ms within a day give `red_packet_bot`.
 
+use super::BehaviourSignal;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -76,7 +77,7 @@ impl Detector for RedPacket {
         if count >= self.config.fast_grabs && self.cooldown.ready(account, at) {
             signals.push(account_signal(
                 account,
-                "red_packet_bot",
+                BehaviourSignal::RedPacketBot,
                 format!(
                     "{count} red packets opened faster than {} ms within {} s",
                     self.config.human_ms, self.config.window_secs
@@ -107,7 +108,7 @@ mod tests {
         assert!(signals.is_empty(), "two could be luck");
         detector.observe(&grab(70), 1200, &mut signals);
         assert_eq!(signals.len(), 1);
-        assert_eq!(signals[0].name, "red_packet_bot");
+        assert_eq!(signals[0].name.as_str(), "red_packet_bot");
     }
 
     #[test]

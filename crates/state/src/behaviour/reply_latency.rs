@@ -9,6 +9,7 @@
 //!
 //! **Example:** 10 replies each 400 ± 10 ms after the message give `bot_replies`.
 
+use super::BehaviourSignal;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -102,7 +103,7 @@ impl Detector for ReplyLatency {
         {
             signals.push(account_signal(
                 account,
-                "bot_replies",
+                BehaviourSignal::BotReplies,
                 format!(
                     "{} replies: median {median:.0} ms, variation {variation:.2}",
                     latencies.len()
@@ -132,7 +133,7 @@ mod tests {
             detector.observe(&reply(400 + (i % 3) * 10), i as i64 * 30, &mut signals);
         }
         assert_eq!(signals.len(), 1);
-        assert_eq!(signals[0].name, "bot_replies");
+        assert_eq!(signals[0].name.as_str(), "bot_replies");
     }
 
     #[test]
