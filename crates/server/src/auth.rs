@@ -1,6 +1,7 @@
 //! Bearer tokens with roles. `service` checks messages and sends behaviour events;
 //! `reviewer` reads subjects and decides sanctions and appeals; `admin` may do everything.
 
+use crate::error::ErrorCode;
 use std::sync::Arc;
 
 use axum::{
@@ -30,7 +31,7 @@ impl Caller {
         let wanted: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             format!(
                 "this needs a {} token; yours is a {} token",
                 wanted.join(" or "),
@@ -57,7 +58,11 @@ impl FromRequestParts<Arc<App>> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
         let unauthorized = |message: &str| {
-            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message.to_owned())
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthorized,
+                message.to_owned(),
+            )
         };
         let header = parts
             .headers

@@ -10,13 +10,60 @@ use menshen_state::store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// Every error code the API answers with: stable and machine-readable, the one table clients
+/// match on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body is not JSON.
+    InvalidJson,
+    /// A field has a bad value or is missing (`field` names it).
+    InvalidField,
+    /// The body is not `application/json`.
+    InvalidContentType,
+    /// A path parameter does not parse.
+    InvalidPath,
+    /// The query string does not parse.
+    InvalidQuery,
+    /// An operator's file could not be loaded (profiles, lexicons, registry, ladders, model).
+    InvalidConfig,
+    /// No token, or a token the store does not know.
+    Unauthorized,
+    /// The token's role, or the caller, may not do this.
+    Forbidden,
+    NotFound,
+    /// The request conflicts with the state of things (already lifted, already appealed, …).
+    Conflict,
+    /// The body is larger than the server accepts.
+    TooLarge,
+    /// The server failed.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::InvalidField => "invalid_field",
+            ErrorCode::InvalidContentType => "invalid_content_type",
+            ErrorCode::InvalidPath => "invalid_path",
+            ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::InvalidConfig => "invalid_config",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
 /// The JSON body of every 4xx and 5xx answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// Stable, machine-readable: `invalid_json`, `invalid_field`, `invalid_content_type`,
-    /// `invalid_path`, `invalid_query`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
-    /// `too_large`, `internal`.
-    pub code: &'static str,
+    /// Stable, machine-readable (see [`ErrorCode`]).
+    pub code: ErrorCode,
     /// The field at fault, as a JSON path (`events[3].ts`), when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
@@ -31,7 +78,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
             body: ErrorBody {
@@ -44,19 +91,23 @@ impl ApiError {
 
     /// A field with a bad value.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        let mut error = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message);
+        let mut error = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidField,
+            message,
+        );
         error.body.field = Some(field.into());
         error
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
+        ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
     }
 
     pub fn internal(error: impl std::fmt::Display) -> Self {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             format!("the server failed: {error}"),
         )
     }
@@ -72,13 +123,19 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound(what) => ApiError::not_found(format!("no {what}")),
-            StoreError::Refused(why) => ApiError::new(StatusCode::CONFLICT, "conflict", why),
-            StoreError::Refusal(refusal) if refusal.is_forbidden() => {
-                ApiError::new(StatusCode::FORBIDDEN, "forbidden", refusal.to_string())
+            StoreError::Refused(why) => {
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, why)
             }
-            StoreError::Refusal(refusal) => {
-                ApiError::new(StatusCode::CONFLICT, "conflict", refusal.to_string())
-            }
+            StoreError::Refusal(refusal) if refusal.is_forbidden() => ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                refusal.to_string(),
+            ),
+            StoreError::Refusal(refusal) => ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                refusal.to_string(),
+            ),
             other => ApiError::internal(other),
         }
     }
@@ -87,14 +144,17 @@ impl From<StoreError> for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         let (status, code) = match &rejection {
-            JsonRejection::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
-            JsonRejection::MissingJsonContentType(_) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid_content_type")
+            JsonRejection::JsonDataError(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidField)
             }
+            JsonRejection::MissingJsonContentType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::InvalidContentType,
+            ),
             _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                (StatusCode::PAYLOAD_TOO_LARGE, "too_large")
+                (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge)
             }
-            _ => (StatusCode::BAD_REQUEST, "invalid_json"),
+            _ => (StatusCode::BAD_REQUEST, ErrorCode::InvalidJson),
         };
         let text = rejection.body_text();
         // serde names the field in backticks (`missing field `text``, `unknown field `x``):
@@ -104,8 +164,8 @@ impl From<JsonRejection> for ApiError {
             .and_then(|(_, rest)| rest.split('`').next())
             .map(str::to_owned);
         let fix = match code {
-            "invalid_content_type" => "send `Content-Type: application/json`",
-            "too_large" => "send a smaller body, or split a batch",
+            ErrorCode::InvalidContentType => "send `Content-Type: application/json`",
+            ErrorCode::TooLarge => "send a smaller body, or split a batch",
             _ => "send a JSON body as the OpenAPI document at /v1/openapi.json describes",
         };
         ApiError {
@@ -123,7 +183,7 @@ impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_path",
+            ErrorCode::InvalidPath,
             rejection.body_text(),
         )
     }
@@ -133,7 +193,7 @@ impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             rejection.body_text(),
         )
     }

@@ -11,6 +11,7 @@ mod pages;
 pub mod session;
 pub mod view;
 
+use crate::error::ErrorCode;
 use std::sync::Arc;
 
 use askama::Template;
@@ -255,7 +256,7 @@ fn form_of<T>(viewer: &Viewer, form: Result<Form<T>, FormRejection>) -> Result<T
     form.map(|Form(form)| form).map_err(|rejection| {
         failed(viewer)(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
+            ErrorCode::InvalidField,
             format!("the form is incomplete: {rejection}"),
         ))
     })

@@ -3,6 +3,7 @@
 //! session's CSRF token, checked on each POST. Sessions live in memory (a restart signs
 //! everyone out) and expire after eight hours.
 
+use crate::error::ErrorCode;
 use std::{num::NonZeroUsize, sync::Mutex};
 
 use axum::{
@@ -118,7 +119,7 @@ impl Viewer {
         }
         Err(crate::error::ApiError::new(
             axum::http::StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             "this form is stale or came from another site; reload the page and try again",
         ))
     }

@@ -1,5 +1,6 @@
 //! Operations: health, metrics, the OpenAPI document.
 
+use crate::error::ErrorCode;
 use std::sync::Arc;
 
 use axum::{Json, extract::State, http::header, response::IntoResponse};
@@ -73,7 +74,7 @@ pub async fn reload(
         }))),
         Err(error) => Err(crate::error::ApiError::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_config",
+            ErrorCode::InvalidConfig,
             format!("{error}; the engine in force stays"),
         )),
     }
