@@ -86,10 +86,52 @@ pub fn embedded_files() -> Vec<(String, String)> {
 /// The profile used when no name and no time are given.
 pub const DEFAULT_PROFILE: &str = "open-2021";
 
-/// Problems in policy files, each with file, line and column.
+/// One problem in a policy file: which file, where in it, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub origin: String,
+    /// Where in the file, when the problem has a place.
+    pub position: Option<Position>,
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// A problem at a place in a file.
+    pub fn at(origin: &str, position: Position, message: String) -> Self {
+        Diagnostic {
+            origin: origin.to_owned(),
+            position: Some(position),
+            message,
+        }
+    }
+
+    /// A problem with a file as a whole.
+    pub fn file(origin: &str, message: String) -> Self {
+        Diagnostic {
+            origin: origin.to_owned(),
+            position: None,
+            message,
+        }
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.position {
+            Some(p) => write!(
+                f,
+                "{}:{}:{}: {}",
+                self.origin, p.line, p.column, self.message
+            ),
+            None => write!(f, "{}: {}", self.origin, self.message),
+        }
+    }
+}
+
+/// Problems in policy files, every one of them.
 #[derive(Debug, thiserror::Error)]
-#[error("{}", .0.join("\n"))]
-pub struct PolicyError(pub Vec<String>);
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct PolicyError(pub Vec<Diagnostic>);
 
 /// Fact lists a rule may require.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -417,12 +459,7 @@ impl Policy {
                     let at = e.span().map_or(Position { line: 1, column: 1 }, |s| {
                         Position::of(source, s.start)
                     });
-                    problems.push(format!(
-                        "{origin}:{}:{}: {}",
-                        at.line,
-                        at.column,
-                        e.message()
-                    ));
+                    problems.push(Diagnostic::at(origin, at, format!("{}", e.message())));
                 }
             }
         }
@@ -437,10 +474,22 @@ impl Policy {
                     None => None,
                     Some(name) => match profiles.iter().find(|p| p.name == *name.get_ref()) {
                         Some(base) => Some(base),
-                        None if parsed.iter().any(|(_, _, f)| f.name.get_ref() == name.get_ref()) => return true,
+                        None if parsed
+                            .iter()
+                            .any(|(_, _, f)| f.name.get_ref() == name.get_ref()) =>
+                        {
+                            return true;
+                        }
                         None => {
                             let at = Position::of(source, name.span().start);
-                            problems.push(format!("{origin}:{}:{}: extends `{}`, which is not among the loaded profiles", at.line, at.column, name.get_ref()));
+                            problems.push(Diagnostic::at(
+                                origin,
+                                at,
+                                format!(
+                                    "extends `{}`, which is not among the loaded profiles",
+                                    name.get_ref()
+                                ),
+                            ));
                             return false;
                         }
                     },
@@ -454,9 +503,12 @@ impl Policy {
             if pending.len() == before {
                 for &i in &pending {
                     let (origin, _, file) = &parsed[i];
-                    problems.push(format!(
-                        "{origin}: profile `{}` extends itself through a cycle",
-                        file.name.get_ref()
+                    problems.push(Diagnostic::file(
+                        origin,
+                        format!(
+                            "profile `{}` extends itself through a cycle",
+                            file.name.get_ref()
+                        ),
                     ));
                 }
                 break;
@@ -465,9 +517,9 @@ impl Policy {
         let mut seen = HashSet::new();
         for profile in &profiles {
             if !seen.insert(profile.name.clone()) {
-                problems.push(format!(
-                    "{}: a profile named `{}` is loaded twice",
-                    profile.origin, profile.name
+                problems.push(Diagnostic::file(
+                    &profile.origin,
+                    format!("a profile named `{}` is loaded twice", profile.name),
                 ));
             }
         }
@@ -939,14 +991,14 @@ fn compile_profile(
     source: &str,
     file: &ProfileFile,
     base: Option<&Profile>,
-) -> Result<Profile, Vec<String>> {
+) -> Result<Profile, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let at = |offset: usize| Position::of(source, offset);
     let effective = match file.effective.get_ref().parse::<jiff::Timestamp>() {
         Ok(t) => t,
         Err(e) => {
             let p = at(file.effective.span().start);
-            problems.push(format!("{origin}:{}:{}: effective `{}` is not an RFC 3339 time ({e}); write it like 2021-09-17T00:00:00+08:00", p.line, p.column, file.effective.get_ref()));
+            problems.push(Diagnostic::at(origin, p, format!("effective `{}` is not an RFC 3339 time ({e}); write it like 2021-09-17T00:00:00+08:00", file.effective.get_ref())));
             jiff::Timestamp::UNIX_EPOCH
         }
     };
@@ -961,9 +1013,12 @@ fn compile_profile(
     ];
     for category in file.user_choice.iter().flatten() {
         if !CATEGORIES.contains(&category.as_str()) {
-            problems.push(format!(
-                "{origin}: user_choice category `{category}` is not one of {}",
-                CATEGORIES.join(", ")
+            problems.push(Diagnostic::file(
+                origin,
+                format!(
+                    "user_choice category `{category}` is not one of {}",
+                    CATEGORIES.join(", ")
+                ),
             ));
         }
     }
@@ -974,9 +1029,10 @@ fn compile_profile(
     for (name, value) in &file.thresholds {
         if !value.get_ref().is_finite() {
             let p = at(value.span().start);
-            problems.push(format!(
-                "{origin}:{}:{}: threshold `{name}` must be a number",
-                p.line, p.column
+            problems.push(Diagnostic::at(
+                origin,
+                p,
+                format!("threshold `{name}` must be a number"),
             ));
         }
         thresholds.insert(name.clone(), *value.get_ref());
@@ -987,12 +1043,14 @@ fn compile_profile(
         for disabled in &file.disable {
             if !base.rules.iter().any(|r| r.id == *disabled.get_ref()) {
                 let p = at(disabled.span().start);
-                problems.push(format!(
-                    "{origin}:{}:{}: disables `{}`, which `{}` does not have",
-                    p.line,
-                    p.column,
-                    disabled.get_ref(),
-                    base.name
+                problems.push(Diagnostic::at(
+                    origin,
+                    p,
+                    format!(
+                        "disables `{}`, which `{}` does not have",
+                        disabled.get_ref(),
+                        base.name
+                    ),
                 ));
             }
         }
@@ -1008,11 +1066,10 @@ fn compile_profile(
     for spec in &file.rules {
         let id_at = at(spec.id.span().start);
         if !ids.insert(spec.id.get_ref().clone()) {
-            problems.push(format!(
-                "{origin}:{}:{}: rule `{}` is defined twice",
-                id_at.line,
-                id_at.column,
-                spec.id.get_ref()
+            problems.push(Diagnostic::at(
+                origin,
+                id_at,
+                format!("rule `{}` is defined twice", spec.id.get_ref()),
             ));
         }
         if spec.id.get_ref().is_empty()
@@ -1022,11 +1079,13 @@ fn compile_profile(
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         {
-            problems.push(format!(
-                "{origin}:{}:{}: rule id `{}` must be lower-case words joined by `-`",
-                id_at.line,
-                id_at.column,
-                spec.id.get_ref()
+            problems.push(Diagnostic::at(
+                origin,
+                id_at,
+                format!(
+                    "rule id `{}` must be lower-case words joined by `-`",
+                    spec.id.get_ref()
+                ),
             ));
         }
         let mut requires = FactKinds::default();
@@ -1035,12 +1094,14 @@ fn compile_profile(
                 Some(kind) => requires.0 |= kind.0,
                 None => {
                     let p = at(name.span().start);
-                    problems.push(format!(
-                        "{origin}:{}:{}: unknown fact list `{}` in requires; use {}",
-                        p.line,
-                        p.column,
-                        name.get_ref(),
-                        FactKinds::NAMES.join(", ")
+                    problems.push(Diagnostic::at(
+                        origin,
+                        p,
+                        format!(
+                            "unknown fact list `{}` in requires; use {}",
+                            name.get_ref(),
+                            FactKinds::NAMES.join(", ")
+                        ),
                     ));
                 }
             }
@@ -1052,13 +1113,7 @@ fn compile_profile(
         for name in signal_names(spec.when.get_ref()) {
             if BehaviourSignal::parse(&name).is_none() {
                 let p = at(string_content_start(source, spec.when.span().start));
-                problems.push(format!(
-                    "{origin}:{}:{}: rule `{}` reads the signal `{name}`, which no detector raises; the signals are {}",
-                    p.line,
-                    p.column,
-                    spec.id.get_ref(),
-                    BehaviourSignal::names()
-                ));
+                problems.push(Diagnostic::at(origin, p, format!("rule `{}` reads the signal `{name}`, which no detector raises; the signals are {}", spec.id.get_ref(), BehaviourSignal::names())));
             }
         }
         let restricts = match &spec.restricts {
@@ -1066,13 +1121,15 @@ fn compile_profile(
                 Some(function) => Some(function),
                 None => {
                     let p = at(string_content_start(source, function.span().start));
-                    problems.push(format!(
-                        "{origin}:{}:{}: rule `{}` restricts `{}`, which is not a function; use one of {}",
-                        p.line,
-                        p.column,
-                        spec.id.get_ref(),
-                        function.get_ref(),
-                        Function::names()
+                    problems.push(Diagnostic::at(
+                        origin,
+                        p,
+                        format!(
+                            "rule `{}` restricts `{}`, which is not a function; use one of {}",
+                            spec.id.get_ref(),
+                            function.get_ref(),
+                            Function::names()
+                        ),
                     ));
                     None
                 }
@@ -1084,11 +1141,13 @@ fn compile_profile(
             Ok(program) => {
                 if let Err(message) = probe(&program, &flags, &thresholds, spec.target) {
                     let p = at(when_start);
-                    problems.push(format!(
-                        "{origin}:{}:{}: rule `{}` cannot be evaluated: {message}",
-                        p.line,
-                        p.column,
-                        spec.id.get_ref()
+                    problems.push(Diagnostic::at(
+                        origin,
+                        p,
+                        format!(
+                            "rule `{}` cannot be evaluated: {message}",
+                            spec.id.get_ref()
+                        ),
                     ));
                 }
                 rules.push(Rule {
@@ -1118,11 +1177,13 @@ fn compile_profile(
                     } else {
                         column
                     };
-                    problems.push(format!(
-                        "{origin}:{}:{column}: rule `{}`: {}",
-                        base.line + line - 1,
-                        spec.id.get_ref(),
-                        e.msg
+                    problems.push(Diagnostic::at(
+                        origin,
+                        Position {
+                            line: base.line + line - 1,
+                            column,
+                        },
+                        format!("rule `{}`: {}", spec.id.get_ref(), e.msg),
                     ));
                 }
             }

@@ -6,7 +6,7 @@ use menshen_policy::Policy;
 fn load_errors(source: &str) -> Vec<String> {
     match Policy::load(&[("my.toml".to_owned(), source.to_owned())], "wechat") {
         Ok(_) => Vec::new(),
-        Err(e) => e.0,
+        Err(e) => e.0.iter().map(ToString::to_string).collect(),
     }
 }
 
@@ -166,4 +166,30 @@ fn a_rule_can_only_read_signals_a_detector_raises() {
     );
     assert!(profile(r#""campaign" in signals && signals.campaign > 0.5"#).is_ok());
     assert!(profile(r#""device_farm" in signals && signals["device_farm"] > 0.5"#).is_ok());
+}
+
+#[test]
+fn diagnostics_carry_their_place_as_data() {
+    let error = Policy::load(
+        &[(
+            "d.toml".to_owned(),
+            "name = \"d\"\neffective = \"soon\"\n".to_owned(),
+        )],
+        "wechat",
+    )
+    .unwrap_err();
+    let diagnostic = &error.0[0];
+    assert_eq!(diagnostic.origin, "d.toml");
+    assert_eq!(
+        diagnostic.position,
+        Some(menshen_policy::profile::Position {
+            line: 2,
+            column: 13
+        })
+    );
+    assert!(
+        diagnostic
+            .message
+            .starts_with("effective `soon` is not an RFC 3339 time")
+    );
 }

@@ -80,8 +80,10 @@ message = "m"
         .unwrap_err()
         .0;
     assert!(
-        errors[0].starts_with("b.toml:8:9: rule `r` cannot be evaluated")
-            && errors[0].contains("link"),
+        errors[0]
+            .to_string()
+            .starts_with("b.toml:8:9: rule `r` cannot be evaluated")
+            && errors[0].message.contains("link"),
         "{errors:?}"
     );
 }

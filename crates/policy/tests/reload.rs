@@ -32,7 +32,10 @@ fn a_broken_reload_keeps_the_old_policy() {
     let error = live
         .reload(&with("name = \"ops\"\neffective = \"never\"\n"), "wechat")
         .unwrap_err();
-    assert!(error.0[0].starts_with("ops.toml:2:13:"), "{error}");
+    assert!(
+        error.0[0].to_string().starts_with("ops.toml:2:13:"),
+        "{error}"
+    );
     let after: Vec<String> = live
         .current()
         .profiles()

@@ -129,6 +129,11 @@ fn reading_a_signal_without_testing_for_it_is_a_load_error() {
         "c.toml".into(),
         "name = \"c\"\neffective = \"2030-01-01T00:00:00Z\"\n[[rule]]\nid = \"r\"\ndescription = \"d\"\nwhen = 'signals.campaign > 0.5'\naction = \"hold\"\nmessage = \"m\"\n".into(),
     ));
-    let errors = Policy::load(&files, "wechat").unwrap_err().0;
+    let errors: Vec<String> = Policy::load(&files, "wechat")
+        .unwrap_err()
+        .0
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert!(errors[0].contains("campaign"), "{errors:?}");
 }

@@ -115,7 +115,7 @@ impl Engine {
         });
 
         let policy = Policy::load(&files, &home)
-            .map_err(|e| problems.extend(e.0))
+            .map_err(|e| problems.extend(e.0.iter().map(ToString::to_string)))
             .ok();
         match (analyzer, policy, ladders, model) {
             (Some(analyzer), Some(policy), Some(ladders), Some(model)) if problems.is_empty() => {
