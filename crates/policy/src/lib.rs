@@ -459,7 +459,7 @@ impl Policy {
                     let at = e.span().map_or(Position { line: 1, column: 1 }, |s| {
                         Position::of(source, s.start)
                     });
-                    problems.push(Diagnostic::at(origin, at, format!("{}", e.message())));
+                    problems.push(Diagnostic::at(origin, at, e.message().to_string()));
                 }
             }
         }
