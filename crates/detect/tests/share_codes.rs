@@ -1,7 +1,5 @@
 //! Share-code fixtures: the shared public set and menshen's own, positives and negatives.
 
-mod common;
-
 use menshen_detect::Analyzer;
 
 /// `(platforms, text)` rows of a fixture file: tab-separated, `#` comments; a `\t`-less row is
@@ -65,7 +63,7 @@ fn check_negatives(source: &str) -> Vec<String> {
 
 #[test]
 fn shared_positive_fixtures_are_found_with_their_platform() {
-    let source = common::read_shared("fixtures/share_codes.tsv");
+    let source = include_str!("../fixtures/shared/share_codes.tsv");
     let total = rows(&source).len();
     assert!(total >= 28, "fixture file shrank to {total}");
     let failures = check_positives(&source);
@@ -79,7 +77,7 @@ fn shared_positive_fixtures_are_found_with_their_platform() {
 
 #[test]
 fn shared_negative_fixtures_stay_silent() {
-    let source = common::read_shared("fixtures/not_share_codes.tsv");
+    let source = include_str!("../fixtures/shared/not_share_codes.tsv");
     let negatives: String = source.lines().map(|l| format!("{l}\n")).collect();
     let failures = check_negatives(&negatives);
     assert!(failures.is_empty(), "{}", failures.join("\n"));

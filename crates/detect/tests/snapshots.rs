@@ -3,8 +3,6 @@
 //! diff. Update with `INSTA_UPDATE=always cargo test -p menshen-detect --test snapshots` and
 //! read the diff before committing.
 
-mod common;
-
 use std::fmt::Write as _;
 
 use menshen_detect::{Analyzer, Facts};
@@ -91,7 +89,7 @@ fn shared_share_code_fixtures() {
     let analyzer = Analyzer::embedded();
     insta::assert_snapshot!(render(
         &analyzer,
-        texts(&common::read_shared("fixtures/share_codes.tsv"))
+        texts(include_str!("../fixtures/shared/share_codes.tsv"))
     ));
 }
 
@@ -100,7 +98,7 @@ fn shared_share_code_negatives() {
     let analyzer = Analyzer::embedded();
     insta::assert_snapshot!(render(
         &analyzer,
-        texts(&common::read_shared("fixtures/not_share_codes.tsv"))
+        texts(include_str!("../fixtures/shared/not_share_codes.tsv"))
     ));
 }
 

@@ -2,8 +2,6 @@
 //! `../shared/conformance/twitter-text/extract.yml` at test time, as its README asks.
 //! Indices in the suite are character offsets; menshen's spans are bytes, so they are converted.
 
-mod common;
-
 use menshen_detect::Analyzer;
 use yaml_rust2::{Yaml, YamlLoader};
 
@@ -20,9 +18,8 @@ fn char_offset(text: &str, byte: usize) -> i64 {
 
 #[test]
 fn twitter_text_url_groups_all_pass() {
-    let yaml =
-        YamlLoader::load_from_str(&common::read_shared("conformance/twitter-text/extract.yml"))
-            .expect("valid YAML");
+    let yaml = YamlLoader::load_from_str(include_str!("conformance/twitter-text/extract.yml"))
+        .expect("valid YAML");
     let tests = &yaml[0]["tests"];
     let analyzer = Analyzer::embedded();
     let (mut passed, mut failures) = (0, Vec::new());

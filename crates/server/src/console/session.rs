@@ -162,7 +162,7 @@ impl FromRequestParts<std::sync::Arc<App>> for Viewer {
         parts: &mut Parts,
         app: &std::sync::Arc<App>,
     ) -> Result<Self, Response> {
-        let now = jiff::Timestamp::now().as_second();
+        let now = app.now();
         let to_login = || Redirect::to("/console/login").into_response();
         let id = session_id(parts).ok_or_else(to_login)?;
         let session = app.sessions.find(&id, now).ok_or_else(to_login)?;
