@@ -64,9 +64,9 @@ fn check_negatives(source: &str) -> Vec<String> {
 #[test]
 fn shared_positive_fixtures_are_found_with_their_platform() {
     let source = include_str!("../fixtures/shared/share_codes.tsv");
-    let total = rows(&source).len();
+    let total = rows(source).len();
     assert!(total >= 28, "fixture file shrank to {total}");
-    let failures = check_positives(&source);
+    let failures = check_positives(source);
     assert!(
         failures.is_empty(),
         "{} of {total} failed:\n{}",
