@@ -124,6 +124,22 @@ impl App {
         self.ledger.write(ladders, self.now(), f).await
     }
 
+    /// On a store with no tokens at all (a first start), create an admin token named `admin`
+    /// and return its secret, so that a newcomer can sign in to the console at once. Never
+    /// again once any token exists, revoked ones included.
+    pub async fn bootstrap_admin(self: &Arc<Self>) -> Result<Option<String>, ApiError> {
+        let now = self.now();
+        self.write(move |store, _| {
+            if !store.tokens()?.is_empty() {
+                return Ok(None);
+            }
+            store
+                .create_token("admin", menshen_state::token::Role::Admin, now)
+                .map(Some)
+        })
+        .await
+    }
+
     /// Record offences through the ledger's group commit (see [`Ledger::record_offences`]).
     pub async fn record_offences(
         self: &Arc<Self>,

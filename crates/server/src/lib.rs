@@ -33,7 +33,7 @@ use utoipa::{
 pub use app::{App, Clock, ManualClock, SystemClock};
 pub use config::ServerConfig;
 
-use routes::{appeals, cases, check, deliver, events, ops, reports, sanctions, subjects};
+use routes::{appeals, cases, check, deliver, events, front, ops, reports, sanctions, subjects};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -67,6 +67,7 @@ impl Modify for BearerAuth {
 pub fn router(app: Arc<App>) -> Router {
     let limit = app.config.max_body_bytes;
     Router::new()
+        .route("/", get(front::front))
         .route("/v1/check", post(check::check))
         .route("/v1/check/batch", post(check::batch))
         .route("/v1/events", post(events::events))
@@ -111,11 +112,20 @@ pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let address = listener.local_addr()?;
     eprintln!(
-        "menshen: listening on http://{} (store in {})",
-        listener.local_addr()?,
+        "menshen: listening on http://{address} (store in {})\nmenshen: review console at http://{address}/console, API description at http://{address}/v1/openapi.json",
         app.config.data_dir.display()
     );
+    if let Some(secret) = app
+        .bootstrap_admin()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot create the first admin token: {}", e.body.message))?
+    {
+        eprintln!(
+            "menshen: first start: created an admin token, shown this once (sign in to the console with it):\n\n    {secret}\n\nmenshen: `menshen token create --role service|reviewer|admin` makes more"
+        );
+    }
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(webhooks::run(Arc::clone(&app), stopped));
     #[cfg(unix)]

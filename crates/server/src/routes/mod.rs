@@ -5,6 +5,7 @@ pub mod cases;
 pub mod check;
 pub mod deliver;
 pub mod events;
+pub mod front;
 pub mod ops;
 pub mod reports;
 pub mod sanctions;
