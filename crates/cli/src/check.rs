@@ -54,6 +54,18 @@ pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
             .collect(),
         apps: args.sanctioned_apps.iter().cloned().collect(),
     };
+    let registry = analyzer.registry();
+    if let Some(unknown) = args
+        .sanctioned_apps
+        .iter()
+        .find(|app| registry.platform_by_name(app).is_none())
+    {
+        let known: Vec<&str> = registry.platforms().iter().map(|p| p.id.as_str()).collect();
+        bail!(
+            "--sanctioned-app `{unknown}` is not a platform of the registry; use one of: {}",
+            known.join(", ")
+        );
+    }
     if let Some(dir) = &args.store {
         use menshen_state::{
             audit::SubjectKind,
@@ -104,6 +116,11 @@ pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
     let Some(text) = text.to_str() else {
         bail!("TEXT is not valid UTF-8; pass UTF-8 text, or use --jsonl with JSON-escaped text");
     };
+    if text.trim().is_empty() {
+        bail!(
+            "TEXT is empty: there is nothing to check; give the message, or use --jsonl to read events from standard input"
+        );
+    }
     let event = Event {
         id: None,
         ts: None,
@@ -197,9 +214,10 @@ impl Gate<'_> {
         let mut actions: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
         let mut shadow: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
         let number = for_each_line(input, |number, line| {
-            match parse_line(line, max_line)
-                .and_then(|event| self.verdict(event, scene, scratch, Some(&mut campaigns)))
-            {
+            match parse_line(line, max_line).and_then(|event| {
+                self.verdict(event, scene, scratch, Some(&mut campaigns))
+                    .map_err(LineError::from)
+            }) {
                 Ok(verdict) => {
                     *actions
                         .entry(menshen_policy::testing::action_name(verdict.action))
@@ -209,12 +227,9 @@ impl Gate<'_> {
                     }
                     serde_json::to_writer(&mut out, &verdict)?;
                 }
-                Err(message) => {
+                Err(error) => {
                     bad += 1;
-                    serde_json::to_writer(
-                        &mut out,
-                        &serde_json::json!({ "line": number, "error": message }),
-                    )?;
+                    serde_json::to_writer(&mut out, &error.at_line(number))?;
                 }
             }
             out.write_all(b"\n")?;
@@ -275,23 +290,61 @@ fn summary<K: std::fmt::Display>(counts: &std::collections::BTreeMap<K, u64>) ->
         .join(", ")
 }
 
-fn parse_line(line: &[u8], max_line: usize) -> Result<Event, String> {
+/// What went wrong with one line of `--jsonl` input, written in its place as
+/// `{"line":N,"column":C,"error":"…"}`: the position once, in fields, and the message without it.
+#[derive(Debug, serde::Serialize)]
+struct LineError {
+    line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+    error: String,
+}
+
+impl From<String> for LineError {
+    fn from(error: String) -> Self {
+        LineError {
+            line: 0,
+            column: None,
+            error,
+        }
+    }
+}
+
+impl LineError {
+    fn at_line(self, line: usize) -> Self {
+        LineError { line, ..self }
+    }
+}
+
+fn parse_line(line: &[u8], max_line: usize) -> Result<Event, LineError> {
     if line.len() > max_line {
         return Err(format!(
             "the line is {} bytes, over the limit of {max_line}; raise --max-line-bytes",
             line.len()
-        ));
-    }
-    let text = std::str::from_utf8(line).map_err(|e| {
-        format!(
-            "invalid UTF-8 at byte {} of the line; send UTF-8 JSON",
-            e.valid_up_to()
         )
+        .into());
+    }
+    let text = std::str::from_utf8(line).map_err(|e| LineError {
+        column: Some(e.valid_up_to() + 1),
+        ..format!("invalid UTF-8 at byte {}; send UTF-8 JSON", e.valid_up_to()).into()
     })?;
-    let event: Event =
-        serde_json::from_str(text).map_err(|e| format!("column {}: {e}", e.column()))?;
+    let event: Event = serde_json::from_str(text).map_err(|e| LineError {
+        column: Some(e.column()),
+        ..json_message(&e).into()
+    })?;
+    if event.text.trim().is_empty() {
+        return Err(String::from("`text` is empty: there is nothing to check").into());
+    }
     if event.text.len() > menshen_text::MAX_INPUT_BYTES {
-        return Err("the text is longer than 4 GiB".into());
+        return Err(String::from("the text is longer than 4 GiB").into());
     }
     Ok(event)
+}
+
+/// serde_json's message without the " at line L column C" it appends: the error object
+/// carries the position in its own fields.
+fn json_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
 }

@@ -24,7 +24,10 @@ use menshen_policy::Scene;
 #[command(
     name = "menshen",
     version,
-    about = "A policy gate for chat and social platforms"
+    about = "A policy gate for chat and social platforms",
+    after_help = "Exit status: 0 when the command did its work; 1 when it did, and what it checked failed \
+(policy tests, the audit chain, unreadable event lines, written as error objects); 2 when it could \
+not (bad arguments, a file that does not load, no store). Errors go to standard error as `menshen: …`."
 )]
 struct Cli {
     #[command(subcommand)]

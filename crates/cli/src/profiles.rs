@@ -184,9 +184,7 @@ pub(crate) fn policy_lint(data: &DataArgs) -> anyhow::Result<ExitCode> {
             out!("ok: {} profiles, {rules} rules", policy.profiles().len());
             Ok(ExitCode::SUCCESS)
         }
-        Err(error) => {
-            out!("{error:#}");
-            Ok(ExitCode::from(1))
-        }
+        // A file that does not load is an error like any other: `menshen:` and exit 2.
+        Err(error) => Err(error.into()),
     }
 }

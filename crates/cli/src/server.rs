@@ -13,8 +13,9 @@ pub(crate) struct ServeArgs {
     /// A TOML configuration file (every setting has a default; see the README).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Where to listen, e.g. 127.0.0.1:8080 (overrides the file and MENSHEN_LISTEN).
-    #[arg(long)]
+    /// Where to listen, e.g. 127.0.0.1:8080 or localhost:8080 (overrides the file and
+    /// MENSHEN_LISTEN).
+    #[arg(long, value_parser = menshen_server::config::parse_listen)]
     listen: Option<std::net::SocketAddr>,
     /// The store's folder (overrides the file and MENSHEN_DATA).
     #[arg(long, value_name = "DIR")]

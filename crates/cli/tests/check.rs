@@ -83,9 +83,15 @@ fn jsonl_streams_verdicts_and_reports_bad_lines_by_number() {
         Some(1),
         "bad lines make the exit status 1"
     );
-    let lines: Vec<Value> = String::from_utf8(out.stdout)
-        .expect("UTF-8")
-        .lines()
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    let raw: Vec<&str> = stdout.lines().collect();
+    assert!(
+        raw[1].starts_with(r#"{"line":2,"column":"#) && !raw[1].contains(" at line "),
+        "an error line gives its position once, in fields, line first: {}",
+        raw[1]
+    );
+    let lines: Vec<Value> = raw
+        .iter()
         .map(|l| serde_json::from_str(l).expect("JSON line"))
         .collect();
     assert_eq!(lines.len(), 6, "{lines:#?}");
@@ -147,6 +153,57 @@ fn invalid_utf8_argument_and_bad_options_are_clear_errors() {
     let out = menshen(&["check", "--scene", "feed", "hi"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a scene"));
+}
+
+#[test]
+fn rough_edges_are_errors_that_say_what_to_do() {
+    let stderr = |out: &std::process::Output| String::from_utf8_lossy(&out.stderr).into_owned();
+    for empty in ["", "  "] {
+        let out = menshen(&["check", empty], b"");
+        assert_eq!(out.status.code(), Some(2), "an empty text is refused");
+        assert!(
+            stderr(&out).starts_with("menshen: TEXT is empty"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let out = menshen(&["check", "--sanctioned-app", "nosuchapp", "hi"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`nosuchapp` is not a platform") && stderr(&out).contains("taobao"),
+        "{}",
+        stderr(&out)
+    );
+    let out = menshen(&["check", "--at", "2017-01-01T00:00:00Z", "hi"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the earliest, `strict-2018`, takes effect at 2018-05-2"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn lint_problems_share_the_prefix_and_exit_code_of_every_error() {
+    let dir = scratch_dir("lint-prefix");
+    let file = dir.join("broken.toml");
+    std::fs::write(&file, "name = \"broken\"\n[[rule]]\nid = 3\n").unwrap();
+    let path = file.to_str().unwrap();
+    let lint = menshen(&["policy", "lint", path], b"");
+    let check = menshen(&["check", "--policy", path, "hi"], b"");
+    for out in [&lint, &check] {
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "a file that does not load is exit 2"
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with("menshen: ") && err.contains("broken.toml:"),
+            "{err}"
+        );
+    }
+    assert!(lint.stdout.is_empty(), "problems go to standard error");
 }
 
 #[test]
@@ -279,11 +336,11 @@ fn policy_test_and_lint() {
     let path = dir.join("broken.toml");
     std::fs::write(&path, "name = \"x\"\neffective = \"2025-01-01T00:00:00Z\"\n[[rule]]\nid = \"r\"\ndescription = \"d\"\nwhen = 'scene =='\naction = \"hide\"\nmessage = \"m\"\n").unwrap();
     let out = menshen(&["policy", "lint", path.to_str().unwrap()], b"");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stdout.contains("broken.toml:6:") && stdout.contains("rule `r`"),
-        "{stdout}"
+        stderr.contains("broken.toml:6:") && stderr.contains("rule `r`"),
+        "{stderr}"
     );
     let out = menshen(&["policy", "lint"], b"");
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: 2 profiles"));

@@ -562,7 +562,13 @@ impl Policy {
             }),
             (None, Some(at)) => self
                 .profile_at(at)
-                .ok_or_else(|| format!("no profile was in force at {at}")),
+                .ok_or_else(|| match self.profiles.first() {
+                    Some(earliest) => format!(
+                        "no profile was in force at {at}: the earliest, `{}`, takes effect at {}; give a later --at, or --profile NAME",
+                        earliest.name, earliest.effective
+                    ),
+                    None => "no profiles are loaded".into(),
+                }),
             (None, None) => self
                 .profile(DEFAULT_PROFILE)
                 .or(self.profiles.last())

@@ -180,43 +180,46 @@ impl Replay {
             "replay: {} events, baseline `{}`, candidate `{}`",
             self.events, b.name, c.name
         );
-        let _ = writeln!(
-            out,
-            "\nactions             {:>12} {:>12} {:>10}",
-            "baseline", "candidate", "change"
-        );
-        for (i, action) in ACTIONS.iter().enumerate() {
-            let delta = c.actions[i] as i64 - b.actions[i] as i64;
-            let _ = writeln!(
-                out,
-                "  {:<17} {:>12} {:>12} {:>+10}",
-                name(*action),
-                b.actions[i],
-                c.actions[i],
-                delta
-            );
-        }
-        let _ = writeln!(
-            out,
-            "\nrules               {:>12} {:>12}",
-            "baseline", "candidate"
+        let actions: Vec<Vec<String>> = ACTIONS
+            .iter()
+            .enumerate()
+            .map(|(i, action)| {
+                let delta = c.actions[i] as i64 - b.actions[i] as i64;
+                vec![
+                    name(*action).to_owned(),
+                    b.actions[i].to_string(),
+                    c.actions[i].to_string(),
+                    format!("{delta:+}"),
+                ]
+            })
+            .collect();
+        out.push('\n');
+        table(
+            &mut out,
+            &["actions", "baseline", "candidate", "change"],
+            &actions,
         );
         let rules: std::collections::BTreeSet<&String> =
             b.rules.keys().chain(c.rules.keys()).collect();
-        for rule in rules {
-            let _ = writeln!(
-                out,
-                "  {:<40} {:>8} {:>8}",
-                rule,
-                b.rules.get(rule).unwrap_or(&0),
-                c.rules.get(rule).unwrap_or(&0)
-            );
-        }
-        for (label, side) in [("baseline", b), ("candidate", c)] {
+        let mut rows: Vec<Vec<String>> = rules
+            .into_iter()
+            .map(|rule| {
+                vec![
+                    rule.clone(),
+                    b.rules.get(rule).unwrap_or(&0).to_string(),
+                    c.rules.get(rule).unwrap_or(&0).to_string(),
+                ]
+            })
+            .collect();
+        for (index, side) in [b, c].into_iter().enumerate() {
             for (rule, count) in &side.shadow_rules {
-                let _ = writeln!(out, "  {rule:<40} {count:>8} (shadow, {label})");
+                let mut row = vec![format!("{rule} (shadow)"), String::new(), String::new()];
+                row[1 + index] = count.to_string();
+                rows.push(row);
             }
         }
+        out.push('\n');
+        table(&mut out, &["rules", "baseline", "candidate"], &rows);
         let _ = writeln!(
             out,
             "\nchanged: {} events (from -> to: count; samples)",
@@ -237,22 +240,23 @@ impl Replay {
         if b.labelled() > 0 {
             let pct = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{:.3}", v));
             let _ = writeln!(out, "\nlabelled: {} events", b.labelled());
-            let _ = writeln!(
-                out,
-                "  {:<10} {:>10} {:>10} {:>8} {:>8}",
-                "side", "precision", "recall", "FP", "FN"
+            let rows: Vec<Vec<String>> = [b, c]
+                .into_iter()
+                .map(|side| {
+                    vec![
+                        side.name.clone(),
+                        pct(side.precision()),
+                        pct(side.recall()),
+                        side.false_positives.to_string(),
+                        side.false_negatives.to_string(),
+                    ]
+                })
+                .collect();
+            table(
+                &mut out,
+                &["side", "precision", "recall", "FP", "FN"],
+                &rows,
             );
-            for side in [b, c] {
-                let _ = writeln!(
-                    out,
-                    "  {:<10} {:>10} {:>10} {:>8} {:>8}",
-                    side.name,
-                    pct(side.precision()),
-                    pct(side.recall()),
-                    side.false_positives,
-                    side.false_negatives
-                );
-            }
             let (senders, capped) = self.newly_injured_senders();
             let _ = writeln!(
                 out,
@@ -417,6 +421,34 @@ impl Replay {
         }
         out.push_str("</body></html>\n");
         out
+    }
+}
+
+/// A plain-text table: the first column left-aligned, the others right-aligned, every column
+/// as wide as its widest cell (counted in characters; rule ids and names are ASCII).
+fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut text = String::from(" ");
+        for (column, (cell, width)) in cells.zip(&widths).enumerate() {
+            text.push(' ');
+            if column == 0 {
+                let _ = write!(text, "{cell:<width$}");
+            } else {
+                let _ = write!(text, " {cell:>width$}");
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(&mut header.iter().copied());
+    for row in rows {
+        line(&mut row.iter().map(String::as_str));
     }
 }
 

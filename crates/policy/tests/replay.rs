@@ -80,6 +80,26 @@ fn counts_changes_quality_and_injury() {
     assert_eq!(samples.len(), SAMPLES_PER_CHANGE, "samples are capped");
     let text = replay.text_report();
     assert!(text.contains("accidental injury: the candidate newly acts on 3 innocent events from 2 distinct senders"), "{text}");
+    // Each table's rows line up with its header: right-aligned numbers end in one column.
+    for header in ["  actions", "  rules", "  side"] {
+        let block: Vec<&str> = text
+            .lines()
+            .skip_while(|line| !line.starts_with(header))
+            .take_while(|line| {
+                !line.is_empty() && !line.contains("(shadow)") && !line.contains(':')
+            })
+            .collect();
+        assert!(block.len() > 1, "no {header} table in\n{text}");
+        let width = block[0].chars().count();
+        for line in &block {
+            assert_eq!(
+                line.chars().count(),
+                width,
+                "misaligned:\n{}",
+                block.join("\n")
+            );
+        }
+    }
     let html = replay.html_report();
     assert!(
         html.contains("call me &lt;b&gt;") && !html.contains("<b>"),

@@ -77,9 +77,10 @@ impl FromRequestParts<Arc<App>> for Caller {
             .ok_or_else(|| unauthorized("the Authorization header must read `Bearer <token>`"))?;
         match app.authenticate(secret.to_owned()).await? {
             Some((role, name)) => Ok(Caller { role, name }),
-            None => Err(unauthorized(
-                "this token is not known; create one with `menshen token create`",
-            )),
+            None => Err(unauthorized(&format!(
+                "this token is not known to the store in {dir}: a token belongs to the store it was made in; make one for this server with `menshen token create --role service --data {dir}`",
+                dir = app.config.data_dir.display()
+            ))),
         }
     }
 }

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerConfig {
-    /// Where to listen. Default `127.0.0.1:8080`; env `MENSHEN_LISTEN`.
+    /// Where to listen: an address or `host:port` (`localhost:8080`). Default
+    /// `127.0.0.1:8080`; env `MENSHEN_LISTEN`.
+    #[serde(deserialize_with = "listen_address")]
     pub listen: SocketAddr,
     /// The embedded store's folder. Default `./menshen-data`; env `MENSHEN_DATA`.
     pub data_dir: PathBuf,
@@ -112,11 +114,8 @@ impl ServerConfig {
             None => ServerConfig::default(),
         };
         if let Some(listen) = env("MENSHEN_LISTEN") {
-            config.listen = listen.parse().map_err(|e| {
-                anyhow::anyhow!(
-                    "MENSHEN_LISTEN=`{listen}` is not an address like 127.0.0.1:8080: {e}"
-                )
-            })?;
+            config.listen =
+                parse_listen(&listen).map_err(|e| anyhow::anyhow!("MENSHEN_LISTEN: {e}"))?;
         }
         if let Some(dir) = env("MENSHEN_DATA") {
             config.data_dir = dir.into();
@@ -126,6 +125,30 @@ impl ServerConfig {
         }
         Ok(config)
     }
+}
+
+/// A listening address: `127.0.0.1:8080`, `[::1]:8080`, or a host name with a port
+/// (`localhost:8080`), resolved once, IPv4 first, so that `localhost` means the loopback
+/// address every client tries first.
+pub fn parse_listen(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(address) = text.parse() {
+        return Ok(address);
+    }
+    let hint = "give an address and a port, like 127.0.0.1:8080 or localhost:8080";
+    let resolved: Vec<SocketAddr> = std::net::ToSocketAddrs::to_socket_addrs(text)
+        .map_err(|e| format!("`{text}` is not an address to listen on ({e}); {hint}"))?
+        .collect();
+    resolved
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(resolved.first())
+        .copied()
+        .ok_or_else(|| format!("`{text}` resolves to no address; {hint}"))
+}
+
+fn listen_address<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error> {
+    let text = String::deserialize(d)?;
+    parse_listen(&text).map_err(serde::de::Error::custom)
 }
 
 #[cfg(test)]
@@ -152,6 +175,12 @@ mod tests {
         assert_eq!(config.data_dir, PathBuf::from("/tmp/x"));
         let bad = ServerConfig::load(None, |k| (k == "MENSHEN_LISTEN").then(|| "nowhere".into()));
         assert!(bad.unwrap_err().to_string().contains("MENSHEN_LISTEN"));
+        let named = ServerConfig::load(None, |k| {
+            (k == "MENSHEN_LISTEN").then(|| "localhost:8089".into())
+        })
+        .unwrap();
+        assert_eq!(named.listen, SocketAddr::from(([127, 0, 0, 1], 8089)));
+        assert!(parse_listen("localhost").is_err(), "a port is required");
         std::fs::write(&file, "lisen = \"x\"").unwrap();
         assert!(
             ServerConfig::load(Some(&file), |_| None)
