@@ -1,5 +1,5 @@
-//! twitter-text's URL extraction conformance suite (Apache-2.0), read from
-//! `../shared/conformance/twitter-text/extract.yml` at test time, as its README asks.
+//! twitter-text's URL extraction conformance suite (Apache-2.0), carried in
+//! `conformance/twitter-text/` with its licence and a notice of where it came from.
 //! Indices in the suite are character offsets; menshen's spans are bytes, so they are converted.
 
 use menshen_detect::Analyzer;
