@@ -101,6 +101,7 @@ pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
         sanctions: &sanctions,
         profile: args.profile.as_deref(),
         at,
+        locale: args.locale,
     };
     let mut scratch = Scratch::default();
     if args.jsonl {
@@ -145,6 +146,7 @@ struct Gate<'a> {
     sanctions: &'a Sanctions,
     profile: Option<&'a str>,
     at: Option<jiff::Timestamp>,
+    locale: menshen_i18n::Locale,
 }
 
 impl Gate<'_> {
@@ -190,7 +192,8 @@ impl Gate<'_> {
             signals.insert("campaign".into(), if signal.campaign { 1.0 } else { 0.0 });
             signals.insert("campaign_senders".into(), signal.senders as f64);
         }
-        let mut situation = Situation::new(event.scene.unwrap_or(default_scene), self.sanctions);
+        let mut situation = Situation::new(event.scene.unwrap_or(default_scene), self.sanctions)
+            .in_locale(self.locale);
         if let Some(standing) = &standing {
             situation = situation.with_standing(standing);
         }

@@ -229,6 +229,9 @@ struct CheckArgs {
     /// The campaign window, in seconds.
     #[arg(long, default_value_t = 3600)]
     campaign_window: u64,
+    /// The language of the verdict's texts (reasons, notices): zh-CN or en.
+    #[arg(long, default_value = "zh-CN")]
+    locale: menshen_i18n::Locale,
     /// Lines longer than this many bytes are rejected in --jsonl mode.
     #[arg(long, default_value_t = 64 << 20)]
     max_line_bytes: usize,

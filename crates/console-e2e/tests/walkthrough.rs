@@ -106,8 +106,10 @@ async fn start_server(dir: &Path) -> (String, [String; 3]) {
         store.create_token("root", Role::Admin, 0).unwrap(),
     ];
     drop(store);
+    // The walkthrough reads the English console, whatever language the browser asks for.
     let app = App::open(ServerConfig {
         data_dir: dir.to_owned(),
+        locale: menshen_i18n::Locale::En,
         ..ServerConfig::default()
     })
     .unwrap();

@@ -190,9 +190,10 @@ impl FactKinds {
 pub struct Rule {
     pub id: String,
     pub description: String,
-    pub message: String,
+    /// What the sender is told, per language (`{until:FUNCTION}` filled in when decided).
+    pub message: menshen_i18n::Text,
     /// What the recipients of a `warn` are told (the rule's message when absent).
-    pub notice: Option<String>,
+    pub notice: Option<menshen_i18n::Text>,
     pub action: Action,
     pub strikes: u32,
     /// The function a ladder restriction for this rule's offences takes away.
@@ -366,15 +367,23 @@ pub struct Situation<'a> {
     pub sanctions: &'a Sanctions,
     /// The sender's standing, if known (read-only snapshot from the state).
     pub standing: Option<&'a Standing>,
+    /// The language the verdict's texts are written in (rule ids never change with it).
+    pub locale: menshen_i18n::Locale,
 }
 
 impl<'a> Situation<'a> {
+    /// A situation in the default language (zh-CN).
     pub fn new(scene: Scene, sanctions: &'a Sanctions) -> Self {
         Situation {
             scene,
             sanctions,
             standing: None,
+            locale: menshen_i18n::Locale::default(),
         }
+    }
+
+    pub fn in_locale(self, locale: menshen_i18n::Locale) -> Self {
+        Situation { locale, ..self }
     }
 
     pub fn with_standing(self, standing: &'a Standing) -> Self {
@@ -612,11 +621,14 @@ impl Policy {
                     }
                     let reason = Reason {
                         rule: rule.id.clone(),
-                        message: render_message(&rule.message, situation.standing),
+                        message: render_message(rule.message.get(situation.locale), situation),
                         notice: (rule.action == Action::Warn).then(|| {
                             render_message(
-                                rule.notice.as_deref().unwrap_or(&rule.message),
-                                situation.standing,
+                                rule.notice
+                                    .as_ref()
+                                    .unwrap_or(&rule.message)
+                                    .get(situation.locale),
+                                situation,
                             )
                         }),
                         action: rule.action,
@@ -647,7 +659,7 @@ impl Policy {
                         if shadow {
                             decision.shadow.push(Reason {
                                 rule: rule.id.clone(),
-                                message: rule.message.clone(),
+                                message: rule.message.get(situation.locale).to_owned(),
                                 notice: None,
                                 action: rule.action,
                                 evidence: vec![span],
@@ -802,7 +814,7 @@ fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
 
 /// A rule's message with each `{until:FUNCTION}` replaced by when the sender's restriction of
 /// that function ends, so that a refusal says until when.
-fn render_message(message: &str, standing: Option<&Standing>) -> String {
+fn render_message(message: &str, situation: Situation<'_>) -> String {
     const OPEN: &str = "{until:";
     if !message.contains(OPEN) {
         return message.to_owned();
@@ -815,9 +827,13 @@ fn render_message(message: &str, standing: Option<&Standing>) -> String {
         };
         let function = &rest[start + OPEN.len()..start + length];
         rendered.push_str(&rest[..start]);
-        match standing.and_then(|s| s.until.get(function)) {
+        match situation.standing.and_then(|s| s.until.get(function)) {
             Some(until) => rendered.push_str(until),
-            None => rendered.push_str("further notice"),
+            None => rendered.push_str(&menshen_i18n::text(
+                situation.locale,
+                menshen_i18n::Msg::UntilFurtherNotice,
+                &[],
+            )),
         }
         rest = &rest[start + length + 1..];
     }

@@ -18,7 +18,8 @@
 //! requires = ["share_codes"]               # evaluated only when the message has one
 //! when = 'scene == "moment" && share_codes.exists(c, c.foreign)'
 //! action = "hide"
-//! message = "third-party share codes are not shown in moments"
+//! message = "third-party share codes are not shown in moments"   # or, per language:
+//! # message = { zh-CN = "朋友圈不显示第三方分享口令", en = "third-party share codes are not shown in moments" }
 //! strikes = 1
 //! # notice = "…"                           # warn rules: what recipients see (else the message)
 //!
@@ -89,10 +90,10 @@ pub struct RuleSpec {
     #[serde(default)]
     pub target: Target,
     pub action: Action,
-    pub message: String,
+    pub message: menshen_i18n::Text,
     /// For `warn` rules: the safety notice the recipients see (the message when absent).
     #[serde(default)]
-    pub notice: Option<String>,
+    pub notice: Option<menshen_i18n::Text>,
     #[serde(default)]
     pub strikes: u32,
     /// The function a ladder restriction for this rule's offences takes away (one of

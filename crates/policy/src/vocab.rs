@@ -89,19 +89,6 @@ vocabulary! {
     }
 }
 
-impl Function {
-    /// What the function lets an account do, as a refusal names it ("you cannot … until").
-    pub fn phrase(self) -> &'static str {
-        match self {
-            Function::LinksInMoments => "post links in moments",
-            Function::ShareCodes => "post share codes",
-            Function::GroupBroadcast => "post or forward to groups",
-            Function::AddFriends => "add friends",
-            Function::CreateGroups => "create groups or invite people into them",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

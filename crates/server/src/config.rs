@@ -18,6 +18,10 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// The home platform. Default `wechat`.
     pub home: String,
+    /// The language of texts people read (verdict reasons, refusals, notices, the console)
+    /// when a request names none (`locale` field, `Accept-Language`): `zh-CN` (the default)
+    /// or `en`. Env `MENSHEN_LOCALE`.
+    pub locale: menshen_i18n::Locale,
     /// A profile to use whatever the time; by default each event's `ts` picks the profile in
     /// force then. Env `MENSHEN_PROFILE`.
     pub profile: Option<String>,
@@ -59,6 +63,7 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("menshen-data"),
             home: "wechat".into(),
+            locale: menshen_i18n::Locale::default(),
             profile: None,
             max_body_bytes: 4 << 20,
             max_batch: 10_000,
@@ -116,6 +121,11 @@ impl ServerConfig {
         if let Some(listen) = env("MENSHEN_LISTEN") {
             config.listen =
                 parse_listen(&listen).map_err(|e| anyhow::anyhow!("MENSHEN_LISTEN: {e}"))?;
+        }
+        if let Some(locale) = env("MENSHEN_LOCALE") {
+            config.locale = locale
+                .parse()
+                .map_err(|e| anyhow::anyhow!("MENSHEN_LOCALE: {e}"))?;
         }
         if let Some(dir) = env("MENSHEN_DATA") {
             config.data_dir = dir.into();

@@ -5,7 +5,8 @@
 use std::{cell::RefCell, sync::Arc};
 
 use menshen_detect::{Attachment, Facts, Scratch};
-use menshen_policy::{Action, PolicyRef, Reason, Scene, Situation, Verdict};
+use menshen_i18n::{Locale, Msg, text};
+use menshen_policy::{Action, Function, PolicyRef, Reason, Scene, Situation, Verdict};
 use menshen_state::{
     audit::{Actor, ActorKind, AuditEvent, Subject, SubjectKind, rfc3339},
     report::{Evidence as ReportEvidence, NewReport, Reason as ReportReason, Reporter},
@@ -36,6 +37,10 @@ pub struct MessageEvent {
     #[schema(value_type = Vec<Object>)]
     pub attachments: Vec<Attachment>,
     pub client: Option<Client>,
+    /// The language of the verdict's texts: `zh-CN` or `en`. Default: the request's
+    /// `Accept-Language`, else the server's `locale`.
+    #[schema(value_type = Option<String>)]
+    pub locale: Option<Locale>,
 }
 
 /// The sending client.
@@ -94,26 +99,42 @@ pub fn until(end: Option<i64>) -> String {
 }
 
 /// Why a banned account is refused, in words it reads.
-pub fn ban_reason(ban: &Ban) -> String {
+pub fn ban_reason(ban: &Ban, locale: Locale) -> String {
     match ban.until {
-        Some(end) => format!(
-            "this account is banned until {}: {}",
-            rfc3339(end),
-            ban.reason
+        Some(end) => text(
+            locale,
+            Msg::BannedUntil,
+            &[("until", &rfc3339(end)), ("reason", &ban.reason)],
         ),
-        None => format!("this account is banned permanently: {}", ban.reason),
+        None => text(locale, Msg::BannedPermanently, &[("reason", &ban.reason)]),
     }
 }
 
+/// Why a restricted function is refused: "you cannot post share codes until …".
+pub fn refusal_reason(function: Function, until: &str, locale: Locale) -> String {
+    let phrase = Msg::function(function.as_str())
+        .map_or_else(|| function.as_str().to_owned(), |m| text(locale, m, &[]));
+    text(
+        locale,
+        Msg::Refusal,
+        &[("function", &phrase), ("until", until)],
+    )
+}
+
 /// Why an account arriving through a banned device or address range is refused.
-pub fn evasion_reason(ban: &Sanction) -> String {
+pub fn evasion_reason(ban: &Sanction, locale: Locale) -> String {
     let what = match ban.target.kind {
-        SubjectKind::Device => "device",
-        _ => "address range",
+        SubjectKind::Device => Msg::Device,
+        _ => Msg::AddressRange,
     };
-    format!(
-        "evading the ban on {what} {} (sanction {})",
-        ban.target.id, ban.id
+    text(
+        locale,
+        Msg::Evasion,
+        &[
+            ("what", &text(locale, what, &[])),
+            ("target", &ban.target.id),
+            ("sanction", &ban.id.to_string()),
+        ],
     )
 }
 
@@ -223,6 +244,7 @@ fn text_hash(text: &str) -> String {
 pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, ApiError> {
     let engine = app.engine();
     let scene = event.scene.unwrap_or_default();
+    let locale = event.locale.unwrap_or(app.config.locale);
     let ts = match &event.ts {
         Some(ts) => Some(ts.parse::<jiff::Timestamp>().map_err(|e| {
             ApiError::field(
@@ -255,7 +277,7 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
 
     // A banned account sends nothing.
     if let (Some(_), Some(ban)) = (&event.sender, &standing.ban) {
-        let verdict = refusal(&event, scene, "sender-banned", ban_reason(ban));
+        let verdict = refusal(&event, scene, "sender-banned", ban_reason(ban, locale));
         return Ok(Assessment {
             checked: Checked {
                 verdict,
@@ -274,7 +296,7 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
     if let (Some(sender), Some(ban)) = (&event.sender, &snapshot_ban)
         && ban.target != account(sender)
     {
-        let reason = evasion_reason(ban);
+        let reason = evasion_reason(ban, locale);
         let evidence = serde_json::json!({
             "message": event.id,
             "banned": ban.target,
@@ -321,7 +343,7 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
             account_age_days: None,
             signals: app.signals_of(sender, now),
         });
-    let situation = Situation::new(scene, sanctions);
+    let situation = Situation::new(scene, sanctions).in_locale(locale);
     let situation = match &policy_standing {
         Some(standing) => situation.with_standing(standing),
         None => situation,
@@ -632,7 +654,7 @@ pub fn analyze_reported(app: &App, text: &str, now: i64) -> Result<Verdict, ApiE
         profile,
         None,
         facts,
-        Situation::new(Scene::Group, &snapshot.sanctions),
+        Situation::new(Scene::Group, &snapshot.sanctions).in_locale(app.config.locale),
     ))
 }
 

@@ -14,6 +14,7 @@ pub mod enforce;
 pub mod engine;
 pub mod error;
 pub mod ledger;
+pub mod locale;
 pub mod metrics;
 pub mod routes;
 pub mod webhooks;

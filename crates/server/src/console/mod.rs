@@ -35,6 +35,7 @@ use serde::Deserialize;
 use crate::{
     app::App,
     error::ApiError,
+    locale::RequestLocale,
     routes::{
         appeals::decide_appeal,
         cases::{self, OffenceSpec, Resolve},
@@ -44,7 +45,7 @@ use crate::{
 };
 use pages::*;
 use session::{Viewer, set_cookie};
-use view::{highlight, visible};
+use view::{Tr, highlight, visible};
 
 /// The console's routes (state: the app).
 pub fn router() -> Router<Arc<App>> {
@@ -98,12 +99,14 @@ async fn stylesheet() -> impl IntoResponse {
 struct ConsoleError {
     error: Box<ApiError>,
     nav: Option<Nav>,
+    t: Tr,
 }
 
 impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
         let page = ErrorPage {
             nav: self.nav,
+            t: self.t,
             status: self.error.status.as_u16(),
             message: visible(&self.error.body.message),
         };
@@ -140,20 +143,25 @@ fn failed(viewer: &Viewer) -> impl Fn(ApiError) -> ConsoleError + '_ {
     move |error| ConsoleError {
         error: Box::new(error),
         nav: Some(nav(viewer)),
+        t: Tr(viewer.locale),
     }
 }
 
-/// Fixed notes shown after an action (never text from the URL).
-fn note(key: Option<&str>) -> &'static str {
+/// Fixed notes shown after an action (never text from the URL): the catalogue's
+/// `note-<key>` for the keys below, nothing for any other.
+fn note(t: Tr, key: Option<&str>) -> String {
+    const KEYS: [&str; 7] = [
+        "assigned",
+        "escalated",
+        "verified",
+        "dismissed",
+        "empty",
+        "upheld",
+        "reversed",
+    ];
     match key {
-        Some("assigned") => "The case is yours.",
-        Some("escalated") => "Escalated: an admin decides now.",
-        Some("verified") => "Verified: the sanction is issued, the reporters are told.",
-        Some("dismissed") => "Dismissed: the reporters are told.",
-        Some("empty") => "The queue is empty.",
-        Some("upheld") => "Upheld: the sanction stands, the appellant is told.",
-        Some("reversed") => "Reversed: the sanction is lifted and the ladder recomputed.",
-        _ => "",
+        Some(key) if KEYS.contains(&key) => t.s(&format!("note-{key}")),
+        _ => String::new(),
     }
 }
 
@@ -162,27 +170,31 @@ struct LoginForm {
     token: String,
 }
 
-async fn login_page() -> Response {
+async fn login_page(RequestLocale(locale): RequestLocale) -> Response {
     render(LoginPage {
         nav: None,
+        t: Tr(locale),
         error: None,
     })
 }
 
 async fn login(
     State(app): State<Arc<App>>,
+    RequestLocale(locale): RequestLocale,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
+    let t = Tr(locale);
     let refuse = |message: &str| {
         let mut response = render(LoginPage {
             nav: None,
+            t,
             error: Some(message.to_owned()),
         });
         *response.status_mut() = StatusCode::UNAUTHORIZED;
         response
     };
     let Ok(Form(form)) = form else {
-        return refuse("paste a token into the form");
+        return refuse(&t.s("login-paste-token"));
     };
     let token = menshen_state::token::secret_hash(form.token.trim());
     let found = match app.authenticate_hash(token.clone()).await {
@@ -190,10 +202,10 @@ async fn login(
         Err(error) => return refuse(&error.body.message),
     };
     let Some((role, name)) = found else {
-        return refuse("this token is not known");
+        return refuse(&t.s("login-unknown-token"));
     };
     if role == Role::Service {
-        return refuse("service tokens cannot sign in; use a reviewer or admin token");
+        return refuse(&t.s("login-service-token"));
     }
     match app.sessions.start(role, name, token, app.now()) {
         Ok((id, _)) => (
@@ -294,7 +306,8 @@ async fn queue(
         .map_err(failed(&viewer))?;
     Ok(render(QueuePage::new(
         nav(&viewer),
-        note(query.note.as_deref()),
+        Tr(viewer.locale),
+        note(Tr(viewer.locale), query.note.as_deref()),
         state,
         reason,
         &rows,
@@ -395,7 +408,8 @@ async fn case_page(
         && (case.state != CaseState::Escalated || viewer.is_admin());
     let page = CasePage {
         nav: Some(nav(&viewer)),
-        note: note(query.note.as_deref()),
+        t: Tr(viewer.locale),
+        note: note(Tr(viewer.locale), query.note.as_deref()),
         case: CaseRow::from(case),
         content,
         facts,
@@ -607,7 +621,8 @@ async fn appeals(
         .map_err(failed(&viewer))?;
     Ok(render(AppealsPage {
         nav: Some(nav(&viewer)),
-        note: note(query.note.as_deref()),
+        t: Tr(viewer.locale),
+        note: note(Tr(viewer.locale), query.note.as_deref()),
         open: rows.0,
         decided: rows.1,
     }))
@@ -666,6 +681,7 @@ async fn subjects(
     let kind_name = query.kind.clone().unwrap_or_else(|| "account".into());
     let mut page = SubjectPage {
         nav: Some(nav(&viewer)),
+        t: Tr(viewer.locale),
         kinds: choices(kinds.map(SubjectKind::as_str), &kind_name),
         id: query.id.as_deref().map(visible).unwrap_or_default(),
         searched: false,
@@ -739,7 +755,7 @@ async fn policy(State(app): State<Arc<App>>, viewer: Viewer) -> PageResult {
                     strikes: rule.strikes,
                     restricts: rule.restricts.map(|f| f.to_string()).unwrap_or_default(),
                     shadow: rule.shadow || profile.shadow,
-                    message: rule.message.clone(),
+                    message: rule.message.get(viewer.locale).to_owned(),
                 })
                 .collect(),
         })
@@ -748,6 +764,7 @@ async fn policy(State(app): State<Arc<App>>, viewer: Viewer) -> PageResult {
     let replays = latest_replays(&dir, 5);
     Ok(render(PolicyPage {
         nav: Some(nav(&viewer)),
+        t: Tr(viewer.locale),
         profiles,
         replays,
         replay_dir: dir.display().to_string(),

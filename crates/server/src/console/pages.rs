@@ -11,7 +11,7 @@ use menshen_state::{
     sanction::Sanction,
 };
 
-use super::view::{Piece, visible, when};
+use super::view::{Piece, Tr, visible, when};
 use crate::{enforce::StandingView, routes::cases::ReportView};
 
 /// The header's view of the signed-in person.
@@ -26,6 +26,7 @@ pub struct Nav {
 #[template(path = "login.html")]
 pub struct LoginPage {
     pub nav: Option<Nav>,
+    pub t: Tr,
     pub error: Option<String>,
 }
 
@@ -33,6 +34,7 @@ pub struct LoginPage {
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub nav: Option<Nav>,
+    pub t: Tr,
     pub status: u16,
     pub message: String,
 }
@@ -94,7 +96,8 @@ pub fn choices(values: impl IntoIterator<Item = &'static str>, current: &str) ->
 #[template(path = "queue.html")]
 pub struct QueuePage {
     pub nav: Option<Nav>,
-    pub note: &'static str,
+    pub t: Tr,
+    pub note: String,
     pub reason: String,
     pub states: Vec<Choice>,
     pub reasons: Vec<Choice>,
@@ -104,7 +107,8 @@ pub struct QueuePage {
 impl QueuePage {
     pub fn new(
         nav: Nav,
-        note: &'static str,
+        t: Tr,
+        note: String,
         state: Option<CaseState>,
         reason: Option<Reason>,
         cases: &[Case],
@@ -112,6 +116,7 @@ impl QueuePage {
         let reason = reason.map(Reason::as_str).unwrap_or_default();
         QueuePage {
             nav: Some(nav),
+            t,
             note,
             reason: reason.to_owned(),
             states: choices(
@@ -284,7 +289,8 @@ impl From<&AuditRecord> for HistoryRow {
 #[template(path = "case.html")]
 pub struct CasePage {
     pub nav: Option<Nav>,
-    pub note: &'static str,
+    pub t: Tr,
+    pub note: String,
     pub case: CaseRow,
     pub content: Vec<Piece>,
     /// The marked pieces of `content`, for the facts table.
@@ -337,7 +343,8 @@ impl AppealRow {
 #[template(path = "appeals.html")]
 pub struct AppealsPage {
     pub nav: Option<Nav>,
-    pub note: &'static str,
+    pub t: Tr,
+    pub note: String,
     pub open: Vec<AppealRow>,
     pub decided: Vec<AppealRow>,
 }
@@ -346,6 +353,7 @@ pub struct AppealsPage {
 #[template(path = "subject.html")]
 pub struct SubjectPage {
     pub nav: Option<Nav>,
+    pub t: Tr,
     pub kinds: Vec<Choice>,
     pub id: String,
     pub searched: bool,
@@ -382,6 +390,7 @@ pub struct ReplayRow {
 #[template(path = "policy.html")]
 pub struct PolicyPage {
     pub nav: Option<Nav>,
+    pub t: Tr,
     pub profiles: Vec<ProfileRow>,
     pub replays: Vec<ReplayRow>,
     pub replay_dir: String,

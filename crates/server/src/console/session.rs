@@ -100,6 +100,9 @@ impl Sessions {
 pub struct Viewer {
     pub session: Session,
     pub id: String,
+    /// The language the console speaks to this viewer (`Accept-Language`, else the
+    /// deployment's).
+    pub locale: menshen_i18n::Locale,
 }
 
 impl Viewer {
@@ -168,7 +171,11 @@ impl FromRequestParts<std::sync::Arc<App>> for Viewer {
         let session = app.sessions.find(&id, now).ok_or_else(to_login)?;
         // A revoked token ends its sessions too.
         match app.authenticate_hash(session.token.clone()).await {
-            Ok(Some(_)) => Ok(Viewer { session, id }),
+            Ok(Some(_)) => Ok(Viewer {
+                session,
+                id,
+                locale: crate::locale::from_headers(&parts.headers, app.config.locale),
+            }),
             Ok(None) => {
                 app.sessions.end(&id);
                 Err(to_login())

@@ -170,3 +170,41 @@ mod tests {
         assert_eq!(kinds, [("加", ""), ("微信abc", "term")]);
     }
 }
+
+/// The console's texts in one language, as the templates read them: `t.s("id")`, or with
+/// arguments `t.a1("id", "name", value)`. Ids live in `crates/i18n/locales/*/console.ftl`.
+#[derive(Clone, Copy, Debug)]
+pub struct Tr(pub menshen_i18n::Locale);
+
+impl Tr {
+    /// The page's `lang` attribute.
+    pub fn lang(&self) -> &'static str {
+        self.0.tag()
+    }
+
+    pub fn s(&self, id: &str) -> String {
+        menshen_i18n::console(self.0, id)
+    }
+
+    pub fn a1(&self, id: &str, name: &str, value: impl std::fmt::Display) -> String {
+        menshen_i18n::console_with(self.0, id, &[(name, &value.to_string())])
+    }
+
+    pub fn a2(
+        &self,
+        id: &str,
+        first: &str,
+        first_value: impl std::fmt::Display,
+        second: &str,
+        second_value: impl std::fmt::Display,
+    ) -> String {
+        menshen_i18n::console_with(
+            self.0,
+            id,
+            &[
+                (first, &first_value.to_string()),
+                (second, &second_value.to_string()),
+            ],
+        )
+    }
+}

@@ -12,6 +12,7 @@ use crate::{
     auth::Caller,
     enforce::{Checked, MessageEvent, check_all},
     error::{ApiError, Body, ErrorBody},
+    locale::RequestLocale,
 };
 
 /// Check one message: the verdict (DESIGN.md §3) plus `enforcement`, the sanction it earned
@@ -22,9 +23,11 @@ use crate::{
 pub async fn check(
     State(app): State<Arc<App>>,
     caller: Caller,
-    Body(event): Body<MessageEvent>,
+    locale: RequestLocale,
+    Body(mut event): Body<MessageEvent>,
 ) -> Result<Json<Checked>, ApiError> {
     caller.require(&[Role::Service])?;
+    event.locale = Some(locale.or_body(event.locale));
     let started = std::time::Instant::now();
     let mut checked = check_all(&app, vec![event], app.now()).await?;
     app.metrics
@@ -56,9 +59,13 @@ pub struct BatchResult {
 pub async fn batch(
     State(app): State<Arc<App>>,
     caller: Caller,
-    Body(batch): Body<Batch>,
+    locale: RequestLocale,
+    Body(mut batch): Body<Batch>,
 ) -> Result<Json<BatchResult>, ApiError> {
     caller.require(&[Role::Service])?;
+    for event in &mut batch.messages {
+        event.locale = Some(locale.or_body(event.locale));
+    }
     if batch.messages.len() > app.config.max_batch {
         return Err(ApiError::field(
             "messages",

@@ -19,6 +19,7 @@ use crate::{
     auth::Caller,
     enforce::{ban_reason, evasion_reason},
     error::{ApiError, Body, ErrorBody},
+    locale::RequestLocale,
 };
 
 #[derive(Deserialize, ToSchema)]
@@ -116,6 +117,7 @@ fn parse(
 pub async fn events(
     State(app): State<Arc<App>>,
     caller: Caller,
+    RequestLocale(locale): RequestLocale,
     Body(events): Body<Events>,
 ) -> Result<Json<EventsResult>, ApiError> {
     caller.require(&[Role::Service])?;
@@ -181,7 +183,7 @@ pub async fn events(
                     index,
                     account: event.actor().to_owned(),
                     function,
-                    reason: format!("you cannot {} until {until}", function.phrase()),
+                    reason: crate::enforce::refusal_reason(function, &until, locale),
                     until,
                 });
             }
@@ -199,13 +201,13 @@ pub async fn events(
                     {
                         refused_logins.push(RefusedLogin {
                             account: account.clone(),
-                            reason: ban_reason(&ban),
+                            reason: ban_reason(&ban, locale),
                         });
                         continue;
                     }
                     let address = ip.as_deref().and_then(|ip| ip.parse().ok());
                     if let Some(ban) = snapshot.ban_covering(Some(device), address) {
-                        let reason = evasion_reason(ban);
+                        let reason = evasion_reason(ban, locale);
                         refused_logins.push(RefusedLogin {
                             account: account.clone(),
                             reason: reason.clone(),

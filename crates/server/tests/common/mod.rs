@@ -40,8 +40,10 @@ pub fn server_with(name: &str, configure: impl FnOnce(&mut ServerConfig)) -> Ser
     let reviewer = store.create_token("rita", Role::Reviewer, 0).unwrap();
     let admin = store.create_token("root", Role::Admin, 0).unwrap();
     drop(store);
+    // The tests read English texts; `locale.rs` covers the Chinese default.
     let mut config = ServerConfig {
         data_dir: dir.clone(),
+        locale: menshen_i18n::Locale::En,
         ..ServerConfig::default()
     };
     configure(&mut config);
