@@ -291,6 +291,19 @@ fn verification_sanctions_through_the_ladder_and_tells_everyone() {
         .collect();
     assert_eq!(outcomes.len(), 2, "one per reporter: {topics:?}");
     assert!(outcomes.iter().all(|p| p["outcome"] == "verified"));
+    // The reporter is thanked in both languages; the platform shows theirs.
+    let message = &outcomes[0]["message"];
+    assert!(
+        message["zh-CN"]
+            .as_str()
+            .unwrap()
+            .starts_with("感谢你的举报")
+            && message["en"]
+                .as_str()
+                .unwrap()
+                .starts_with("Thank you for your report"),
+        "{message}"
+    );
     let verified = topics
         .iter()
         .find(|(t, _)| t == "case.verified")

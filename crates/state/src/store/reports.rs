@@ -458,6 +458,11 @@ pub(super) fn resolve_case_in(
         if reporter.starts_with(SYSTEM_REPORTER_PREFIX) {
             continue;
         }
+        // What the platform shows the reporter, in both languages: it knows theirs.
+        let feedback = match outcome {
+            Outcome::Verified => menshen_i18n::Msg::ReportUpheld,
+            Outcome::Dismissed => menshen_i18n::Msg::ReportDismissed,
+        };
         notify_in(
             transaction,
             Topic::ReportOutcome,
@@ -467,6 +472,7 @@ pub(super) fn resolve_case_in(
                 "case": case.id,
                 "outcome": outcome,
                 "reason": reason,
+                "message": menshen_i18n::texts(feedback, &[("case", &case.id.to_string())]),
             }),
             at,
         )?;
@@ -481,6 +487,10 @@ pub(super) fn resolve_case_in(
                 "sanction": sanction.id,
                 "reason": sanction.reason,
                 "appeal": { "sanction": sanction.id, "how": "POST /v1/appeals" },
+                "message": menshen_i18n::texts(
+                    menshen_i18n::Msg::CaseVerified,
+                    &[("reason", &sanction.reason), ("sanction", &sanction.id.to_string())],
+                ),
             }),
             at,
         )?;
