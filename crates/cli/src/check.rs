@@ -105,9 +105,16 @@ pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
     };
     let mut scratch = Scratch::default();
     if args.jsonl {
+        let input: Box<dyn BufRead> = match &args.events {
+            Some(path) => Box::new(io::BufReader::new(
+                std::fs::File::open(path)
+                    .with_context(|| format!("opening the events file {}", path.display()))?,
+            )),
+            None => Box::new(io::stdin().lock()),
+        };
         return gate.stream(
             &mut scratch,
-            io::stdin().lock(),
+            input,
             io::stdout().lock(),
             args.scene,
             args.max_line_bytes,

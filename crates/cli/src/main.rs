@@ -41,6 +41,9 @@ enum Command {
     /// Render a verdict (JSON on stdin, as `check` prints it) for each recipient, with their
     /// link choices; one JSON line per recipient.
     Deliver {
+        /// The verdict, as `check` prints it (default: standard input).
+        #[arg(long, value_name = "FILE")]
+        verdict: Option<PathBuf>,
         /// JSON object of recipient id to choices:
         /// {"alice": {"categories": {"ecommerce": "plain_text"}, "domains": {"jd.com": "hide"}}}
         #[arg(long, value_name = "FILE")]
@@ -213,6 +216,9 @@ struct CheckArgs {
     /// Read message events as JSON lines on stdin; write one verdict per line.
     #[arg(long, conflicts_with = "text")]
     jsonl: bool,
+    /// With --jsonl: read the events from this file instead of standard input.
+    #[arg(long, value_name = "FILE", requires = "jsonl")]
+    events: Option<PathBuf>,
     /// Treat this domain (and its subdomains) as sanctioned; may be given several times.
     #[arg(long = "sanctioned-domain", value_name = "DOMAIN")]
     sanctioned_domains: Vec<String>,
@@ -256,7 +262,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::check(args),
-        Command::Deliver { prefs, data } => profiles::deliver(&prefs, &data),
+        Command::Deliver {
+            verdict,
+            prefs,
+            data,
+        } => profiles::deliver(verdict.as_ref(), &prefs, &data),
         Command::Audit(AuditCommand::Verify { store }) => audit_verify(&store),
         Command::Serve(args) => server::serve(args),
         Command::Token(command) => server::token(command),

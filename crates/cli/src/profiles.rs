@@ -13,14 +13,24 @@ use serde::Deserialize;
 
 use crate::{DataArgs, build_engine, check::for_each_line, read};
 
-pub(crate) fn deliver(prefs: &PathBuf, data: &DataArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn deliver(
+    verdict: Option<&PathBuf>,
+    prefs: &PathBuf,
+    data: &DataArgs,
+) -> anyhow::Result<ExitCode> {
     use menshen_policy::deliver::Preferences;
-    let mut input = String::new();
-    io::stdin()
-        .read_to_string(&mut input)
-        .context("reading the verdict on standard input")?;
+    let (input, source) = match verdict {
+        Some(path) => (read(path, "the verdict")?, path.display().to_string()),
+        None => {
+            let mut input = String::new();
+            io::stdin()
+                .read_to_string(&mut input)
+                .context("reading the verdict on standard input")?;
+            (input, "standard input".to_owned())
+        }
+    };
     let verdict: menshen_policy::Verdict = serde_json::from_str(&input)
-        .context("standard input is not a verdict as `menshen check` prints it")?;
+        .with_context(|| format!("{source} is not a verdict as `menshen check` prints it"))?;
     let prefs: std::collections::BTreeMap<String, Preferences> =
         serde_json::from_str(&read(prefs, "preferences")?).with_context(|| {
             format!(
