@@ -140,7 +140,9 @@ async fn api(base: &str, token: &str, method: &str, path: &str, body: Option<Val
 }
 
 fn artifacts() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-artifacts");
+    // Under the cargo target directory, wherever CARGO_TARGET_DIR puts it (cargo gives
+    // integration tests `<target>/tmp`).
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../browser-artifacts");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
