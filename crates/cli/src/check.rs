@@ -50,8 +50,12 @@ pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
         domains: args
             .sanctioned_domains
             .iter()
-            .map(|d| d.to_lowercase())
-            .collect(),
+            .map(|d| match menshen_detect::links::host::canonical_host(d) {
+                Ok(menshen_detect::links::host::CanonicalHost::Domain(domain)) => Ok(domain),
+                Ok(_) => bail!("--sanctioned-domain `{d}` is an IP address, not a domain"),
+                Err(error) => bail!("--sanctioned-domain: {error}"),
+            })
+            .collect::<anyhow::Result<_>>()?,
         apps: args.sanctioned_apps.iter().cloned().collect(),
     };
     let registry = analyzer.registry();

@@ -184,6 +184,54 @@ fn rough_edges_are_errors_that_say_what_to_do() {
 }
 
 #[test]
+fn a_sanctioned_domain_is_blocked_in_its_spellings_and_never_covers_an_ip() {
+    let action = |args: &[&str]| {
+        let out = menshen(args, b"");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+        verdict["action"].as_str().unwrap().to_owned()
+    };
+    for sanction in [
+        "例子.中国",
+        "xn--fsqu00a.xn--fiqs8s",
+        "XN--FSQU00A.XN--FIQS8S.",
+    ] {
+        for text in [
+            "看 http://例子.中国/a",
+            "看 http://xn--fsqu00a.xn--fiqs8s/a",
+            "看 https://shop.例子.中国/x",
+            "看 https://item.taobao.com@例子.中国/x",
+        ] {
+            assert_eq!(
+                action(&["check", "--sanctioned-domain", sanction, text]),
+                "block",
+                "{sanction} in {text}"
+            );
+        }
+    }
+    assert_eq!(
+        action(&[
+            "check",
+            "--sanctioned-domain",
+            "example.top",
+            "看 https://example.top@good.com/x"
+        ]),
+        "allow",
+        "the userinfo is not the host"
+    );
+    // `3.4` is an IPv4 address to the WHATWG parser (3.0.0.4): no domain sanction at all.
+    for ip in ["1.2.3.4", "3.4"] {
+        let out = menshen(&["check", "--sanctioned-domain", ip, "hi"], b"");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("is an IP address"));
+    }
+}
+
+#[test]
 fn lint_problems_share_the_prefix_and_exit_code_of_every_error() {
     let dir = scratch_dir("lint-prefix");
     let file = dir.join("broken.toml");

@@ -253,9 +253,20 @@ impl Analyzer {
             lexicon: &self.lexicon,
             config: &self.config,
         };
-        let contacts = contacts::find(&cx);
+        let mut contacts = contacts::find(&cx);
+        let links = links::facts(&cx, &contacts);
+        // The userinfo of a link (`https://item.taobao.com@evil.top/`) reads like an e-mail
+        // address; inside a link it is part of the link, not a contact.
+        if contacts.iter().any(|c| c.kind == ContactKind::Email) && !links.is_empty() {
+            let mut spans: Vec<(usize, usize)> =
+                links.iter().map(|l| (l.span.start, l.span.end)).collect();
+            spans.sort_unstable();
+            contacts.retain(|c| {
+                c.kind != ContactKind::Email || !inside_any(&spans, c.span.start, c.span.end)
+            });
+        }
         let mut facts = Facts {
-            links: links::facts(&cx, &contacts),
+            links,
             share_codes: share_codes::find(&cx),
             terms: terms::find(&cx),
             contacts,

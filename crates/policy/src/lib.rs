@@ -908,7 +908,12 @@ fn bind(
     (flags, thresholds): (&Value, &Value),
 ) -> Vec<Value> {
     let sanctions = situation.sanctions;
+    // A domain sanction covers the domain and its subdomains; never an IP address, whose
+    // dotted tail (`3.4` of `1.2.3.4`) is no domain.
     let host_sanctioned = |host: &str| {
+        if host.parse::<std::net::IpAddr>().is_ok() {
+            return false;
+        }
         let mut suffix = host;
         loop {
             if sanctions.domains.contains(suffix) {

@@ -87,3 +87,31 @@ message = "m"
         "{errors:?}"
     );
 }
+
+#[test]
+fn a_domain_sanction_never_covers_an_ip_address() {
+    // A store written before hosts were read by the WHATWG rules may hold `3.4` as a domain;
+    // it must not block every address ending in .3.4.
+    let policy = Policy::embedded("wechat");
+    let profile = policy.profile("open-2021").unwrap();
+    let analyzer = Analyzer::embedded();
+    let sanctions = Sanctions {
+        domains: ["3.4".to_owned(), "scam.top".to_owned()].into(),
+        ..Sanctions::default()
+    };
+    let decide = |text: &str| {
+        policy
+            .decide(
+                profile,
+                &analyzer.analyze(text),
+                Situation::new(Scene::Direct, &sanctions),
+            )
+            .action
+    };
+    assert_eq!(decide("http://1.2.3.4/"), Action::Allow);
+    assert_eq!(
+        decide("http://a.scam.top/x"),
+        Action::Block,
+        "the guard still blocks domains"
+    );
+}

@@ -152,7 +152,15 @@ pub fn canonical_target_id(kind: crate::audit::SubjectKind, id: &str) -> Result<
                 ))
             }
         }
-        SubjectKind::Domain => Ok(id.trim_end_matches('.').to_lowercase()),
+        // The WHATWG reading links get: ASCII (IDNA), lower case, no trailing dot, so a
+        // sanction on `例子.中国` and one on `xn--fsqu00a.xn--fiqs8s` are the same target.
+        SubjectKind::Domain => match menshen_detect::links::host::canonical_host(id) {
+            Ok(menshen_detect::links::host::CanonicalHost::Domain(domain)) => Ok(domain),
+            Ok(menshen_detect::links::host::CanonicalHost::Ip(address)) => Err(format!(
+                "`{address}` is an IP address; sanction it with the kind `ip`, not `domain`"
+            )),
+            Err(error) => Err(error.to_string()),
+        },
         SubjectKind::App => Ok(id.to_lowercase()),
         SubjectKind::Account | SubjectKind::Device => Ok(id.to_owned()),
         SubjectKind::Message
@@ -195,6 +203,13 @@ mod tests {
             canonical_target_id(SubjectKind::Domain, "Scam.Example.").unwrap(),
             "scam.example"
         );
+        assert_eq!(
+            canonical_target_id(SubjectKind::Domain, "例子.中国").unwrap(),
+            canonical_target_id(SubjectKind::Domain, "XN--fsqu00a.xn--fiqs8s").unwrap()
+        );
+        let ip = canonical_target_id(SubjectKind::Domain, "1.2.3.4").unwrap_err();
+        assert!(ip.contains("kind `ip`"), "{ip}");
+        assert!(canonical_target_id(SubjectKind::Domain, "a b.com").is_err());
         assert!(canonical_target_id(SubjectKind::Message, "m1").is_err());
         assert!(canonical_target_id(SubjectKind::Account, "  ").is_err());
     }

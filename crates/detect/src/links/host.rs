@@ -242,6 +242,19 @@ pub fn tld_at(text: &str, at: usize) -> Option<usize> {
         len += c.len_utf8();
         ends.push(len);
     }
+    // A TLD in its ASCII form (`xn--fiqs8s`, 中国) is read as the one it encodes.
+    if rest.len() > 4 && rest.as_bytes()[..4].eq_ignore_ascii_case(b"xn--") {
+        let len = rest
+            .bytes()
+            .take(64)
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
+            .count();
+        let continues = rest[len..].starts_with(['@', '_', '+']);
+        let (unicode, decoded) = idna::domain_to_unicode(&rest[..len]);
+        if !continues && decoded.is_ok() && is_tld(&unicode) {
+            return Some(len);
+        }
+    }
     ends.into_iter().rev().find(|&end| {
         let continues = rest[end..]
             .chars()
@@ -302,5 +315,72 @@ mod tests {
         assert!(!valid_label("-leading", true) && !valid_label("trailing_", true));
         assert!(valid_label("xn--ls8h", false) && !valid_label("xn--はじめよう", false));
         assert!(!valid_label(&"a".repeat(64), false));
+    }
+}
+
+/// A host as the WHATWG URL standard reads it: a domain in its ASCII form (IDNA UTS #46,
+/// lower case, percent-decoded, no trailing dot), or an IP address (IPv4 in any of its
+/// spellings: `0x7f.1`, `2130706433`, `0177.0.0.1`; IPv6 in brackets).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CanonicalHost {
+    Domain(String),
+    Ip(std::net::IpAddr),
+}
+
+impl CanonicalHost {
+    /// The host as text: the ASCII domain, or the address (IPv6 without brackets).
+    pub fn as_text(&self) -> String {
+        match self {
+            CanonicalHost::Domain(domain) => domain.clone(),
+            CanonicalHost::Ip(address) => address.to_string(),
+        }
+    }
+
+    /// The registrable domain (public suffix list); an IP address has none.
+    pub fn registrable(&self) -> Option<&str> {
+        match self {
+            CanonicalHost::Domain(domain) => psl::domain_str(domain),
+            CanonicalHost::Ip(_) => None,
+        }
+    }
+}
+
+/// Why a text is not a host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostError {
+    pub host: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for HostError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}` is not a host: {}", self.host, self.reason)
+    }
+}
+
+impl std::error::Error for HostError {}
+
+/// Read `host` by the WHATWG host parser (the `url` crate): the one reading that links,
+/// sanctions and lookups share, so `Example.COM.`, `例子.中国` and its `xn--` form, and
+/// `0x7f.0.0.1` each compare equal to their canonical spelling.
+pub fn canonical_host(host: &str) -> Result<CanonicalHost, HostError> {
+    let error = |reason: String| HostError {
+        host: host.to_owned(),
+        reason,
+    };
+    let trimmed = host.trim();
+    if trimmed.is_empty() {
+        return Err(error("it is empty".into()));
+    }
+    match url::Host::parse(trimmed).map_err(|e| error(e.to_string()))? {
+        url::Host::Domain(domain) => {
+            let domain = domain.trim_end_matches('.');
+            if domain.is_empty() {
+                return Err(error("it has no labels".into()));
+            }
+            Ok(CanonicalHost::Domain(domain.to_owned()))
+        }
+        url::Host::Ipv4(address) => Ok(CanonicalHost::Ip(address.into())),
+        url::Host::Ipv6(address) => Ok(CanonicalHost::Ip(address.into())),
     }
 }

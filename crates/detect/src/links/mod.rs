@@ -16,6 +16,12 @@
 //! for ASCII hosts ending in a TLD spammers use (`obfuscation_tlds` in the registry), so
 //! prose does not turn into links. Each character is examined a bounded number of times:
 //! a rejected host is skipped whole.
+//!
+//! After a scheme, what precedes an `@` is userinfo (`https://item.taobao.com@evil.top/`
+//! goes to `evil.top`), and `localhost` and bracketed IPv6 hosts are links too. Once found,
+//! a host is read by the WHATWG URL rules ([`host::canonical_host`], the `url` crate): IDNA to
+//! ASCII, so `例子.中国` and `xn--fsqu00a.xn--fiqs8s` are one host; IPv4 in every spelling and
+//! IPv6, which have no registrable domain. Sanction targets are read the same way.
 
 pub mod host;
 
@@ -102,7 +108,26 @@ fn link_at(
         .find(|s| starts_with_ignore_case(&text[start..], s))
         .map_or(0, str::len);
     let has_scheme = scheme_len > 0;
-    let host_start = start + scheme_len;
+    // `https://item.taobao.com@evil.example/x` goes to evil.example: what comes before an `@`
+    // after a scheme is userinfo, never the host.
+    let host_start = start
+        + scheme_len
+        + if has_scheme {
+            userinfo_len(&text[start + scheme_len..])
+        } else {
+            0
+        };
+    if has_scheme && let Some(host_end) = local_host(&text[host_start..]).map(|l| host_start + l) {
+        let end = after_host(text, host_end, None);
+        return Ok(FoundLink {
+            start,
+            end,
+            url: text[start..end].to_owned(),
+            host: text[host_start..host_end].to_ascii_lowercase(),
+            host_end,
+            obfuscated: false,
+        });
+    }
     let chars = if has_scheme {
         LabelChars::Unicode
     } else {
@@ -137,36 +162,16 @@ fn link_at(
         None => named_host(text, chain, registry).ok_or(skip)?,
     };
     let tld = host.rsplit('.').next().unwrap_or_default();
-    let mut end = host_end;
-
-    // Port.
-    if text[end..].starts_with(':') {
-        let digits = text[end + 1..]
-            .bytes()
-            .take_while(u8::is_ascii_digit)
-            .count();
-        if (1..=5).contains(&digits) {
-            end += 1 + digits;
+    let slug_limit = registry.slug_limit(&host);
+    if let Some(limit) = slug_limit {
+        let slug = text[host_end..].strip_prefix('/').map_or(0, |rest| {
+            rest.bytes().take_while(u8::is_ascii_alphanumeric).count()
+        });
+        if slug > limit {
+            return Err(host_end + 1 + slug);
         }
     }
-    // Path: a slug of fixed shape for hosts that have one (t.co), otherwise general.
-    if text[end..].starts_with('/') {
-        if let Some(limit) = registry.slug_limit(&host) {
-            let slug = text[end + 1..]
-                .bytes()
-                .take_while(u8::is_ascii_alphanumeric)
-                .count();
-            if slug > limit {
-                return Err(end + 1 + slug);
-            }
-            end += 1 + slug;
-        } else {
-            end = path_end(text, end);
-        }
-    }
-    if text[end..].starts_with('?') {
-        end = query_end(text, end);
-    }
+    let end = after_host(text, host_end, slug_limit);
     if !has_scheme && end == host_end && chain.labels.len() == 2 && registry.is_filename_tld(tld) {
         return Err(skip.max(end));
     }
@@ -188,6 +193,72 @@ fn link_at(
         host_end,
         obfuscated,
     })
+}
+
+/// Port, path and query after a host that ends at `host_end`: where the link ends. A host
+/// with a slug of fixed shape (t.co) takes `slug_limit` ASCII letters and digits as its path.
+fn after_host(text: &str, host_end: usize, slug_limit: Option<usize>) -> usize {
+    let mut end = host_end;
+    if text[end..].starts_with(':') {
+        let digits = text[end + 1..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        if (1..=5).contains(&digits) {
+            end += 1 + digits;
+        }
+    }
+    if text[end..].starts_with('/') {
+        end = match slug_limit {
+            Some(limit) => {
+                let slug = text[end + 1..]
+                    .bytes()
+                    .take_while(u8::is_ascii_alphanumeric)
+                    .count();
+                end + 1 + slug.min(limit)
+            }
+            None => path_end(text, end),
+        };
+    }
+    if text[end..].starts_with('?') {
+        end = query_end(text, end);
+    }
+    end
+}
+
+/// The length of a userinfo (`user:pass@`, `item.taobao.com@`) at the start of what follows a
+/// scheme, `@` included; 0 if there is none. Userinfo is printable ASCII with no `/`, `?`, `#`
+/// or space, and at most 256 bytes, so the look-ahead is bounded.
+fn userinfo_len(rest: &str) -> usize {
+    for (i, &b) in rest.as_bytes().iter().take(257).enumerate() {
+        match b {
+            b'@' if i > 0 => return i + 1,
+            b'/' | b'?' | b'#' | b'@' => return 0,
+            _ if !b.is_ascii_graphic() => return 0,
+            _ => {}
+        }
+    }
+    0
+}
+
+/// A host with no dot that a scheme makes a link: `localhost`, or an IPv6 address in
+/// brackets (`[::1]`, `[2001:db8::7]`). Returns its length.
+fn local_host(rest: &str) -> Option<usize> {
+    let ends_here = |len: usize| {
+        rest[len..]
+            .chars()
+            .next()
+            .is_none_or(|c| !LabelChars::Unicode.allows(c) && c != '.')
+    };
+    if starts_with_ignore_case(rest, "localhost") && ends_here(9) {
+        return Some(9);
+    }
+    let inner = rest.strip_prefix('[')?;
+    let close = inner.bytes().take(46).position(|b| b == b']')?;
+    inner[..close]
+        .parse::<std::net::Ipv6Addr>()
+        .is_ok()
+        .then_some(close + 2)
 }
 
 /// The host name that starts at `start` (a Latin label chain ending in a TLD), for e-mail
@@ -341,12 +412,22 @@ pub fn fact(
     found: &FoundLink,
     span: menshen_text::Span,
 ) -> crate::Link {
-    let info = registry.lookup(&found.host, found.rest(text));
+    // The WHATWG reading of the host: IDNA to ASCII, IPv4 in every spelling, IPv6; an IP has
+    // no registrable domain. A host the parser refuses keeps the spelling it was found in.
+    let canonical = host::canonical_host(&found.host).ok();
+    let host = canonical
+        .as_ref()
+        .map_or_else(|| found.host.clone(), host::CanonicalHost::as_text);
+    let domain = match &canonical {
+        Some(canonical) => canonical.registrable().map(str::to_owned),
+        None => psl::domain_str(&found.host).map(str::to_owned),
+    };
+    let info = registry.lookup(&host, found.rest(text));
     let platform = info.map(|i| registry.platform(i.platform));
     crate::Link {
         url: found.url.clone(),
-        host: found.host.clone(),
-        domain: psl::domain_str(&found.host).map(str::to_owned),
+        host,
+        domain,
         platform: platform.map(|p| p.id.clone()),
         category: platform.map(|p| p.category).unwrap_or_default(),
         span,
@@ -407,6 +488,90 @@ mod tests {
         );
         assert_eq!(urls("203.0.113.7/login"), ["203.0.113.7/login"]);
         assert!(urls("version 1.2.3.4 released").is_empty());
+    }
+
+    fn facts_of(text: &str) -> Vec<crate::Link> {
+        crate::Analyzer::embedded().analyze(text).links
+    }
+
+    #[test]
+    fn userinfo_is_never_the_host() {
+        let links = facts_of("看 https://item.taobao.com@evil.top/x 这个");
+        assert_eq!(links.len(), 1, "{links:?}");
+        assert_eq!(links[0].host, "evil.top");
+        assert_eq!(links[0].url, "https://item.taobao.com@evil.top/x");
+        let facts =
+            crate::Analyzer::embedded().analyze("看 https://item.taobao.com@evil.top/x 这个");
+        assert!(
+            facts.contacts.is_empty(),
+            "the userinfo is no e-mail: {:?}",
+            facts.contacts
+        );
+        let links = facts_of("http://user:pass@host.example.com/path");
+        assert_eq!(
+            (links[0].host.as_str(), links[0].domain.as_deref()),
+            ("host.example.com", Some("example.com"))
+        );
+        assert!(
+            urls("mail me: alice@example.com").is_empty(),
+            "an address's domain is no link"
+        );
+    }
+
+    #[test]
+    fn ip_hosts_have_no_registrable_domain() {
+        for (text, host) in [
+            ("http://1.2.3.4/", "1.2.3.4"),
+            ("http://203.0.113.7:8080/x", "203.0.113.7"),
+            ("http://[::1]:8080/admin", "::1"),
+            ("https://[2001:db8::7]/x", "2001:db8::7"),
+        ] {
+            let links = facts_of(text);
+            assert_eq!(links.len(), 1, "{text}: {links:?}");
+            assert_eq!(links[0].host, host, "{text}");
+            assert_eq!(links[0].domain, None, "{text}: an IP has no domain");
+        }
+        let local = facts_of("dev server at http://localhost:3000/login");
+        assert_eq!(
+            (local[0].host.as_str(), local[0].domain.as_deref()),
+            ("localhost", None)
+        );
+        assert!(
+            facts_of("localhost:3000").is_empty(),
+            "without a scheme, a word"
+        );
+    }
+
+    #[test]
+    fn idn_hosts_are_read_in_their_ascii_form() {
+        let unicode = facts_of("http://例子.中国/a");
+        let ascii = facts_of("http://xn--fsqu00a.xn--fiqs8s/a");
+        assert!(
+            !unicode.is_empty() && !ascii.is_empty(),
+            "{unicode:?} {ascii:?}"
+        );
+        assert_eq!(unicode[0].host, "xn--fsqu00a.xn--fiqs8s");
+        assert_eq!(unicode[0].host, ascii[0].host);
+        assert_eq!(unicode[0].domain, ascii[0].domain);
+        assert!(unicode[0].domain.is_some());
+        assert_eq!(facts_of("https://Example.COM./x")[0].host, "example.com");
+    }
+
+    #[test]
+    fn canonical_hosts_follow_the_whatwg_rules() {
+        use host::{CanonicalHost, canonical_host};
+        let ip = |s: &str| CanonicalHost::Ip(s.parse().unwrap());
+        assert_eq!(canonical_host("0x7f.1"), Ok(ip("127.0.0.1")));
+        assert_eq!(canonical_host("2130706433"), Ok(ip("127.0.0.1")));
+        assert_eq!(canonical_host("0177.0.0.1"), Ok(ip("127.0.0.1")));
+        assert_eq!(canonical_host("[::1]"), Ok(ip("::1")));
+        assert_eq!(
+            canonical_host("Ｅxample.com."),
+            Ok(CanonicalHost::Domain("example.com".into()))
+        );
+        assert_eq!(canonical_host("1.2.3.4").unwrap().registrable(), None);
+        assert!(canonical_host("").is_err());
+        assert!(canonical_host("a b.com").is_err());
     }
 
     #[test]
