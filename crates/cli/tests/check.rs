@@ -223,6 +223,21 @@ fn a_sanctioned_domain_is_blocked_in_its_spellings_and_never_covers_an_ip() {
         "allow",
         "the userinfo is not the host"
     );
+    for text in [
+        "看 hxxps://evil.com/login",
+        "看 evil[.]com/x",
+        "看 evil(dot)com",
+        "看 evil.c0m",
+        "看 https://shop.evil.com@evil.com/x",
+        "看 https://item.taobao.com@evil.com/x",
+        "看 HTTP://EVIL.COM./x",
+    ] {
+        assert_eq!(
+            action(&["check", "--sanctioned-domain", "evil.com", text]),
+            "block",
+            "evil.com in {text}"
+        );
+    }
     // `3.4` is an IPv4 address to the WHATWG parser (3.0.0.4): no domain sanction at all.
     for ip in ["1.2.3.4", "3.4"] {
         let out = menshen(&["check", "--sanctioned-domain", ip, "hi"], b"");

@@ -318,6 +318,37 @@ mod tests {
     }
 }
 
+/// A TLD written with a look-alike of `o` (`c0m`, `c○m`, `cοm` with a Greek omicron or a
+/// Cyrillic о): its length in the text and the TLD it stands for. Only for TLDs of three
+/// letters or more that spammers use (`obfuscation_tlds`), so `v1.0` and `x.c0` stay silent.
+pub fn lookalike_tld(
+    text: &str,
+    at: usize,
+    registry: &crate::registry::Registry,
+) -> Option<(usize, String)> {
+    let mut tld = String::new();
+    let mut len = 0;
+    let mut swapped = false;
+    for c in text[at..].chars().take(12) {
+        let letter = match c {
+            '0' | '○' | 'ο' | 'о' | 'Ο' | 'О' => {
+                swapped = true;
+                'o'
+            }
+            c if c.is_ascii_alphabetic() => c.to_ascii_lowercase(),
+            _ => break,
+        };
+        tld.push(letter);
+        len += c.len_utf8();
+    }
+    let continues = text[at + len..]
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, '@' | '-' | '_'));
+    (swapped && !continues && tld.len() >= 3 && registry.is_obfuscation_tld(&tld))
+        .then_some((len, tld))
+}
+
 /// A host as the WHATWG URL standard reads it: a domain in its ASCII form (IDNA UTS #46,
 /// lower case, percent-decoded, no trailing dot), or an IP address (IPv4 in any of its
 /// spellings: `0x7f.1`, `2130706433`, `0177.0.0.1`; IPv6 in brackets).

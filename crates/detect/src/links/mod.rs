@@ -103,10 +103,18 @@ fn link_at(
     chain: &mut Chain,
 ) -> Result<FoundLink, usize> {
     let before = char_before(text, start);
-    let scheme_len = ["https://", "http://"]
-        .into_iter()
-        .find(|s| starts_with_ignore_case(&text[start..], s))
-        .map_or(0, str::len);
+    // Defanged schemes (`hxxps://`, as threat reports write them) are schemes too; the link's
+    // url then carries the real one.
+    let scheme = [
+        ("https://", "https://"),
+        ("http://", "http://"),
+        ("hxxps://", "https://"),
+        ("hxxp://", "http://"),
+    ]
+    .into_iter()
+    .find(|(written, _)| starts_with_ignore_case(&text[start..], written));
+    let scheme_len = scheme.map_or(0, |(written, _)| written.len());
+    let defanged = scheme.is_some_and(|(written, real)| written != real);
     let has_scheme = scheme_len > 0;
     // `https://item.taobao.com@evil.example/x` goes to evil.example: what comes before an `@`
     // after a scheme is userinfo, never the host.
@@ -152,7 +160,7 @@ fn link_at(
         return Err(skip);
     }
 
-    let (host, host_end, obfuscated) = match ipv4_host(text, chain) {
+    let (host, host_end, disguised_host) = match ipv4_host(text, chain) {
         Some(host_end)
             if has_scheme || matches!(text[host_end..].chars().next(), Some(':' | '/')) =>
         {
@@ -171,15 +179,22 @@ fn link_at(
             return Err(host_end + 1 + slug);
         }
     }
-    let end = after_host(text, host_end, slug_limit);
+    let mut end = after_host(text, host_end, slug_limit);
+    // A fragment after a scheme's link (`https://x.com/a#top`, `https://x.com#top`); without a
+    // scheme a `#` is more often a hashtag, and so it is after a fixed-shape slug (t.co).
+    if has_scheme && slug_limit.is_none() && text[end..].starts_with('#') {
+        end = query_end(text, end);
+    }
+    let obfuscated = disguised_host || defanged;
     if !has_scheme && end == host_end && chain.labels.len() == 2 && registry.is_filename_tld(tld) {
         return Err(skip.max(end));
     }
     let url = if obfuscated {
+        let written_scheme = &text[start..start + scheme_len];
+        let real_scheme = scheme.map_or("", |(_, real)| real);
         format!(
-            "{}{}{}",
-            &text[start..host_start],
-            host,
+            "{real_scheme}{}{host}{}",
+            &text[start + written_scheme.len()..host_start],
             &text[host_end..end]
         )
     } else {
@@ -289,8 +304,12 @@ fn ipv4_host(text: &str, chain: &Chain) -> Option<usize> {
 /// whether any dot in it was disguised.
 fn named_host(text: &str, chain: &Chain, registry: &Registry) -> Option<(String, usize, bool)> {
     for (k, dot) in chain.dots.iter().enumerate().rev() {
-        let Some(tld_len) = tld_at(text, dot.end) else {
-            continue;
+        let (tld_len, swapped) = match tld_at(text, dot.end) {
+            Some(len) => (len, None),
+            None => match host::lookalike_tld(text, dot.end, registry) {
+                Some((len, tld)) => (len, Some(tld)),
+                None => continue,
+            },
         };
         let labels = &chain.labels[..=k];
         let domain_label = k;
@@ -301,8 +320,10 @@ fn named_host(text: &str, chain: &Chain, registry: &Registry) -> Option<(String,
         if !labels_ok {
             continue;
         }
-        let tld = text[dot.end..dot.end + tld_len].to_lowercase();
-        let obfuscated = chain.dots[..=k].iter().any(|d| d.disguised);
+        let tld = swapped
+            .clone()
+            .unwrap_or_else(|| text[dot.end..dot.end + tld_len].to_lowercase());
+        let obfuscated = swapped.is_some() || chain.dots[..=k].iter().any(|d| d.disguised);
         if obfuscated {
             let ascii = labels.iter().all(|&(s, e)| text[s..e].is_ascii());
             if !ascii || !registry.is_obfuscation_tld(&tld) {
@@ -572,6 +593,53 @@ mod tests {
         assert_eq!(canonical_host("1.2.3.4").unwrap().registrable(), None);
         assert!(canonical_host("").is_err());
         assert!(canonical_host("a b.com").is_err());
+    }
+
+    #[test]
+    fn defanged_and_lookalike_spellings_are_the_link_they_stand_for() {
+        let host_of = |text: &str| {
+            let links = facts_of(text);
+            assert_eq!(links.len(), 1, "{text}: {links:?}");
+            assert!(links[0].obfuscated, "{text}");
+            (links[0].host.clone(), links[0].url.clone())
+        };
+        assert_eq!(
+            host_of("hxxps://evil.top/login"),
+            ("evil.top".into(), "https://evil.top/login".into())
+        );
+        assert_eq!(host_of("HXXP://evil[.]top/x").0, "evil.top");
+        for text in [
+            "去 evil.c0m 看",
+            "去 evil.c○m 看",
+            "去 evil.cοm 看",
+            "去 evil.cоm/x 看",
+        ] {
+            assert_eq!(host_of(text).0, "evil.com", "{text}");
+        }
+        for silent in [
+            "version v1.0 released",
+            "x.c0 is fine",
+            "room 3.0m wide",
+            "ab.c0mic",
+        ] {
+            assert!(
+                facts_of(silent).is_empty(),
+                "{silent}: {:?}",
+                facts_of(silent)
+            );
+        }
+    }
+
+    #[test]
+    fn fragments_belong_to_links_with_a_scheme() {
+        assert_eq!(
+            urls("see https://example.com/a#top now"),
+            ["https://example.com/a#top"]
+        );
+        assert_eq!(
+            urls("see https://example.com#top now"),
+            ["https://example.com#top"]
+        );
     }
 
     #[test]
