@@ -152,9 +152,16 @@ fn link_at(
         skip
     };
 
+    // `//host/x` (protocol-relative) and `ftp://host` (another scheme): the link starts at the
+    // slashes or at the scheme, which the scan did not stop at.
+    let lead = if has_scheme {
+        None
+    } else {
+        slashes_before(text, start)
+    };
     let bad_before = |c: char| {
         matches!(c, '@' | '$' | '#' | '＠' | '＃')
-            || (!has_scheme && matches!(c, '-' | '_' | '.' | '/'))
+            || (!has_scheme && lead.is_none() && matches!(c, '-' | '_' | '.' | '/'))
     };
     if before.is_some_and(bad_before) || chain.labels.is_empty() || chain.dots.is_empty() {
         return Err(skip);
@@ -189,6 +196,7 @@ fn link_at(
     if !has_scheme && end == host_end && chain.labels.len() == 2 && registry.is_filename_tld(tld) {
         return Err(skip.max(end));
     }
+    let start = lead.unwrap_or(start);
     let url = if obfuscated {
         let written_scheme = &text[start..start + scheme_len];
         let real_scheme = scheme.map_or("", |(_, real)| real);
@@ -208,6 +216,31 @@ fn link_at(
         host_end,
         obfuscated,
     })
+}
+
+/// Where a link begins when `//` comes right before its host at `host_start`: at a scheme of
+/// 2 to 10 ASCII letters before `://` (`ftp://`, `wss://`) that starts a word, else at the
+/// slashes (`//cdn.example.com/x`) when nothing word-like precedes them.
+fn slashes_before(text: &str, host_start: usize) -> Option<usize> {
+    let slashes = host_start.checked_sub(2)?;
+    if text.as_bytes()[slashes..host_start] != *b"//" {
+        return None;
+    }
+    let word_before =
+        |at: usize| char_before(text, at).is_some_and(|c| c.is_alphanumeric() || c == '/');
+    match text[..slashes].strip_suffix(':') {
+        Some(head) => {
+            let letters = head
+                .bytes()
+                .rev()
+                .take(11)
+                .take_while(u8::is_ascii_alphabetic)
+                .count();
+            let scheme = head.len() - letters;
+            ((2..=10).contains(&letters) && !word_before(scheme)).then_some(scheme)
+        }
+        None => (!word_before(slashes)).then_some(slashes),
+    }
 }
 
 /// Port, path and query after a host that ends at `host_end`: where the link ends. A host
@@ -639,6 +672,25 @@ mod tests {
         assert_eq!(
             urls("see https://example.com#top now"),
             ["https://example.com#top"]
+        );
+    }
+
+    #[test]
+    fn protocol_relative_links_and_other_schemes_start_where_they_are_written() {
+        assert_eq!(urls("看 //cdn.evil.top/x.js 吧"), ["//cdn.evil.top/x.js"]);
+        assert_eq!(
+            urls("get ftp://files.example.com/a.zip now"),
+            ["ftp://files.example.com/a.zip"]
+        );
+        assert_eq!(
+            urls("wss://chat.example.com/socket"),
+            ["wss://chat.example.com/socket"]
+        );
+        assert_eq!(facts_of("看 //cdn.evil.top/x.js")[0].host, "cdn.evil.top");
+        assert!(
+            urls("a/b//c.d and 1//2.5").is_empty(),
+            "{:?}",
+            urls("a/b//c.d and 1//2.5")
         );
     }
 
