@@ -228,6 +228,7 @@ fn a_sanctioned_domain_is_blocked_in_its_spellings_and_never_covers_an_ip() {
         "看 evil[.]com/x",
         "看 evil(dot)com",
         "看 evil.c0m",
+        "看 e v i l . c o m 领奖",
         "看 https://shop.evil.com@evil.com/x",
         "看 https://item.taobao.com@evil.com/x",
         "看 HTTP://EVIL.COM./x",

@@ -84,6 +84,13 @@ pub fn find(text: &str, registry: &Registry, out: &mut Vec<FoundLink>) {
             at += width;
             continue;
         }
+        if bytes.get(at + 1) == Some(&b' ')
+            && let Some(link) = spaced_host_at(text, at, registry)
+        {
+            at = link.end;
+            out.push(link);
+            continue;
+        }
         match link_at(text, at, registry, &mut chain) {
             Ok(link) => {
                 at = link.end;
@@ -92,6 +99,49 @@ pub fn find(text: &str, registry: &Registry, out: &mut Vec<FoundLink>) {
             Err(skip_to) => at = skip_to.max(at + width),
         }
     }
+}
+
+/// A host spelled letter by letter (`e v i l . c o m`): single ASCII letters, digits and dots,
+/// one space apart. Read as a link only when it has at least five letters or digits, a dot
+/// between labels, nothing glued to its last letter, and a TLD spammers use
+/// (`obfuscation_tlds`), so spaced initials in prose stay silent. Bounded by the longest host.
+fn spaced_host_at(text: &str, start: usize, registry: &Registry) -> Option<FoundLink> {
+    let bytes = text.as_bytes();
+    let mut host = String::new();
+    let mut at = start;
+    loop {
+        let b = *bytes.get(at)?;
+        if !(b.is_ascii_alphanumeric() || b == b'.') || host.len() >= 253 {
+            return None;
+        }
+        host.push(b.to_ascii_lowercase() as char);
+        match bytes.get(at + 1) {
+            Some(b' ')
+                if bytes
+                    .get(at + 2)
+                    .is_some_and(|n| n.is_ascii_alphanumeric() || *n == b'.') =>
+            {
+                at += 2;
+            }
+            Some(n) if n.is_ascii_alphanumeric() || *n == b'.' => return None,
+            _ => break,
+        }
+    }
+    let end = at + 1;
+    let letters = host.bytes().filter(u8::is_ascii_alphanumeric).count();
+    let (_, tld) = host.rsplit_once('.')?;
+    let labels_ok = host.split('.').all(|label| !label.is_empty());
+    if letters < 5 || !labels_ok || !registry.is_obfuscation_tld(tld) {
+        return None;
+    }
+    Some(FoundLink {
+        start,
+        end,
+        url: host.clone(),
+        host,
+        host_end: end,
+        obfuscated: true,
+    })
 }
 
 /// Try to read a link starting at `start`. On failure, returns where scanning may resume
@@ -692,6 +742,20 @@ mod tests {
             "{:?}",
             urls("a/b//c.d and 1//2.5")
         );
+    }
+
+    #[test]
+    fn letter_spaced_hosts_are_read_whole() {
+        assert_eq!(urls("加 e v i l . c o m 领奖"), ["evil.com"]);
+        assert_eq!(urls("w w w . p r i z e 8 . t o p"), ["www.prize8.top"]);
+        let links = facts_of("去 e v i l . c o m 看");
+        assert_eq!(
+            (links[0].host.as_str(), links[0].obfuscated),
+            ("evil.com", true)
+        );
+        for silent in ["U . S . A", "a b c . d e", "e v i l . c o mx", "x . c o m"] {
+            assert!(urls(silent).is_empty(), "{silent}: {:?}", urls(silent));
+        }
     }
 
     #[test]
