@@ -54,6 +54,11 @@ fn char_before(text: &str, at: usize) -> Option<char> {
     text[..at].chars().next_back()
 }
 
+fn ends_with_ignore_case(text: &str, suffix: &str) -> bool {
+    text.len() >= suffix.len()
+        && text.as_bytes()[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
     text.len() >= prefix.len()
         && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
@@ -279,6 +284,20 @@ fn slashes_before(text: &str, host_start: usize) -> Option<usize> {
     let word_before =
         |at: usize| char_before(text, at).is_some_and(|c| c.is_alphanumeric() || c == '/');
     match text[..slashes].strip_suffix(':') {
+        // A scheme glued to the word before it (`experiencehttp://www.example.com/x`): a word
+        // does not end in `http:`, so the link starts at the scheme.
+        Some(head)
+            if ["https", "http"]
+                .iter()
+                .any(|s| ends_with_ignore_case(head, s)) =>
+        {
+            let scheme = if ends_with_ignore_case(head, "https") {
+                5
+            } else {
+                4
+            };
+            Some(head.len() - scheme)
+        }
         Some(head) => {
             let letters = head
                 .bytes()
@@ -742,6 +761,15 @@ mod tests {
             "{:?}",
             urls("a/b//c.d and 1//2.5")
         );
+    }
+
+    #[test]
+    fn a_scheme_glued_to_a_word_still_starts_the_link() {
+        assert_eq!(
+            urls("experiencehttp://www.example.com/x now"),
+            ["http://www.example.com/x"]
+        );
+        assert_eq!(urls("看看https://evil.top/a"), ["https://evil.top/a"]);
     }
 
     #[test]
