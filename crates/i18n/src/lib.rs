@@ -259,16 +259,6 @@ messages! {
     FunctionCreateGroups = "function-create_groups",
 }
 
-impl Msg {
-    /// The phrase for a restriction function by its name (`share_codes`), if it has one.
-    pub fn function(name: &str) -> Option<Msg> {
-        Msg::ALL
-            .iter()
-            .copied()
-            .find(|m| m.id().strip_prefix("function-") == Some(name))
-    }
-}
-
 /// The catalogue files, per locale (embedded: the binary needs no files at run time).
 const SOURCES: [(Locale, &[&str]); 2] = [
     (
@@ -461,19 +451,5 @@ mod tests {
             serde_json::to_string(&both.message).unwrap(),
             r#"{"zh-CN":"你好","en":"hello"}"#
         );
-    }
-
-    #[test]
-    fn every_function_has_a_phrase() {
-        for name in [
-            "links_in_moments",
-            "share_codes",
-            "group_broadcast",
-            "add_friends",
-            "create_groups",
-        ] {
-            assert!(Msg::function(name).is_some(), "{name}");
-        }
-        assert_eq!(Msg::function("fly"), None);
     }
 }

@@ -89,6 +89,20 @@ vocabulary! {
     }
 }
 
+impl Function {
+    /// What the function lets an account do, as a refusal names it ("you cannot … until").
+    pub fn phrase(self) -> menshen_i18n::Msg {
+        use menshen_i18n::Msg;
+        match self {
+            Function::LinksInMoments => Msg::FunctionLinksInMoments,
+            Function::ShareCodes => Msg::FunctionShareCodes,
+            Function::GroupBroadcast => Msg::FunctionGroupBroadcast,
+            Function::AddFriends => Msg::FunctionAddFriends,
+            Function::CreateGroups => Msg::FunctionCreateGroups,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -112,8 +112,7 @@ pub fn ban_reason(ban: &Ban, locale: Locale) -> String {
 
 /// Why a restricted function is refused: "you cannot post share codes until …".
 pub fn refusal_reason(function: Function, until: &str, locale: Locale) -> String {
-    let phrase = Msg::function(function.as_str())
-        .map_or_else(|| function.as_str().to_owned(), |m| text(locale, m, &[]));
+    let phrase = text(locale, function.phrase(), &[]);
     text(
         locale,
         Msg::Refusal,

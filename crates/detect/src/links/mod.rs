@@ -253,11 +253,10 @@ fn link_at(
     }
     let start = lead.unwrap_or(start);
     let url = if obfuscated {
-        let written_scheme = &text[start..start + scheme_len];
         let real_scheme = scheme.map_or("", |(_, real)| real);
         format!(
             "{real_scheme}{}{host}{}",
-            &text[start + written_scheme.len()..host_start],
+            &text[start + scheme_len..host_start],
             &text[host_end..end]
         )
     } else {
@@ -287,16 +286,11 @@ fn slashes_before(text: &str, host_start: usize) -> Option<usize> {
         // A scheme glued to the word before it (`experiencehttp://www.example.com/x`): a word
         // does not end in `http:`, so the link starts at the scheme.
         Some(head)
-            if ["https", "http"]
+            if let Some(web) = ["https", "http"]
                 .iter()
-                .any(|s| ends_with_ignore_case(head, s)) =>
+                .find(|s| ends_with_ignore_case(head, s)) =>
         {
-            let scheme = if ends_with_ignore_case(head, "https") {
-                5
-            } else {
-                4
-            };
-            Some(head.len() - scheme)
+            Some(head.len() - web.len())
         }
         Some(head) => {
             let letters = head
@@ -422,10 +416,8 @@ fn named_host(text: &str, chain: &Chain, registry: &Registry) -> Option<(String,
         if !labels_ok {
             continue;
         }
-        let tld = swapped
-            .clone()
-            .unwrap_or_else(|| text[dot.end..dot.end + tld_len].to_lowercase());
         let obfuscated = swapped.is_some() || chain.dots[..=k].iter().any(|d| d.disguised);
+        let tld = swapped.unwrap_or_else(|| text[dot.end..dot.end + tld_len].to_lowercase());
         if obfuscated {
             let ascii = labels.iter().all(|&(s, e)| text[s..e].is_ascii());
             if !ascii || !registry.is_obfuscation_tld(&tld) {
@@ -619,12 +611,12 @@ mod tests {
 
     #[test]
     fn userinfo_is_never_the_host() {
-        let links = facts_of("看 https://item.taobao.com@evil.top/x 这个");
+        let facts =
+            crate::Analyzer::embedded().analyze("看 https://item.taobao.com@evil.top/x 这个");
+        let links = &facts.links;
         assert_eq!(links.len(), 1, "{links:?}");
         assert_eq!(links[0].host, "evil.top");
         assert_eq!(links[0].url, "https://item.taobao.com@evil.top/x");
-        let facts =
-            crate::Analyzer::embedded().analyze("看 https://item.taobao.com@evil.top/x 这个");
         assert!(
             facts.contacts.is_empty(),
             "the userinfo is no e-mail: {:?}",
