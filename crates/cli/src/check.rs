@@ -30,6 +30,9 @@ struct Event {
     /// The sender's standing, until the enforcement store provides it (an extension).
     #[serde(default)]
     standing: Option<Standing>,
+    /// The language of this verdict's texts, as the server reads it; else `--locale`.
+    #[serde(default)]
+    locale: Option<menshen_i18n::Locale>,
 }
 
 pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
@@ -141,6 +144,7 @@ pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
         text: text.to_owned(),
         attachments: Vec::new(),
         standing: None,
+        locale: None,
     };
     let verdict = gate
         .verdict(event, args.scene, &mut scratch, None)
@@ -204,7 +208,7 @@ impl Gate<'_> {
             signals.insert("campaign_senders".into(), signal.senders as f64);
         }
         let mut situation = Situation::new(event.scene.unwrap_or(default_scene), self.sanctions)
-            .in_locale(self.locale);
+            .in_locale(event.locale.unwrap_or(self.locale));
         if let Some(standing) = &standing {
             situation = situation.with_standing(standing);
         }

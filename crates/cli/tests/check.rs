@@ -156,6 +156,38 @@ fn invalid_utf8_argument_and_bad_options_are_clear_errors() {
 }
 
 #[test]
+fn an_events_locale_chooses_the_language_of_its_verdict() {
+    let share = "复制这条信息€Zx9CvB8nM7k€，打开【手机淘宝】即可查看";
+    let input = format!(
+        "{{\"scene\":\"moment\",\"text\":\"{share}\"}}\n{{\"scene\":\"moment\",\"text\":\"{share}\",\"locale\":\"en\"}}\n"
+    );
+    let out = menshen(&["check", "--jsonl"], input.as_bytes());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let messages: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let verdict: Value = serde_json::from_str(l).unwrap();
+            verdict["reasons"][0]["message"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "朋友圈不显示第三方分享口令",
+            "third-party share codes are not shown in moments"
+        ]
+    );
+}
+
+#[test]
 fn rough_edges_are_errors_that_say_what_to_do() {
     let stderr = |out: &std::process::Output| String::from_utf8_lossy(&out.stderr).into_owned();
     for empty in ["", "  "] {
