@@ -185,6 +185,10 @@ struct DataArgs {
     /// A platform registry file to use instead of the embedded one.
     #[arg(long, value_name = "FILE")]
     registry: Option<PathBuf>,
+    /// A reputation list added to the shipped ones (a `# category: phishing` line, then one
+    /// host per line); may be given several times.
+    #[arg(long = "reputation", value_name = "FILE")]
+    reputation: Vec<PathBuf>,
     /// An extra lexicon file (term<TAB>category lines); may be given several times.
     #[arg(long = "lexicon", value_name = "FILE")]
     lexicons: Vec<PathBuf>,
@@ -336,6 +340,7 @@ fn build_engine(
             policies: data.policies.clone(),
             lexicons: data.lexicons.clone(),
             registry: data.registry.clone(),
+            reputation: data.reputation.clone(),
             ladders: None,
             model: data.model.clone(),
             no_model: data.no_model,

@@ -6,7 +6,7 @@
 use menshen_text::Span;
 use serde::{Deserialize, Serialize};
 
-use crate::signals::{Scores, Signal};
+use crate::signals::{Scores, Signal, SignalName};
 
 /// Everything analysis found in one message.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -88,9 +88,17 @@ pub struct Link {
     /// Index of the attachment whose QR code carried this link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<usize>,
+    /// What the host's spelling and the reputation lists say of it: `listed`,
+    /// `host_confusable`, `host_mixed_script`, `host_punycode`, `brand_impersonation`,
+    /// `lookalike` (see [`crate::links::phishing`]). They add up to `scores.phishing`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<SignalName>,
+    /// The brand the host imitates (`icbc` for `icbc-vip.top`), when it names or copies one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imitates: Option<String>,
 }
 
-/// Link categories.
+/// Link categories: the platform's, from the registry, or a reputation list's.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
@@ -102,11 +110,37 @@ pub enum Category {
     Payment,
     Search,
     News,
+    /// On a phishing list.
+    Phishing,
+    /// On a list of gambling sites.
+    Gambling,
+    /// On a list of adult sites.
+    Adult,
+    /// On a list of spam sites.
+    Spam,
+    /// A URL shortener: where it leads is hidden.
+    Shortener,
     #[default]
     Other,
 }
 
 impl Category {
+    /// Every category, in the order above.
+    pub const ALL: [Category; 12] = [
+        Category::Ecommerce,
+        Category::ShortVideo,
+        Category::Social,
+        Category::Payment,
+        Category::Search,
+        Category::News,
+        Category::Phishing,
+        Category::Gambling,
+        Category::Adult,
+        Category::Spam,
+        Category::Shortener,
+        Category::Other,
+    ];
+
     /// The name used in verdicts and policy rules.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -116,6 +150,11 @@ impl Category {
             Category::Payment => "payment",
             Category::Search => "search",
             Category::News => "news",
+            Category::Phishing => "phishing",
+            Category::Gambling => "gambling",
+            Category::Adult => "adult",
+            Category::Spam => "spam",
+            Category::Shortener => "shortener",
             Category::Other => "other",
         }
     }

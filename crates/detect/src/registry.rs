@@ -1,11 +1,15 @@
 //! The platform registry (`assets/registry/platforms.toml`): hosts, share hosts, app names
 //! and share-code shapes per platform. Loaded once; lookups are read-only.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use serde::Deserialize;
 
-use crate::{Error, facts::Category};
+use crate::{
+    Error,
+    facts::Category,
+    links::{phishing::Brands, reputation::Reputation},
+};
 
 /// The registry as written in TOML. Every field is documented in the shipped file.
 #[derive(Debug, Deserialize)]
@@ -16,11 +20,30 @@ pub struct RegistryFile {
     pub obfuscation_tlds: Vec<String>,
     #[serde(default)]
     pub filename_tlds: Vec<String>,
+    /// Country-code TLDs sold as generic names, where no brand owns its name.
+    #[serde(default)]
+    pub abused_cctlds: Vec<String>,
     #[serde(default)]
     pub slug_rule: Vec<SlugRule>,
     pub anchors: AnchorWords,
     pub contacts: ContactWords,
     pub platform: Vec<PlatformSpec>,
+    /// Brands that phishing imitates beside the platforms (banks, card networks…).
+    #[serde(default)]
+    pub brand: Vec<BrandSpec>,
+}
+
+/// A brand that is not a platform: the domains it owns and the words that name it in hosts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrandSpec {
+    pub id: String,
+    pub hosts: Vec<String>,
+    #[serde(default)]
+    pub words: Vec<String>,
+    /// The brand owns its name under country suffixes too (`dhl.de`).
+    #[serde(default)]
+    pub country_domains: bool,
 }
 
 /// A short-link host whose slug has a fixed shape (`t.co`: at most 40 alphanumerics).
@@ -64,6 +87,13 @@ pub struct PlatformSpec {
     pub hosts: Vec<String>,
     #[serde(default)]
     pub share_hosts: Vec<String>,
+    /// Words that name the platform inside a host (`taobao`, `alipay`): on a domain the
+    /// platform does not own they are brand impersonation.
+    #[serde(default)]
+    pub brand_words: Vec<String>,
+    /// The platform owns its name under country suffixes too (`amazon.co.jp`).
+    #[serde(default)]
+    pub country_domains: bool,
     #[serde(default)]
     pub share_params: Vec<String>,
     #[serde(default)]
@@ -120,6 +150,8 @@ pub struct Registry {
     slug_rules: HashMap<String, usize>,
     token_lengths: Vec<usize>,
     token_prefixes: Vec<(PlatformId, String)>,
+    brands: Brands,
+    reputation: Arc<Reputation>,
 }
 
 impl Registry {
@@ -201,6 +233,7 @@ impl Registry {
                     .map(move |prefix| (i as PlatformId, prefix.to_ascii_lowercase()))
             })
             .collect();
+        let brands = Brands::build(&file).map_err(invalid)?;
         Ok(Self {
             file,
             home,
@@ -208,7 +241,24 @@ impl Registry {
             slug_rules,
             token_lengths,
             token_prefixes,
+            brands,
+            reputation: Reputation::embedded(),
         })
+    }
+
+    /// Add an operator's reputation list (see [`Reputation::add_list`]) to the shipped ones.
+    pub fn add_reputation_list(&mut self, source: &str, origin: &str) -> Result<(), Error> {
+        Arc::make_mut(&mut self.reputation).add_list(source, origin)
+    }
+
+    /// The brands phishing imitates, indexed.
+    pub fn brands(&self) -> &Brands {
+        &self.brands
+    }
+
+    /// The reputation lists: shipped, and the operator's.
+    pub fn reputation(&self) -> &Reputation {
+        &self.reputation
     }
 
     /// The registry shipped with menshen.

@@ -101,6 +101,8 @@ pub fn fit(
         signals: Default::default(),
         terms: prior.terms.clone(),
         corroborate_model: model_weight.is_some(),
+        // Messages carry no phishing labels: the host signals keep the prior's weights.
+        phishing: prior.phishing.clone(),
     };
     for (index, category) in categories.iter().enumerate() {
         weights

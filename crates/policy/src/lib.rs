@@ -15,11 +15,11 @@
 //! | `scene` | string | `direct`, `group`, `moment`, `comment` |
 //! | `home` | string | the home platform (`wechat`) |
 //! | `flags` | map of bool | the profile's `[flags]` |
-//! | `links` | list | `url`, `host`, `domain`, `platform` (`""` if unknown), `category`, `obfuscated`, `foreign`, `sanctioned` |
+//! | `links` | list | `url`, `host`, `domain`, `platform` (`""` if unknown), `category`, `obfuscated`, `foreign`, `sanctioned`, `signals` (list of string: the host's phishing signals), `imitates` (the brand it copies, `""` if none) |
 //! | `share_codes` | list | `platform`, `kind`, `token`, `confidence`, `foreign`, `sanctioned` |
 //! | `contacts` | list | `kind`, `value` |
 //! | `terms` | list | `term`, `category`, `disguised` |
-//! | `scores` | map of double | `spam` and one risk per content category (`fraud`, `gambling`, …), each in [0, 1] |
+//! | `scores` | map of double | `spam`, one risk per content category (`fraud`, `gambling`, …) and `phishing` (the most suspect link's host), each in [0, 1] |
 //! | `thresholds` | map of double | the profile's `[thresholds]` (`thresholds.hold`), so that an operator tunes numbers, not expressions |
 //! | `sender` | map | `strikes` (int), `restrictions` (list of string), `account_age_days` (int, −1 if unknown) |
 //! | `signals` | map of double | behaviour signals for the sender; test presence first: `"campaign" in signals && signals.campaign > 0.5` |
@@ -755,7 +755,7 @@ fn evidence(facts: &Facts, requires: FactKinds) -> Vec<Span> {
 }
 
 /// The field names of fact maps, interned once per process.
-const FIELDS: [&str; 14] = [
+const FIELDS: [&str; 16] = [
     "url",
     "host",
     "domain",
@@ -770,6 +770,8 @@ const FIELDS: [&str; 14] = [
     "value",
     "term",
     "disguised",
+    "signals",
+    "imitates",
 ];
 
 /// The CEL key for a field or score name. Known names come from an immutable table (the
@@ -790,8 +792,9 @@ fn key(name: &str) -> Key {
 }
 
 /// The names of the shipped scores: `spam` and the shipped lexicons' categories.
-const SCORE_NAMES: [&str; 10] = [
+const SCORE_NAMES: [&str; 11] = [
     "spam",
+    "phishing",
     "marketing",
     "counterfeit",
     "fraud",
@@ -942,6 +945,13 @@ fn bind(
                     (host_sanctioned(&l.host) || sanctions.apps.contains(&platform)).into(),
                 ),
                 ("platform", platform.into()),
+                (
+                    "signals",
+                    Value::List(Arc::new(
+                        l.signals.iter().map(|s| s.as_str().into()).collect(),
+                    )),
+                ),
+                ("imitates", l.imitates.clone().unwrap_or_default().into()),
             ])
         })
         .collect();
@@ -1029,22 +1039,20 @@ fn compile_profile(
             jiff::Timestamp::UNIX_EPOCH
         }
     };
-    const CATEGORIES: [&str; 7] = [
-        "ecommerce",
-        "short_video",
-        "social",
-        "payment",
-        "search",
-        "news",
-        "other",
-    ];
+    // A recipient may loosen how links reach them, never past a phishing block.
+    let choosable = || {
+        menshen_detect::Category::ALL
+            .into_iter()
+            .filter(|c| *c != menshen_detect::Category::Phishing)
+            .map(menshen_detect::Category::as_str)
+    };
     for category in file.user_choice.iter().flatten() {
-        if !CATEGORIES.contains(&category.as_str()) {
+        if !choosable().any(|c| c == category) {
             problems.push(Diagnostic::file(
                 origin,
                 format!(
                     "user_choice category `{category}` is not one of {}",
-                    CATEGORIES.join(", ")
+                    choosable().collect::<Vec<_>>().join(", ")
                 ),
             ));
         }
@@ -1298,6 +1306,8 @@ fn probe_facts() -> Facts {
             span: Span::new(0, 1),
             obfuscated: false,
             attachment: None,
+            signals: Vec::new(),
+            imitates: None,
         }],
         share_codes: vec![ShareCode {
             platform: "taobao".into(),

@@ -166,3 +166,143 @@ fn the_datasets_are_where_ci_expects_them() {
         );
     }
 }
+
+/// What the shipped default profile does with links, by their host's spelling and the shipped
+/// lists alone: no page is fetched, ever. `direct` is the scene where only sanctions and
+/// phishing act, so whatever it does to a link is the phishing judgement's.
+#[derive(Default)]
+struct LinkVerdicts {
+    links: usize,
+    warned: usize,
+    blocked: usize,
+}
+
+impl LinkVerdicts {
+    fn acted(&self) -> usize {
+        self.warned + self.blocked
+    }
+
+    fn rate(&self) -> f64 {
+        self.acted() as f64 / self.links.max(1) as f64
+    }
+}
+
+fn link_verdicts<'a>(urls: impl IntoIterator<Item = &'a str>) -> LinkVerdicts {
+    use menshen_policy::{Action, Sanctions, Situation};
+    let policy = Policy::embedded("wechat");
+    let analyzer = Analyzer::embedded();
+    let profile = policy.select(None, None).expect("the default profile");
+    let sanctions = Sanctions::default();
+    let mut scratch = menshen_detect::Scratch::default();
+    let mut verdicts = LinkVerdicts::default();
+    for url in urls {
+        let facts = analyzer.analyze_with(url, &mut scratch);
+        let decision = policy.decide(profile, &facts, Situation::new(Scene::Direct, &sanctions));
+        verdicts.links += 1;
+        match decision.action {
+            Action::Allow => {}
+            Action::Block => verdicts.blocked += 1,
+            _ => verdicts.warned += 1,
+        }
+    }
+    verdicts
+}
+
+/// PhishTank's verified URLs (deduplicated), with the brand each targets (`Other` for none).
+fn phishtank() -> Vec<(String, String)> {
+    let path = shared().join("urls_phishtank_iscx/phishtank_online-valid_2020-05-09.csv");
+    let source = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for line in source.lines().skip(1) {
+        // phish_id,url,phish_detail_url,…,online,target: the URL may be quoted and hold
+        // commas, the detail URL never does.
+        let Some((_, rest)) = line.split_once(',') else {
+            continue;
+        };
+        let Some(end) = rest.find(",http://www.phishtank.com/phish_detail.php") else {
+            continue;
+        };
+        let url = rest[..end].trim_matches('"').replace("\"\"", "\"");
+        let target = line
+            .rsplit_once(",yes,")
+            .map_or("Other", |(_, t)| t.trim_matches('"'))
+            .to_owned();
+        if seen.insert(url.clone()) {
+            out.push((url, target));
+        }
+    }
+    out
+}
+
+#[test]
+#[ignore = "reads ../shared/datasets; run by .ci/run with --ignored"]
+fn phishing_urls_as_shipped() {
+    let phishing = phishtank();
+    assert!(phishing.len() > 10_000, "{} phishing URLs", phishing.len());
+    let branded: Vec<&str> = phishing
+        .iter()
+        .filter(|(_, target)| target != "Other")
+        .map(|(url, _)| url.as_str())
+        .collect();
+    let benign_path = shared().join("urls_phishtank_iscx/iscx_url2016_benign.csv");
+    let benign_source = std::fs::read_to_string(&benign_path).expect("the benign URL list");
+    let benign: std::collections::BTreeSet<String> = benign_source
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            if l.contains("://") {
+                l.to_owned()
+            } else {
+                format!("http://{l}")
+            }
+        })
+        .collect();
+    let top_path = shared().join("urls_top_sites/top-sites.json");
+    let top: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&top_path).expect("the top sites"))
+            .expect("top-sites.json is a JSON list");
+    let top: Vec<String> = top
+        .iter()
+        .filter_map(|site| site["rootDomain"].as_str())
+        .map(|domain| format!("https://{domain}/"))
+        .collect();
+    assert_eq!(top.len(), 500);
+
+    let all = link_verdicts(phishing.iter().map(|(url, _)| url.as_str()));
+    let brands = link_verdicts(branded.iter().copied());
+    let innocent = link_verdicts(benign.iter().map(String::as_str));
+    let popular = link_verdicts(top.iter().map(String::as_str));
+    println!("| set | links | warned | blocked | acted on |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, v) in [
+        ("PhishTank, all (recall)", &all),
+        ("PhishTank, a named brand targeted (recall)", &brands),
+        ("ISCX-URL-2016 benign (accidental injury)", &innocent),
+        ("top sites (accidental injury)", &popular),
+    ] {
+        println!(
+            "| {name} | {} | {} | {} | {:.2}% |",
+            v.links,
+            v.warned,
+            v.blocked,
+            100.0 * v.rate()
+        );
+    }
+    // Accidental injury first: at most one benign link in a thousand, no popular site.
+    assert!(
+        innocent.rate() <= 0.001,
+        "{} of {} benign links acted on",
+        innocent.acted(),
+        innocent.links
+    );
+    assert_eq!(popular.acted(), 0, "popular sites acted on");
+    assert!(all.rate() >= 0.03, "phishing recall {:.3}", all.rate());
+    assert!(
+        brands.rate() >= 0.03,
+        "branded phishing recall {:.3}",
+        brands.rate()
+    );
+}

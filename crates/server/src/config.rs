@@ -53,6 +53,9 @@ pub struct ServerConfig {
     pub lexicons: Vec<PathBuf>,
     /// A platform registry used instead of the shipped one.
     pub registry: Option<PathBuf>,
+    /// Reputation lists added to the shipped ones: a `# category: phishing` line (or adult,
+    /// gambling, spam, shortener), then one host per line.
+    pub reputation: Vec<PathBuf>,
     /// Sanction ladders used instead of the shipped `assets/ladders.toml`.
     pub ladders: Option<PathBuf>,
 }
@@ -77,6 +80,7 @@ impl Default for ServerConfig {
             policies: Vec::new(),
             lexicons: Vec::new(),
             registry: None,
+            reputation: Vec::new(),
             ladders: None,
         }
     }
@@ -99,6 +103,7 @@ impl ServerConfig {
             policies: self.policies.clone(),
             lexicons: self.lexicons.clone(),
             registry: self.registry.clone(),
+            reputation: self.reputation.clone(),
             ladders: self.ladders.clone(),
             model: self.model.clone(),
             no_model: false,

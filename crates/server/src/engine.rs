@@ -24,6 +24,9 @@ pub struct EngineSources {
     pub lexicons: Vec<PathBuf>,
     /// A platform registry used instead of the shipped one.
     pub registry: Option<PathBuf>,
+    /// Reputation lists (`# category: phishing` and one host per line) added to the shipped
+    /// ones.
+    pub reputation: Vec<PathBuf>,
     /// Ladders used instead of `assets/ladders.toml`.
     pub ladders: Option<PathBuf>,
     /// A model from `menshen train` used instead of the shipped default.
@@ -101,7 +104,18 @@ impl Engine {
                 Err(problem) => problems.push(problem),
             }
         }
-        let registry = registry.map_err(|p| problems.push(p)).ok();
+        let mut registry = registry.map_err(|p| problems.push(p)).ok();
+        for path in &sources.reputation {
+            let added = read(path, "reputation list").and_then(|source| match &mut registry {
+                Some(registry) => registry
+                    .add_reputation_list(&source, &path.display().to_string())
+                    .map_err(|e| e.to_string()),
+                None => Ok(()),
+            });
+            if let Err(problem) = added {
+                problems.push(problem);
+            }
+        }
         let ladders = ladders.map_err(|p| problems.push(p)).ok();
         let model = model.map_err(|p| problems.push(p)).ok();
         let home = home
@@ -146,16 +160,30 @@ mod tests {
         std::fs::write(&lexicon, "notab\n").unwrap();
         let profile = dir.join("p.toml");
         std::fs::write(&profile, "name = 3\n").unwrap();
+        let list = dir.join("phishing.txt");
+        std::fs::write(
+            &list,
+            "evil.example
+",
+        )
+        .unwrap();
         let sources = EngineSources {
             lexicons: vec![lexicon],
             policies: vec![profile],
             ladders: Some(dir.join("missing.toml")),
+            reputation: vec![list],
             ..EngineSources::default()
         };
         let error = Engine::build(&sources, None, AnalyzerConfig::default())
             .err()
             .expect("broken");
-        assert_eq!(error.problems.len(), 3, "{error}");
+        assert_eq!(error.problems.len(), 4, "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("phishing.txt:1: the list does not say"),
+            "{error}"
+        );
         assert!(error.to_string().contains("words.txt:1:6"), "{error}");
         assert!(
             error.to_string().contains("missing.toml: cannot read"),

@@ -24,6 +24,8 @@
 //! IPv6, which have no registrable domain. Sanction targets are read the same way.
 
 pub mod host;
+pub mod phishing;
+pub mod reputation;
 
 use host::{Chain, LabelChars, is_latin_accent, read_chain, tld_at, valid_label};
 
@@ -180,7 +182,16 @@ fn link_at(
         } else {
             0
         };
-    if has_scheme && let Some(host_end) = local_host(&text[host_start..]).map(|l| host_start + l) {
+    // After a scheme: `localhost`, `[::1]`, and hosts spelt in percent escapes
+    // (`https://%65vil.com/`, which a browser opens as evil.com).
+    let special = || {
+        let rest = &text[host_start..];
+        local_host(rest)
+            .map(|len| (len, false))
+            .or_else(|| percent_encoded_host(rest).map(|len| (len, true)))
+    };
+    if has_scheme && let Some((len, escaped)) = special() {
+        let host_end = host_start + len;
         let end = after_host(text, host_end, None);
         return Ok(FoundLink {
             start,
@@ -188,7 +199,7 @@ fn link_at(
             url: text[start..end].to_owned(),
             host: text[host_start..host_end].to_ascii_lowercase(),
             host_end,
-            obfuscated: false,
+            obfuscated: escaped || defanged,
         });
     }
     let chars = if has_scheme {
@@ -372,6 +383,33 @@ fn local_host(rest: &str) -> Option<usize> {
         .then_some(close + 2)
 }
 
+/// The length of a host with percent escapes at the start of `rest` (`%65vil.com`): letters,
+/// digits, `-`, `.` and `%XX`, at least one escape, which the WHATWG host parser decodes to
+/// a domain with a registrable name. Bounded by the longest host name.
+fn percent_encoded_host(rest: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let (mut len, mut escapes) = (0, 0);
+    while len < bytes.len() && len < 3 * 253 {
+        match bytes[len] {
+            b'%' if bytes
+                .get(len + 1..len + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+            {
+                escapes += 1;
+                len += 3;
+            }
+            b if b.is_ascii_alphanumeric() || b == b'-' || b == b'.' => len += 1,
+            _ => break,
+        }
+    }
+    let host = rest[..len].trim_end_matches('.');
+    let readable = matches!(
+        host::canonical_host(host),
+        Ok(host::CanonicalHost::Domain(domain)) if psl::domain_str(&domain).is_some()
+    );
+    (escapes > 0 && readable).then_some(host.len())
+}
+
 /// The host name that starts at `start` (a Latin label chain ending in a TLD), for e-mail
 /// domains: the lower-case host, where it ends, and whether a dot in it was disguised.
 pub fn host_at(text: &str, start: usize, registry: &Registry) -> Option<(String, usize, bool)> {
@@ -539,7 +577,7 @@ pub fn fact(
     };
     let info = registry.lookup(&host, found.rest(text));
     let platform = info.map(|i| registry.platform(i.platform));
-    crate::Link {
+    let mut link = crate::Link {
         url: found.url.clone(),
         host,
         domain,
@@ -548,7 +586,32 @@ pub fn fact(
         span,
         obfuscated: found.obfuscated,
         attachment: None,
+        signals: Vec::new(),
+        imitates: None,
+    };
+    judge_host(registry, &mut link);
+    link
+}
+
+/// What the reputation lists and the host's spelling say of a link (see [`reputation`] and
+/// [`phishing`]). A registry platform's host keeps its platform's category: the lists are
+/// old and noisy, and a platform's own host hosting abuse is a matter for sanctions.
+pub fn judge_host(registry: &Registry, link: &mut crate::Link) {
+    let Some(domain) = link.domain.as_deref() else {
+        return;
+    };
+    if link.platform.is_some() {
+        return;
     }
+    if let Some(listed) = registry.reputation().lookup(&link.host) {
+        link.category = listed.category;
+        if listed.category == crate::Category::Phishing {
+            link.signals.push(crate::signals::SignalName::Listed);
+        }
+    }
+    let found = registry.brands().judge(&link.host, domain);
+    link.signals.extend(found.signals);
+    link.imitates = found.imitates;
 }
 
 #[cfg(test)]
@@ -576,6 +639,42 @@ mod tests {
             urls("看这个https://m.tb.cn/h.Ab3xYz9 点击链接"),
             ["https://m.tb.cn/h.Ab3xYz9"]
         );
+        // Right after a path slash too: chat glues words to links with no space, and a
+        // browser writes a CJK path in percent escapes, which stay part of the link.
+        assert_eq!(urls("看 https://x.com/中文"), ["https://x.com/"]);
+        assert_eq!(
+            urls("看 https://x.com/%E4%B8%AD%E6%96%87 好"),
+            ["https://x.com/%E4%B8%AD%E6%96%87"]
+        );
+    }
+
+    #[test]
+    fn quotes_and_brackets_around_a_link_are_not_part_of_it() {
+        assert_eq!(urls("见\"https://x.com/a\"。"), ["https://x.com/a"]);
+        assert_eq!(urls("见“https://x.com/a”"), ["https://x.com/a"]);
+        assert_eq!(urls("(see https://x.com/a)"), ["https://x.com/a"]);
+        assert_eq!(
+            urls("https://en.wikipedia.org/wiki/Foo_(bar) 好"),
+            ["https://en.wikipedia.org/wiki/Foo_(bar)"]
+        );
+        assert_eq!(urls("【https://x.com/a】"), ["https://x.com/a"]);
+    }
+
+    #[test]
+    fn percent_escaped_hosts_after_a_scheme() {
+        let registry = Registry::embedded();
+        let mut out = Vec::new();
+        find("看 https://%65vil.com/x", &registry, &mut out);
+        let link = fact(
+            &registry,
+            "看 https://%65vil.com/x",
+            &out[0],
+            menshen_text::Span::new(out[0].start, out[0].end),
+        );
+        assert_eq!((link.host.as_str(), link.obfuscated), ("evil.com", true));
+        // Not a host: a bad escape, or one that decodes to no name.
+        assert!(urls("https://%zz/").is_empty());
+        assert!(urls("https://%20/").is_empty());
     }
 
     #[test]
@@ -781,6 +880,9 @@ mod tests {
     #[test]
     fn leaves_file_names_and_prose_alone() {
         assert!(urls("run main.py then notes.md").is_empty());
+        assert!(urls("升级到 v1.2.3 或 2.0.1 版").is_empty());
+        assert!(urls("e.g. the U.S.A. and i.e. a.m.").is_empty());
+        assert!(urls("h t t p 是协议").is_empty());
         assert!(urls("Python的list.sort()和sorted()").is_empty());
         assert!(urls("价格 12.50 元").is_empty());
     }

@@ -16,13 +16,16 @@
 //! | `share_code` | — | another app's share code |
 //! | `price` | — | a price or sum of money (`¥99`, `280元`; see [`price`]) |
 //! | `hidden_chars` | — | invisible characters inside the text |
+//! | `listed`, `host_confusable`, `host_mixed_script`, `host_punycode`, `brand_impersonation`, `lookalike` | `phishing` | what a link's host says: on a phishing list, or spelt to be mistaken for a brand's (see [`crate::links::phishing`]) |
 //! | `model` | — | the trained model's log-odds (clamped to ±8), weighted by what training learnt beside it; for a model that must be corroborated (the shipped default), 0 unless another signal but `link` is present |
 //!
 //! **Scores.** For each content category `c` with term strength `T_c > 0`:
 //! `risk_c = σ(bias + a_c·T_c + G)`, where `a_c` is the category's term weight and `G` the
 //! sum of the general signals' weights (the contact, link, price… that turn a mention into an
 //! offer). A category without terms scores 0: a phone number alone is nobody's offence.
-//! `spam = σ(bias + Σ_c a_c·T_c + G)` sums every category. All weights live in data
+//! `spam = σ(bias + Σ_c a_c·T_c + G)` sums every category. `phishing` is the link's own:
+//! `σ(bias_p + Σ w_s)` over the host signals of the message's most suspect link, with the
+//! weights of `[phishing]`; the text around a link does not make its host any more a fake. All weights live in data
 //! ([`SignalWeights`], `assets/signals.toml`), and `menshen train` learns them from labelled
 //! messages together with a model, which then carries them.
 
@@ -49,6 +52,12 @@ pub enum SignalName {
     Price,
     HiddenChars,
     Model,
+    Listed,
+    HostConfusable,
+    HostMixedScript,
+    HostPunycode,
+    BrandImpersonation,
+    Lookalike,
 }
 
 impl SignalName {
@@ -63,6 +72,16 @@ impl SignalName {
         SignalName::Price,
         SignalName::HiddenChars,
         SignalName::Model,
+    ];
+
+    /// The signals of a link's host, which add up to the `phishing` score.
+    pub const PHISHING: [SignalName; 6] = [
+        SignalName::Listed,
+        SignalName::HostConfusable,
+        SignalName::HostMixedScript,
+        SignalName::HostPunycode,
+        SignalName::BrandImpersonation,
+        SignalName::Lookalike,
     ];
 
     /// Where the model's strength sits in [`Evidence::general`].
@@ -80,6 +99,12 @@ impl SignalName {
             SignalName::Price => "price",
             SignalName::HiddenChars => "hidden_chars",
             SignalName::Model => "model",
+            SignalName::Listed => "listed",
+            SignalName::HostConfusable => "host_confusable",
+            SignalName::HostMixedScript => "host_mixed_script",
+            SignalName::HostPunycode => "host_punycode",
+            SignalName::BrandImpersonation => "brand_impersonation",
+            SignalName::Lookalike => "lookalike",
         }
     }
 }
@@ -125,6 +150,19 @@ pub struct SignalWeights {
     /// on. A model trained on the platform's own messages may act alone.
     #[serde(default, skip_serializing_if = "is_false")]
     pub corroborate_model: bool,
+    /// The weights of the phishing score. Training does not learn them (messages carry no
+    /// phishing labels), so a model's weights leave them out and the shipped ones apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phishing: Option<PhishingWeights>,
+}
+
+/// The weights of a link's host signals: `phishing = σ(bias + Σ weight)`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhishingWeights {
+    pub bias: f64,
+    #[serde(default)]
+    pub signals: BTreeMap<SignalName, f64>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -157,8 +195,26 @@ impl SignalWeights {
         Ok(weights)
     }
 
-    /// Every weight finite, and `term`/`excused` not among the general signals.
+    /// Every weight finite, `term`/`excused` not among the general signals, and only host
+    /// signals among the phishing ones.
     pub fn check(&self) -> Result<(), String> {
+        if let Some(phishing) = &self.phishing {
+            for name in phishing.signals.keys() {
+                if !SignalName::PHISHING.contains(name) {
+                    return Err(format!(
+                        "`{}` is not a host signal; [phishing] weighs {}",
+                        name.as_str(),
+                        SignalName::PHISHING.map(SignalName::as_str).join(", ")
+                    ));
+                }
+            }
+            let all = std::iter::once(phishing.bias).chain(phishing.signals.values().copied());
+            if all.into_iter().any(|w| !w.is_finite() || w.abs() > 50.0) {
+                return Err(
+                    "every [phishing] weight must be a finite number between -50 and 50".into(),
+                );
+            }
+        }
         for name in self.signals.keys() {
             if !SignalName::GENERAL.contains(name) {
                 return Err(format!(
@@ -174,6 +230,18 @@ impl SignalWeights {
             return Err("every weight must be a finite number between -50 and 50".into());
         }
         Ok(())
+    }
+
+    /// The phishing weights: these, or the shipped ones when these leave them out.
+    pub fn phishing(&self) -> &PhishingWeights {
+        static SHIPPED: std::sync::OnceLock<PhishingWeights> = std::sync::OnceLock::new();
+        self.phishing.as_ref().unwrap_or_else(|| {
+            SHIPPED.get_or_init(|| {
+                SignalWeights::embedded()
+                    .phishing
+                    .expect("the shipped weights have a [phishing] table (checked by tests)")
+            })
+        })
     }
 
     pub fn signal(&self, name: SignalName) -> f64 {
@@ -369,6 +437,10 @@ pub(crate) fn judge(
         });
     }
     scores.push(spam_key(), round(sigmoid(spam)));
+    scores.push(
+        phishing_key(),
+        phishing(facts, weights.phishing(), &mut signals),
+    );
     // Strongest evidence first, as a reviewer reads it.
     signals.sort_by(|a, b| b.weight.total_cmp(&a.weight));
     facts.signals = signals;
@@ -404,10 +476,53 @@ fn general_spans(
             .map(|c| c.span)
             .collect(),
         SignalName::Price => prices.to_vec(),
-        SignalName::Term | SignalName::Excused | SignalName::HiddenChars | SignalName::Model => {
-            Vec::new()
-        }
+        SignalName::Term
+        | SignalName::Excused
+        | SignalName::HiddenChars
+        | SignalName::Model
+        | SignalName::Listed
+        | SignalName::HostConfusable
+        | SignalName::HostMixedScript
+        | SignalName::HostPunycode
+        | SignalName::BrandImpersonation
+        | SignalName::Lookalike => Vec::new(),
     }
+}
+
+/// The phishing score of the message's most suspect link, and its signals.
+fn phishing(facts: &Facts, weights: &PhishingWeights, signals: &mut Vec<Signal>) -> f64 {
+    let weight = |name: &SignalName| weights.signals.get(name).copied().unwrap_or(0.0);
+    let suspect = facts
+        .links
+        .iter()
+        .filter(|l| !l.signals.is_empty())
+        .map(|l| (l, l.signals.iter().map(weight).sum::<f64>()))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    let Some((link, _)) = suspect else {
+        return 0.0;
+    };
+    let category = phishing_key();
+    for name in &link.signals {
+        let spans = facts
+            .links
+            .iter()
+            .filter(|l| l.signals.contains(name))
+            .map(|l| l.span)
+            .collect();
+        signals.push(Signal {
+            name: *name,
+            category: Some(category.clone()),
+            weight: round(weight(name)),
+            spans,
+        });
+    }
+    let z = weights.bias + link.signals.iter().map(weight).sum::<f64>();
+    round(sigmoid(z))
+}
+
+fn phishing_key() -> Arc<str> {
+    static PHISHING: std::sync::OnceLock<Arc<str>> = std::sync::OnceLock::new();
+    PHISHING.get_or_init(|| Arc::from("phishing")).clone()
 }
 
 fn spam_key() -> Arc<str> {
