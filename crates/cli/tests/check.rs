@@ -303,6 +303,39 @@ fn lint_problems_share_the_prefix_and_exit_code_of_every_error() {
 }
 
 #[test]
+fn an_operator_reputation_list_blocks_its_phishing_hosts_in_every_spelling() {
+    let dir = scratch_dir("reputation");
+    let list = dir.join("phishing.txt");
+    std::fs::write(
+        &list,
+        "# category: phishing\n# ours\n例子.中国\nfresh-scam.top\n",
+    )
+    .unwrap();
+    let list = list.to_str().unwrap();
+    for text in [
+        "领奖 https://login.fresh-scam.top/x",
+        "领奖 fresh-scam[.]top",
+        "领奖 http://xn--fsqu00a.xn--fiqs8s/a",
+        "领奖 https://item.taobao.com@例子.中国/x",
+    ] {
+        let out = menshen(&["check", "--reputation", list, text], b"");
+        let verdict: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(verdict["action"], "block", "{text}: {verdict}");
+        assert_eq!(verdict["facts"]["links"][0]["category"], "phishing");
+        assert_eq!(verdict["reasons"][0]["rule"], "phishing-link");
+    }
+    std::fs::write(dir.join("bad.txt"), "fresh-scam.top\n").unwrap();
+    let bad = dir.join("bad.txt");
+    let out = menshen(&["check", "--reputation", bad.to_str().unwrap(), "hi"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad.txt:1") && stderr.contains("# category: phishing"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn operator_lexicon_errors_name_file_and_line() {
     let dir = scratch_dir("cli-test");
     let path = dir.join("bad.txt");

@@ -269,6 +269,26 @@ mod tests {
     }
 
     #[test]
+    fn no_shipped_list_condemns_a_host_the_registry_knows() {
+        let registry = crate::registry::Registry::embedded();
+        let reputation = Reputation::embedded();
+        let hosts = registry
+            .platforms()
+            .iter()
+            .flat_map(|p| p.hosts.iter().chain(&p.share_hosts))
+            .chain(registry.file.brand.iter().flat_map(|b| &b.hosts));
+        for host in hosts {
+            let name = host.split('/').next().unwrap_or(host);
+            // A brand's own shortener (lnkd.in) is a shortener still.
+            let listed = reputation.lookup(name).map(|l| l.category);
+            assert!(
+                listed.is_none_or(|c| c == Category::Shortener),
+                "{name} is listed as {listed:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_list_names_its_category_and_holds_host_names() {
         let mut reputation = Reputation::default();
         let err = reputation
