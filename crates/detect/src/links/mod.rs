@@ -21,7 +21,17 @@
 //! goes to `evil.top`), and `localhost` and bracketed IPv6 hosts are links too. Once found,
 //! a host is read by the WHATWG URL rules ([`host::canonical_host`], the `url` crate): IDNA to
 //! ASCII, so `例子.中国` and `xn--fsqu00a.xn--fiqs8s` are one host; IPv4 in every spelling and
-//! IPv6, which have no registrable domain. Sanction targets are read the same way.
+//! IPv6, which have no registrable domain. Sanction targets are read the same way. After a
+//! scheme, a host in percent escapes (`https://%65vil.com/`) is decoded as a browser would.
+//!
+//! A CJK character ends a link, even right after a path slash (`https://x.com/中文` is
+//! `https://x.com/` followed by prose): chat glues words to links without a space, and a
+//! browser copies a CJK path in percent escapes, which stay part of the link. Quotes and
+//! brackets around a link are not part of it; brackets balanced inside a path are.
+//!
+//! Each link is then judged by its host ([`judge_host`]): a reputation list's category for a
+//! host no platform owns ([`reputation`]), and the phishing signals of its spelling
+//! ([`phishing`]).
 
 pub mod host;
 pub mod phishing;
