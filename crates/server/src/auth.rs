@@ -68,11 +68,13 @@ impl FromRequestParts<Arc<App>> for Caller {
             .headers
             .get(header::AUTHORIZATION)
             .ok_or_else(|| unauthorized("send `Authorization: Bearer <token>`; create a token with `menshen token create --role service`"))?;
+        // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are `Bearer`.
         let secret = header
             .to_str()
             .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(|h| h.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .filter(|s| !s.is_empty())
             .ok_or_else(|| unauthorized("the Authorization header must read `Bearer <token>`"))?;
         match app.authenticate(secret.to_owned()).await? {
@@ -82,5 +84,47 @@ impl FromRequestParts<Arc<App>> for Caller {
                 dir = app.config.data_dir.display()
             ))),
         }
+    }
+}
+
+/// The roles a route admits, as a type, so that the check runs while the request's head is
+/// read: before its body is, and before anything in it is validated.
+pub trait Roles {
+    const ROLES: &'static [Role];
+}
+
+/// Routes for the platform's services (checks, events, deliveries).
+pub struct ServiceRole;
+/// Routes for reviewers (cases, subjects, sanctions).
+pub struct ReviewerRole;
+/// Routes for either.
+pub struct ServiceOrReviewer;
+/// Routes for admins only.
+pub struct AdminRole;
+
+impl Roles for ServiceRole {
+    const ROLES: &'static [Role] = &[Role::Service];
+}
+impl Roles for ReviewerRole {
+    const ROLES: &'static [Role] = &[Role::Reviewer];
+}
+impl Roles for ServiceOrReviewer {
+    const ROLES: &'static [Role] = &[Role::Service, Role::Reviewer];
+}
+impl Roles for AdminRole {
+    const ROLES: &'static [Role] = &[Role::Admin];
+}
+
+/// A caller with one of `R`'s roles (admins always pass); any other is refused with 403
+/// before the body is read.
+pub struct Authorized<R>(pub Caller, pub std::marker::PhantomData<R>);
+
+impl<R: Roles> FromRequestParts<Arc<App>> for Authorized<R> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, app).await?;
+        caller.require(R::ROLES)?;
+        Ok(Authorized(caller, std::marker::PhantomData))
     }
 }

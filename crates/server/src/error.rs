@@ -32,6 +32,10 @@ pub enum ErrorCode {
     /// The token's role, or the caller, may not do this.
     Forbidden,
     NotFound,
+    /// The route exists, but not for this method (`Allow` lists the ones it takes).
+    MethodNotAllowed,
+    /// Too many attempts from this address; wait `Retry-After` seconds.
+    TooManyRequests,
     /// The request conflicts with the state of things (already lifted, already appealed, …).
     Conflict,
     /// The body is larger than the server accepts.
@@ -52,6 +56,8 @@ impl ErrorCode {
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::TooManyRequests => "too_many_requests",
             ErrorCode::Conflict => "conflict",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::Internal => "internal",
@@ -209,7 +215,103 @@ pub struct PathParams<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct QueryParams<T>(pub T);
 
-/// JSON bodies whose rejections become [`ApiError`]s.
-#[derive(axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON object body, read into `T`. Refused: another content type (415), a body over the
+/// limit (413), anything but an object at the top (an array's items would otherwise be read
+/// as fields by position), malformed JSON (400), and a value that does not fit `T` (422,
+/// with the JSON path of the field at fault: `messages[3].scene`).
 pub struct Body<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for Body<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let json = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim();
+                mime.eq_ignore_ascii_case("application/json")
+                    || (mime.len() > 5 && mime[mime.len() - 5..].eq_ignore_ascii_case("+json"))
+            });
+        if !json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::InvalidContentType,
+                "the body must be JSON; send `Content-Type: application/json`",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        ErrorCode::TooLarge,
+                        "the body is larger than the server accepts (`max_body_bytes`); send a smaller body, or split a batch",
+                    )
+                } else {
+                    ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, rejection.body_text())
+                }
+            })?;
+        parse_object(&bytes).map(Body)
+    }
+}
+
+/// Read a JSON object into `T`, with the path of the field at fault in any error.
+pub fn parse_object<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    const FIX: &str = "send a JSON object as the OpenAPI document at /v1/openapi.json describes";
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidJson,
+            format!("the body must be a JSON object (`{{…}}`); {FIX}"),
+        ));
+    }
+    let not_json = |e: &dyn std::fmt::Display| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidJson,
+            format!("the body is not valid JSON ({e}); {FIX}"),
+        )
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let error = match serde_path_to_error::deserialize(&mut deserializer) {
+        Ok(value) => {
+            deserializer.end().map_err(|e| not_json(&e))?;
+            return Ok(value);
+        }
+        Err(error) => error,
+    };
+    let path = error.path().to_string();
+    let inner = error.into_inner();
+    // serde_json reports some type mismatches as syntax (an enum given a number is "expected
+    // value"): the body is malformed only if it does not parse as JSON at all.
+    let well_formed = || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
+    if !inner.is_data() && !well_formed() {
+        return Err(not_json(&inner));
+    }
+    // serde names a missing or unknown field in backticks, at its parent's path.
+    let message = inner.to_string();
+    let named = message
+        .split_once("field `")
+        .and_then(|(_, rest)| rest.split('`').next());
+    let parent = (path != ".").then_some(path.as_str());
+    let field = match (parent, named) {
+        (Some(parent), Some(name)) => format!("{parent}.{name}"),
+        (None, Some(name)) => name.to_owned(),
+        (Some(parent), None) => parent.to_owned(),
+        (None, None) => String::new(),
+    };
+    let mut api = ApiError::field(field.clone(), format!("{message}; {FIX}"));
+    if field.is_empty() {
+        api.body.field = None;
+    }
+    Err(api)
+}

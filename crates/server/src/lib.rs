@@ -102,6 +102,15 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(|| async {
             error::ApiError::not_found("no such route; the routes are listed in /v1/openapi.json")
         })
+        .method_not_allowed_fallback(|method: axum::http::Method| async move {
+            error::ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                error::ErrorCode::MethodNotAllowed,
+                format!(
+                    "this route does not take {method}; the `Allow` header and /v1/openapi.json list the methods it takes"
+                ),
+            )
+        })
         .layer(DefaultBodyLimit::max(limit))
         .with_state(app)
 }

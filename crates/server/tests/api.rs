@@ -377,7 +377,7 @@ async fn bad_input_gets_a_stable_code_the_field_and_a_fix() {
             json!({"text": "x", "scene": "feed"}),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_field",
-            None,
+            Some("scene"),
         ),
         (
             json!({"text": "x", "ts": "yesterday"}),
@@ -395,7 +395,7 @@ async fn bad_input_gets_a_stable_code_the_field_and_a_fix() {
             json!({"text": 5}),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_field",
-            None,
+            Some("text"),
         ),
     ];
     for (body, status, code, field) in cases {

@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     app::App,
-    auth::Caller,
+    auth::{Authorized, Caller, ReviewerRole, ServiceOrReviewer},
     error::{ApiError, Body, ErrorBody, PathParams, QueryParams},
 };
 
@@ -34,10 +34,9 @@ pub struct FileAppeal {
     security(("bearer" = [])))]
 pub async fn file(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<ServiceOrReviewer>,
     Body(request): Body<FileAppeal>,
 ) -> Result<Json<Appeal>, ApiError> {
-    caller.require(&[Role::Service, Role::Reviewer])?;
     if request.appellant.trim().is_empty() {
         return Err(ApiError::field(
             "appellant",
@@ -78,7 +77,7 @@ pub struct Decide {
     security(("bearer" = [])))]
 pub async fn decide(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<ReviewerRole>,
     PathParams(id): PathParams<u64>,
     Body(request): Body<Decide>,
 ) -> Result<Json<Appeal>, ApiError> {
@@ -115,10 +114,9 @@ pub async fn decide_appeal(
     security(("bearer" = [])))]
 pub async fn get(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    _: Authorized<ServiceOrReviewer>,
     PathParams(id): PathParams<u64>,
 ) -> Result<Json<Appeal>, ApiError> {
-    caller.require(&[Role::Service, Role::Reviewer])?;
     app.read(move |store| store.appeal(id))
         .await?
         .map(Json)
@@ -138,10 +136,9 @@ pub struct AppealQuery {
     security(("bearer" = [])))]
 pub async fn list(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    _: Authorized<ReviewerRole>,
     QueryParams(query): QueryParams<AppealQuery>,
 ) -> Result<Json<Vec<Appeal>>, ApiError> {
-    caller.require(&[Role::Reviewer])?;
     let state = match query.state.as_deref() {
         None => None,
         Some("open") => Some(AppealState::Open),

@@ -18,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     app::App,
-    auth::Caller,
+    auth::{Authorized, Caller, ReviewerRole},
     enforce::{StandingView, analyze_reported},
     error::{ApiError, Body, ErrorBody, PathParams, QueryParams},
     routes::sanctions::{TargetSpec, check_function_and_step, target_of},
@@ -79,7 +79,7 @@ pub async fn list_cases(
     security(("bearer" = [])))]
 pub async fn list(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<ReviewerRole>,
     QueryParams(query): QueryParams<CaseQuery>,
 ) -> Result<Json<Vec<Case>>, ApiError> {
     let state = query
@@ -286,7 +286,7 @@ pub async fn case_detail(app: &Arc<App>, caller: &Caller, id: u64) -> Result<Cas
     security(("bearer" = [])))]
 pub async fn get(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<ReviewerRole>,
     PathParams(id): PathParams<u64>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     Ok(Json(case_detail(&app, &caller, id).await?))
@@ -318,7 +318,7 @@ pub struct Next {
     security(("bearer" = [])))]
 pub async fn next(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<ReviewerRole>,
     Body(request): Body<Next>,
 ) -> Result<axum::response::Response, ApiError> {
     let reason = request
@@ -361,7 +361,7 @@ pub struct Assign {
     security(("bearer" = [])))]
 pub async fn assign(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<ReviewerRole>,
     PathParams(id): PathParams<u64>,
     Body(request): Body<Assign>,
 ) -> Result<Json<Case>, ApiError> {
@@ -393,7 +393,7 @@ pub struct Escalate {
     security(("bearer" = [])))]
 pub async fn escalate(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<ReviewerRole>,
     PathParams(id): PathParams<u64>,
     Body(request): Body<Escalate>,
 ) -> Result<Json<Case>, ApiError> {
@@ -541,7 +541,7 @@ pub async fn resolve_case(
     security(("bearer" = [])))]
 pub async fn resolve(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<ReviewerRole>,
     PathParams(id): PathParams<u64>,
     Body(request): Body<Resolve>,
 ) -> Result<Json<Resolved>, ApiError> {

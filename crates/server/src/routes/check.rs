@@ -3,13 +3,12 @@
 use std::sync::Arc;
 
 use axum::{Json, extract::State};
-use menshen_state::token::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
     app::App,
-    auth::Caller,
+    auth::{Authorized, ServiceRole},
     enforce::{Checked, MessageEvent, check_all},
     error::{ApiError, Body, ErrorBody},
     locale::RequestLocale,
@@ -22,11 +21,10 @@ use crate::{
     security(("bearer" = [])))]
 pub async fn check(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    _: Authorized<ServiceRole>,
     locale: RequestLocale,
     Body(mut event): Body<MessageEvent>,
 ) -> Result<Json<Checked>, ApiError> {
-    caller.require(&[Role::Service])?;
     event.locale = Some(locale.or_body(event.locale));
     let started = std::time::Instant::now();
     let mut checked = check_all(&app, vec![event], app.now()).await?;
@@ -58,11 +56,10 @@ pub struct BatchResult {
     security(("bearer" = [])))]
 pub async fn batch(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    _: Authorized<ServiceRole>,
     locale: RequestLocale,
     Body(mut batch): Body<Batch>,
 ) -> Result<Json<BatchResult>, ApiError> {
-    caller.require(&[Role::Service])?;
     for event in &mut batch.messages {
         event.locale = Some(locale.or_body(event.locale));
     }

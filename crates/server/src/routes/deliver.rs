@@ -9,13 +9,12 @@ use menshen_policy::{
     Verdict,
     deliver::{Delivery, Preferences, deliver as render},
 };
-use menshen_state::token::Role;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::{
     app::App,
-    auth::Caller,
+    auth::{Authorized, ServiceOrReviewer, ServiceRole},
     error::{ApiError, Body, ErrorBody, PathParams},
 };
 
@@ -29,11 +28,10 @@ pub const MAX_RECIPIENTS: usize = 10_000;
     security(("bearer" = [])))]
 pub async fn put(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    _: Authorized<ServiceRole>,
     PathParams(recipient): PathParams<String>,
     Body(preferences): Body<Preferences>,
 ) -> Result<Json<Preferences>, ApiError> {
-    caller.require(&[Role::Service])?;
     if recipient.trim().is_empty() {
         return Err(ApiError::field(
             "recipient",
@@ -53,10 +51,9 @@ pub async fn put(
     security(("bearer" = [])))]
 pub async fn get(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    _: Authorized<ServiceOrReviewer>,
     PathParams(recipient): PathParams<String>,
 ) -> Result<Json<Preferences>, ApiError> {
-    caller.require(&[Role::Service, Role::Reviewer])?;
     let found = app
         .read(move |store| store.preferences(&[recipient]))
         .await?;
@@ -81,10 +78,9 @@ pub struct DeliverRequest {
     security(("bearer" = [])))]
 pub async fn deliver(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    _: Authorized<ServiceRole>,
     Body(request): Body<DeliverRequest>,
 ) -> Result<Json<Vec<Delivery>>, ApiError> {
-    caller.require(&[Role::Service])?;
     if request.recipients.len() > MAX_RECIPIENTS {
         return Err(ApiError::field(
             "recipients",

@@ -9,14 +9,13 @@ use menshen_state::{
     audit::{Actor, ActorKind, Subject, SubjectKind},
     behaviour::{BehaviourEvent, Signal},
     sanction::{LadderName, Offence, Sanction, canonical_target_id},
-    token::Role,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
     app::App,
-    auth::Caller,
+    auth::{Authorized, ServiceRole},
     enforce::{ban_reason, evasion_reason},
     error::{ApiError, Body, ErrorBody},
     locale::RequestLocale,
@@ -116,11 +115,10 @@ fn parse(
     security(("bearer" = [])))]
 pub async fn events(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    _: Authorized<ServiceRole>,
     RequestLocale(locale): RequestLocale,
     Body(events): Body<Events>,
 ) -> Result<Json<EventsResult>, ApiError> {
-    caller.require(&[Role::Service])?;
     if events.events.len() > app.config.max_batch {
         return Err(ApiError::field(
             "events",

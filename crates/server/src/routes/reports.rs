@@ -7,14 +7,13 @@ use axum::{Json, extract::State};
 use menshen_state::{
     audit::{Subject, SubjectKind},
     report::{Evidence, NewReport, Reason, Report, Reporter},
-    token::Role,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
     app::App,
-    auth::Caller,
+    auth::{Authorized, ServiceOrReviewer},
     enforce::engine_view,
     error::{ApiError, Body, ErrorBody, PathParams},
 };
@@ -89,10 +88,9 @@ fn cut(mut text: String) -> String {
     security(("bearer" = [])))]
 pub async fn file(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    _: Authorized<ServiceOrReviewer>,
     Body(request): Body<FileReport>,
 ) -> Result<Json<Filed>, ApiError> {
-    caller.require(&[Role::Service, Role::Reviewer])?;
     if request.reporter.id.trim().is_empty() {
         return Err(ApiError::field("reporter.id", "name the reporting account"));
     }
@@ -187,10 +185,9 @@ pub struct ReportStatus {
     security(("bearer" = [])))]
 pub async fn get(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    _: Authorized<ServiceOrReviewer>,
     PathParams(id): PathParams<u64>,
 ) -> Result<Json<ReportStatus>, ApiError> {
-    caller.require(&[Role::Service, Role::Reviewer])?;
     let found = app
         .read(move |store| {
             let Some(report) = store.report(id)? else {
@@ -223,8 +220,7 @@ pub struct ReasonEntry {
 #[utoipa::path(get, path = "/v1/reports/reasons",
     responses((status = 200, body = Vec<ReasonEntry>)),
     security(("bearer" = [])))]
-pub async fn reasons(caller: Caller) -> Result<Json<Vec<ReasonEntry>>, ApiError> {
-    caller.require(&[Role::Service, Role::Reviewer])?;
+pub async fn reasons(_: Authorized<ServiceOrReviewer>) -> Result<Json<Vec<ReasonEntry>>, ApiError> {
     Ok(Json(
         Reason::ALL
             .into_iter()

@@ -9,14 +9,13 @@ use menshen_state::{
     audit::Subject,
     ladder::Step,
     sanction::{LadderName, Offence, Sanction, canonical_target_id},
-    token::Role,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::{
     app::App,
-    auth::Caller,
+    auth::{Authorized, ReviewerRole, ServiceOrReviewer},
     error::{ApiError, Body, ErrorBody, PathParams},
     routes::subjects::subject_kind,
 };
@@ -104,10 +103,9 @@ pub struct IssueSanction {
     security(("bearer" = [])))]
 pub async fn issue(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<ReviewerRole>,
     Body(request): Body<IssueSanction>,
 ) -> Result<Json<Sanction>, ApiError> {
-    caller.require(&[Role::Reviewer])?;
     let target = target_of(&request.target, "target")?;
     if request.reason.trim().is_empty() {
         return Err(ApiError::field(
@@ -149,11 +147,10 @@ pub struct Lift {
     security(("bearer" = [])))]
 pub async fn lift(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<ReviewerRole>,
     PathParams(id): PathParams<u64>,
     Body(request): Body<Lift>,
 ) -> Result<Json<Sanction>, ApiError> {
-    caller.require(&[Role::Reviewer])?;
     if request.reason.trim().is_empty() {
         return Err(ApiError::field("reason", "say why the sanction is lifted"));
     }
@@ -171,10 +168,9 @@ pub async fn lift(
     security(("bearer" = [])))]
 pub async fn get(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    _: Authorized<ServiceOrReviewer>,
     PathParams(id): PathParams<u64>,
 ) -> Result<Json<Sanction>, ApiError> {
-    caller.require(&[Role::Reviewer, Role::Service])?;
     app.read(move |store| store.sanction(id))
         .await?
         .map(Json)

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     app::App,
-    auth::Caller,
+    auth::{Authorized, Caller, ReviewerRole},
     enforce::StandingView,
     error::{ApiError, ErrorBody, PathParams, QueryParams},
 };
@@ -52,7 +52,7 @@ pub struct SubjectReport {
     security(("bearer" = [])))]
 pub async fn subject(
     State(app): State<Arc<App>>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<ReviewerRole>,
     PathParams((kind, id)): PathParams<(String, String)>,
     QueryParams(query): QueryParams<HistoryQuery>,
 ) -> Result<Json<SubjectReport>, ApiError> {

@@ -1,0 +1,137 @@
+//! The server under input built to hurt it (issue 15): every case here was answered wrongly
+//! before, and each assertion names what the right answer is.
+
+mod common;
+
+use axum::{
+    body::Body,
+    http::{Request, StatusCode},
+};
+use common::server;
+use serde_json::{Value, json};
+
+fn post(path: &str, authorization: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("authorization", authorization)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_error_is_json_with_the_field_at_fault() {
+    let server = server("hostile-errors");
+    let bearer = format!("Bearer {}", server.service);
+    for (body, field) in [
+        (r#"{"text":"a","scene":5}"#, "scene"),
+        (r#"{"text":"a","client":{"ip":7}}"#, "client.ip"),
+        (
+            r#"{"text":"a","attachments":[{"type":3}]}"#,
+            "attachments[0].type",
+        ),
+        (r#"{"scene":"group"}"#, "text"),
+    ] {
+        let (status, answer) = server.send(post("/v1/check", &bearer, body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
+        assert_eq!(answer["code"], "invalid_field", "{body}: {answer}");
+        assert_eq!(answer["field"], field, "{body}: {answer}");
+    }
+    let (status, answer) = server
+        .send(post(
+            "/v1/check/batch",
+            &bearer,
+            r#"{"messages":[{"text":"a"},{"text":"b","scene":"feed"}]}"#,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["field"], "messages[1].scene", "{answer}");
+
+    // An array is not an object, even when its items would fit the fields by position.
+    let (status, answer) = server
+        .send(post("/v1/check", &bearer, r#"["a", "group"]"#))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(answer["code"], "invalid_json");
+    assert!(answer["message"].as_str().unwrap().contains("JSON object"));
+
+    // Routes that do not exist, and methods a route does not take.
+    let (status, answer) = server
+        .send(
+            Request::builder()
+                .uri("/v1/nowhere")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let response = {
+        use tower::ServiceExt;
+        server
+            .router
+            .clone()
+            .oneshot(
+                Request::builder()
+                    .method("DELETE")
+                    .uri("/v1/check")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap()
+    };
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        response.headers().contains_key("allow"),
+        "{:?}",
+        response.headers()
+    );
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let answer: Value = serde_json::from_slice(&bytes).expect("a JSON 405");
+    assert_eq!(answer["code"], "method_not_allowed");
+}
+
+#[tokio::test]
+async fn roles_are_checked_before_the_body_is_read() {
+    let server = server("hostile-roles");
+    // A service token with a broken body on a reviewers' route: 403, not 422.
+    let (status, answer) = server
+        .send(post(
+            "/v1/sanctions",
+            &format!("Bearer {}", server.service),
+            r#"{"target": 5}"#,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+    assert_eq!(answer["code"], "forbidden");
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let server = server("hostile-bearer");
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let (status, answer) = server
+            .send(post(
+                "/v1/check",
+                &format!("{scheme} {}", server.service),
+                &json!({"text": "hi"}).to_string(),
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{scheme}: {answer}");
+    }
+    let (status, _) = server
+        .send(post(
+            "/v1/check",
+            &format!("Basic {}", server.service),
+            r#"{"text":"hi"}"#,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
