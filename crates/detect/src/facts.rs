@@ -33,9 +33,49 @@ pub struct Facts {
     /// Problems with the input that did not stop analysis (an attachment that is not an image).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
+    /// Some kind of fact had more than the per-message limit (`AnalyzerConfig::max_facts`)
+    /// and only the first ones are reported; the warnings say which.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub truncated: bool,
 }
 
 impl Facts {
+    /// Keep at most `max` facts of each kind, saying what was cut.
+    pub fn cap(&mut self, max: usize) {
+        let cut = |kind: &str, len: usize, warnings: &mut Vec<Warning>| {
+            if len > max {
+                warnings.push(Warning {
+                    attachment: None,
+                    message: format!("{len} {kind} found; only the first {max} are reported"),
+                });
+                true
+            } else {
+                false
+            }
+        };
+        let mut truncated = false;
+        truncated |= cut("share codes", self.share_codes.len(), &mut self.warnings);
+        self.share_codes.truncate(max);
+        truncated |= cut("contacts", self.contacts.len(), &mut self.warnings);
+        self.contacts.truncate(max);
+        truncated |= cut("terms", self.terms.len(), &mut self.warnings);
+        self.terms.truncate(max);
+        truncated |= cut("links", self.links.len(), &mut self.warnings);
+        self.links.truncate(max);
+        self.truncated |= truncated;
+    }
+
+    /// The link scan stopped at `max` links: say so.
+    pub fn cut_links(&mut self, max: usize) {
+        self.truncated = true;
+        self.warnings.push(Warning {
+            attachment: None,
+            message: format!(
+                "more than {max} links; only the first {max} are reported (the rest of the text was read for other facts)"
+            ),
+        });
+    }
+
     /// Every span of every text fact (links, share codes, contacts, terms), in no particular
     /// order. Facts from QR payloads carry spans into the payload, not the text.
     pub fn spans(&self) -> impl Iterator<Item = Span> + '_ {

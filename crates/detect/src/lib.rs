@@ -77,6 +77,13 @@ pub struct AnalyzerConfig {
     /// Compute near-duplicate fingerprints (`facts.fingerprint`) for campaign detection. Off
     /// by default: it costs about a tenth of analysis, and only campaign tracking reads it.
     pub fingerprints: bool,
+    /// At most this many facts of each kind (links, share codes, contacts, terms) are kept
+    /// per message; past it, `facts.truncated` is set and a warning says what was cut.
+    /// Default 1,000: no honest message comes near it, and it bounds the verdict's size.
+    pub max_facts: usize,
+    /// At most this many image attachments are decoded per message; the rest get a warning.
+    /// Default 4.
+    pub max_attachments: usize,
 }
 
 impl Default for AnalyzerConfig {
@@ -88,6 +95,8 @@ impl Default for AnalyzerConfig {
             max_attachment_bytes: 8 << 20,
             max_image_pixels: 16_000_000,
             fingerprints: false,
+            max_facts: 1_000,
+            max_attachments: 4,
         }
     }
 }
@@ -243,7 +252,8 @@ impl Analyzer {
     pub fn analyze_with(&self, text: &str, scratch: &mut Scratch) -> Facts {
         scratch.norm.normalize(text);
         self.matcher.find(&scratch.norm, &mut scratch.hits);
-        links::find(scratch.norm.text(), &self.registry, &mut scratch.links);
+        let max = self.config.max_facts;
+        let links_cut = links::find(scratch.norm.text(), &self.registry, &mut scratch.links, max);
         let cx = Context {
             original: text,
             norm: &scratch.norm,
@@ -273,6 +283,10 @@ impl Analyzer {
             hidden_chars: scratch.norm.hidden_chars(),
             ..Facts::default()
         };
+        if links_cut {
+            facts.cut_links(max);
+        }
+        facts.cap(max);
         signals::price::find(scratch.norm.text(), &mut scratch.prices);
         for price in &mut scratch.prices {
             *price = scratch.norm.original_span(price.start..price.end);

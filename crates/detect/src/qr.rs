@@ -57,6 +57,7 @@ pub(crate) fn analyze_attachments(
     facts: &mut Facts,
 ) {
     let config = analyzer.config();
+    let mut decoded = 0;
     for (index, attachment) in attachments.iter().enumerate() {
         let Some(data) = attachment.base64.as_deref() else {
             continue;
@@ -70,6 +71,18 @@ pub(crate) fn analyze_attachments(
                 message,
             })
         };
+        if decoded == config.max_attachments {
+            warn(
+                facts,
+                format!(
+                    "more than {} images in one message; this one is not decoded",
+                    config.max_attachments
+                ),
+            );
+            facts.truncated = true;
+            continue;
+        }
+        decoded += 1;
         if data.len() / 4 * 3 > config.max_attachment_bytes {
             warn(
                 facts,
@@ -110,4 +123,5 @@ pub(crate) fn analyze_attachments(
             }
         }
     }
+    facts.cap(config.max_facts);
 }

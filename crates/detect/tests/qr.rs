@@ -97,3 +97,16 @@ fn oversized_images_are_refused_before_decoding() {
         facts.warnings
     );
 }
+
+#[test]
+fn at_most_four_images_are_decoded_per_message() {
+    let analyzer = Analyzer::embedded();
+    let attachments: Vec<Attachment> = (0..6)
+        .map(|i| image(png_with_qr(&format!("https://example{i}.com/x"))))
+        .collect();
+    let facts = analyzer.analyze_message("看图", &attachments, &mut Scratch::default());
+    assert_eq!(facts.qr_codes.len(), 4, "{:?}", facts.qr_codes);
+    assert!(facts.truncated);
+    let skipped: Vec<Option<usize>> = facts.warnings.iter().map(|w| w.attachment).collect();
+    assert_eq!(skipped, [Some(4), Some(5)], "{:?}", facts.warnings);
+}

@@ -37,6 +37,9 @@ pub struct App {
     /// Console sign-ins.
     pub sessions: crate::console::session::Sessions,
     pub metrics: Metrics,
+    /// Slots for heavy analysis (long texts, images, batches) on the blocking pool: one per
+    /// core, so that the async workers stay free for cheap checks and `/healthz`.
+    pub analysis_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -75,9 +78,33 @@ impl App {
             tokens: RwLock::new(HashMap::new()),
             metrics: Metrics::default(),
             sessions: Default::default(),
+            analysis_slots: Arc::new(tokio::sync::Semaphore::new(analysis_threads(&config))),
             config,
             clock,
         }))
+    }
+
+    /// Run heavy analysis on the blocking pool, in one of `slots` of the analysis slots (at
+    /// most one per core): a request waits for a free slot rather than starve the async
+    /// workers.
+    pub async fn analyze_heavy<T: Send + 'static>(
+        &self,
+        slots: u32,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let slots = slots.clamp(1, self.analysis_slots_total());
+        let _permit = Arc::clone(&self.analysis_slots)
+            .acquire_many_owned(slots)
+            .await
+            .map_err(ApiError::internal)?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(ApiError::internal)
+    }
+
+    /// How many analyses may run at once.
+    pub fn analysis_slots_total(&self) -> u32 {
+        analysis_threads(&self.config) as u32
     }
 
     /// The time now by the server's clock.
@@ -227,4 +254,13 @@ fn build_engine(config: &ServerConfig) -> anyhow::Result<Engine> {
             .map_err(anyhow::Error::msg)?;
     }
     Ok(engine)
+}
+
+/// The analysis threads: `batch_threads`, or one per core.
+pub fn analysis_threads(config: &ServerConfig) -> usize {
+    match config.batch_threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .clamp(1, 1024)
 }

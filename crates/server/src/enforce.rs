@@ -320,9 +320,14 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
         .select(app.config.profile.as_deref(), ts)
         .map_err(|e| ApiError::field("ts", e))?;
     let facts = SCRATCH.with_borrow_mut(|scratch| {
-        engine
+        let facts = engine
             .analyzer
-            .analyze_message(&event.text, &event.attachments, scratch)
+            .analyze_message(&event.text, &event.attachments, scratch);
+        // A huge text leaves huge buffers behind; do not keep them for the next message.
+        if event.text.len() > INLINE_TEXT_BYTES {
+            *scratch = Scratch::default();
+        }
+        facts
     });
     let policy_standing = event
         .sender
@@ -583,15 +588,19 @@ async fn assess_all(
     events: Vec<MessageEvent>,
     now: i64,
 ) -> Result<Vec<Assessment>, ApiError> {
-    if events.len() <= 1 {
+    // A short text without images is cheaper to analyze than to hand to another thread.
+    let light = |e: &MessageEvent| e.text.len() <= INLINE_TEXT_BYTES && e.attachments.is_empty();
+    if events.len() <= 1 && events.iter().all(light) {
         return events.into_iter().map(|e| assess(app, e, now)).collect();
     }
-    let app = Arc::clone(app);
-    tokio::task::spawn_blocking(move || {
-        let threads = match app.config.batch_threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            n => n,
-        };
+    let threads = if events.len() <= 1 {
+        1
+    } else {
+        app.analysis_slots_total() as usize
+    };
+    let worker = Arc::clone(app);
+    app.analyze_heavy(threads as u32, move || {
+        let app = worker;
         let chunk_size = events.len().div_ceil(threads).max(1);
         let mut events = events;
         let mut chunks = Vec::new();
@@ -634,9 +643,12 @@ async fn assess_all(
             Ok(all)
         })
     })
-    .await
-    .map_err(ApiError::internal)?
+    .await?
 }
+
+/// Texts up to this many bytes, without attachments, are analyzed on the async worker that
+/// received them; anything larger goes to the blocking pool ([`App::analyze_heavy`]).
+pub const INLINE_TEXT_BYTES: usize = 8 * 1024;
 
 /// The analysis and verdict of a text as a group message would get them, with nobody's
 /// standing: what a reviewer sees of reported content, and what the engine thinks of it.

@@ -135,3 +135,42 @@ async fn the_bearer_scheme_is_case_insensitive() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+// One async worker: analysis on it would hold /healthz until the huge message is done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_huge_message_is_capped_and_does_not_stall_healthz() {
+    let server = std::sync::Arc::new(server("hostile-huge"));
+    let text = "a.cn ".repeat(760_000);
+    let body = json!({"text": text, "scene": "group"}).to_string();
+    let heavy = {
+        let server = std::sync::Arc::clone(&server);
+        let bearer = format!("Bearer {}", server.service);
+        tokio::spawn(async move { server.send(post("/v1/check", &bearer, &body)).await })
+    };
+    // While it is analyzed, the server answers health checks and short checks.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let (status, _) = server
+        .send(
+            Request::builder()
+                .uri("/healthz")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let short = server.check(json!({"text": "你好"})).await;
+    assert_eq!(short["action"], "allow");
+    assert!(
+        !heavy.is_finished(),
+        "the huge message should still be in analysis while /healthz answers"
+    );
+    let (status, verdict) = heavy.await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{verdict}");
+    let links = verdict["facts"]["links"].as_array().unwrap();
+    assert_eq!(links.len(), 1_000);
+    assert_eq!(verdict["facts"]["truncated"], true);
+    assert!(
+        verdict.to_string().len() < 2 << 20,
+        "the verdict stays small"
+    );
+}

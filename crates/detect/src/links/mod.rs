@@ -76,13 +76,16 @@ fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
         && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
-/// Scan the text channel for links.
-pub fn find(text: &str, registry: &Registry, out: &mut Vec<FoundLink>) {
+/// Scan the text channel for links, at most `max`; true if the scan stopped there.
+pub fn find(text: &str, registry: &Registry, out: &mut Vec<FoundLink>, max: usize) -> bool {
     out.clear();
     let mut chain = Chain::default();
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
+        if out.len() == max {
+            return true;
+        }
         let lead = bytes[at];
         let width = match lead {
             0x00..=0x7F => 1,
@@ -116,6 +119,7 @@ pub fn find(text: &str, registry: &Registry, out: &mut Vec<FoundLink>) {
             Err(skip_to) => at = skip_to.max(at + width),
         }
     }
+    false
 }
 
 /// A host spelled letter by letter (`e v i l . c o m`): single ASCII letters, digits and dots,
@@ -631,7 +635,7 @@ mod tests {
     fn urls(text: &str) -> Vec<String> {
         let registry = Registry::embedded();
         let mut out = Vec::new();
-        find(text, &registry, &mut out);
+        find(text, &registry, &mut out, usize::MAX);
         out.into_iter().map(|l| l.url).collect()
     }
 
@@ -674,7 +678,7 @@ mod tests {
     fn percent_escaped_hosts_after_a_scheme() {
         let registry = Registry::embedded();
         let mut out = Vec::new();
-        find("看 https://%65vil.com/x", &registry, &mut out);
+        find("看 https://%65vil.com/x", &registry, &mut out, usize::MAX);
         let link = fact(
             &registry,
             "看 https://%65vil.com/x",
