@@ -241,6 +241,17 @@ fn text_hash(text: &str) -> String {
 /// Decide one message from memory: the sender's standing and the sanctions snapshot come from
 /// the cache, nothing touches the disk.
 pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, ApiError> {
+    let client = event.client.as_ref();
+    for (field, id) in [
+        ("id", event.id.as_deref()),
+        ("sender", event.sender.as_deref()),
+        ("target", event.target.as_deref()),
+        ("client.device", client.and_then(|c| c.device.as_deref())),
+        ("client.app", client.and_then(|c| c.app.as_deref())),
+        ("client.version", client.and_then(|c| c.version.as_deref())),
+    ] {
+        ApiError::check_optional_id(field, id)?;
+    }
     let engine = app.engine();
     let scene = event.scene.unwrap_or_default();
     let locale = event.locale.unwrap_or(app.config.locale);

@@ -106,6 +106,24 @@ impl ApiError {
         error
     }
 
+    /// Refuse a blank, over-long or unprintable id (`menshen_state::sanction::check_id`).
+    pub fn check_id(field: &str, id: &str) -> Result<(), ApiError> {
+        menshen_state::sanction::check_id(id)
+            .map(|_| ())
+            .map_err(|e| ApiError::field(field, e))
+    }
+
+    /// Check an optional id, if present.
+    pub fn check_optional_id(field: &str, id: Option<&str>) -> Result<(), ApiError> {
+        id.map_or(Ok(()), |id| ApiError::check_id(field, id))
+    }
+
+    /// The same error, naming the field it is about.
+    pub fn at_field(mut self, field: impl Into<String>) -> Self {
+        self.body.field = Some(field.into());
+        self
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
     }

@@ -174,3 +174,132 @@ async fn a_huge_message_is_capped_and_does_not_stall_healthz() {
         "the verdict stays small"
     );
 }
+
+#[tokio::test]
+async fn ids_are_bounded_and_never_blank() {
+    let server = server("hostile-ids");
+    let token = Some(server.service.as_str());
+    let long = "u".repeat(257);
+    for (body, field) in [
+        (json!({"text": "hi", "sender": long}), "sender"),
+        (json!({"text": "hi", "sender": ""}), "sender"),
+        (json!({"text": "hi", "sender": "   "}), "sender"),
+        (json!({"text": "hi", "id": "x".repeat(4096)}), "id"),
+        (
+            json!({"text": "hi", "client": {"device": "d\u{0}"}}),
+            "client.device",
+        ),
+    ] {
+        let (status, answer) = server.call("POST", "/v1/check", token, Some(body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+        assert_eq!(answer["field"], field, "{answer}");
+    }
+    let ok = server
+        .check(json!({"text": "hi", "sender": "u".repeat(256)}))
+        .await;
+    assert_eq!(ok["action"], "allow");
+    let (status, answer) = server
+        .call(
+            "POST",
+            "/v1/reports",
+            token,
+            Some(json!({"reporter": {"id": " "}, "subject": {"kind": "account", "id": "u2"}, "reason": "spam"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["field"], "reporter.id");
+    let (status, answer) = server
+        .call(
+            "POST",
+            "/v1/events",
+            token,
+            Some(json!({"events": [{"kind": "friend_request", "from": "", "to": "u2"}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("acting account"),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn broad_ranges_need_an_admin_who_says_so_and_durations_are_bounded() {
+    let server = server("hostile-sanctions");
+    let reviewer = Some(server.reviewer.as_str());
+    let admin = Some(server.admin.as_str());
+    let ban = |id: &str, broad: bool| {
+        json!({"target": {"kind": "ip", "id": id}, "reason": "botnet", "broad": broad,
+               "step": {"kind": "login_ban", "hours": 24}})
+    };
+    for range in ["0.0.0.0/0", "10.0.0.0/8", "::/0"] {
+        let (status, answer) = server
+            .call("POST", "/v1/sanctions", reviewer, Some(ban(range, true)))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{range}: {answer}");
+        assert_eq!(answer["field"], "target.id");
+        let (status, answer) = server
+            .call("POST", "/v1/sanctions", admin, Some(ban(range, false)))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "an admin says `broad`: {answer}"
+        );
+    }
+    let (status, answer) = server
+        .call(
+            "POST",
+            "/v1/sanctions",
+            admin,
+            Some(ban("10.0.0.0/8", true)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, answer) = server
+        .call(
+            "POST",
+            "/v1/sanctions",
+            reviewer,
+            Some(ban("203.0.113.0/24", false)),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a narrow range is a reviewer's call: {answer}"
+    );
+
+    for hours in [0u64, 9_000, 4_294_967_295] {
+        let (status, answer) = server
+            .call(
+                "POST",
+                "/v1/sanctions",
+                reviewer,
+                Some(
+                    json!({"target": {"kind": "account", "id": "u9"}, "reason": "spam",
+                            "step": {"kind": "login_ban", "hours": hours}}),
+                ),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{hours}: {answer}"
+        );
+        assert_eq!(answer["field"], "step.hours", "{answer}");
+    }
+    let (status, answer) = server
+        .call(
+            "POST",
+            "/v1/sanctions",
+            reviewer,
+            Some(json!({"target": {"kind": "domain", "id": "localhost"}, "reason": "spam"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["field"], "target.id");
+}

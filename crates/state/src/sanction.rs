@@ -132,14 +132,55 @@ pub fn ip_target_covers(target_id: &str, address: std::net::IpAddr) -> bool {
     target_id.parse::<std::net::IpAddr>() == Ok(address)
 }
 
+/// The longest id menshen takes, in bytes (accounts, devices, groups, messages, apps):
+/// longer ones are refused, so that no cache or row grows with what a caller sends.
+pub const MAX_ID_BYTES: usize = 256;
+
+/// Check an id from outside: not blank, at most [`MAX_ID_BYTES`], no control characters.
+/// Returns it trimmed.
+pub fn check_id(id: &str) -> Result<&str, String> {
+    let trimmed = id.trim();
+    if trimmed.is_empty() {
+        return Err("the id is empty or blank; send the id itself".into());
+    }
+    if trimmed.len() > MAX_ID_BYTES {
+        return Err(format!(
+            "the id is {} bytes, over the limit of {MAX_ID_BYTES}; send a shorter id (a hash of a long one will do)",
+            trimmed.len()
+        ));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err("the id holds control characters; send printable text".into());
+    }
+    Ok(trimmed)
+}
+
+/// IP ranges this broad or broader (fewer prefix bits) cover whole providers or countries:
+/// sanctioning one needs an admin and an explicit `broad` (see [`is_broad_ip_target`]).
+pub const BROAD_IPV4_PREFIX: u8 = 16;
+/// The same for IPv6: a /32 is a whole provider's allocation.
+pub const BROAD_IPV6_PREFIX: u8 = 32;
+
+/// Whether an IP target (an address or a canonical CIDR range) is broader than a /16 for
+/// IPv4 or a /32 for IPv6.
+pub fn is_broad_ip_target(id: &str) -> bool {
+    match id.parse::<ipnet::IpNet>() {
+        Ok(ipnet::IpNet::V4(range)) => range.prefix_len() < BROAD_IPV4_PREFIX,
+        Ok(ipnet::IpNet::V6(range)) => range.prefix_len() < BROAD_IPV6_PREFIX,
+        Err(_) => false,
+    }
+}
+
+/// The longest timed sanction, in hours (one year): anything longer is `permanent`, which
+/// says so.
+pub const MAX_SANCTION_HOURS: u32 = 24 * 366;
+
 /// Check and canonicalize a sanction target's id: IP targets must be an address or a CIDR
-/// range (written in canonical form), domains and apps are lower-cased, and no id is empty.
+/// range (written in canonical form), domains must be host names with a registrable domain
+/// (read the WHATWG way), apps are lower-cased, and every id passes [`check_id`].
 pub fn canonical_target_id(kind: crate::audit::SubjectKind, id: &str) -> Result<String, String> {
     use crate::audit::SubjectKind;
-    let id = id.trim();
-    if id.is_empty() {
-        return Err("the target id is empty".into());
-    }
+    let id = check_id(id)?;
     match kind {
         SubjectKind::Ip => {
             if let Ok(address) = id.parse::<std::net::IpAddr>() {
@@ -155,7 +196,14 @@ pub fn canonical_target_id(kind: crate::audit::SubjectKind, id: &str) -> Result<
         // The WHATWG reading links get: ASCII (IDNA), lower case, no trailing dot, so a
         // sanction on `例子.中国` and one on `xn--fsqu00a.xn--fiqs8s` are the same target.
         SubjectKind::Domain => match menshen_detect::links::host::canonical_host(id) {
-            Ok(menshen_detect::links::host::CanonicalHost::Domain(domain)) => Ok(domain),
+            Ok(menshen_detect::links::host::CanonicalHost::Domain(domain))
+                if psl::domain_str(&domain).is_some() && domain.contains('.') =>
+            {
+                Ok(domain)
+            }
+            Ok(menshen_detect::links::host::CanonicalHost::Domain(domain)) => Err(format!(
+                "`{domain}` is not a domain on the public suffix list; write a registrable domain or a host under one (example.com, m.example.com)"
+            )),
             Ok(menshen_detect::links::host::CanonicalHost::Ip(address)) => Err(format!(
                 "`{address}` is an IP address; sanction it with the kind `ip`, not `domain`"
             )),
@@ -212,5 +260,37 @@ mod tests {
         assert!(canonical_target_id(SubjectKind::Domain, "a b.com").is_err());
         assert!(canonical_target_id(SubjectKind::Message, "m1").is_err());
         assert!(canonical_target_id(SubjectKind::Account, "  ").is_err());
+        assert!(canonical_target_id(SubjectKind::Domain, "localhost").is_err());
+        assert!(canonical_target_id(SubjectKind::Domain, "com").is_err());
+        let long = "u".repeat(MAX_ID_BYTES + 1);
+        let error = canonical_target_id(SubjectKind::Account, &long).unwrap_err();
+        assert!(error.contains("over the limit of 256"), "{error}");
+        assert!(canonical_target_id(SubjectKind::Device, "d\u{0}1").is_err());
+        assert_eq!(
+            canonical_target_id(SubjectKind::Account, &"u".repeat(MAX_ID_BYTES)).map(|id| id.len()),
+            Ok(MAX_ID_BYTES)
+        );
+    }
+
+    #[test]
+    fn broad_ip_ranges_are_told_apart() {
+        for broad in [
+            "0.0.0.0/0",
+            "10.0.0.0/8",
+            "100.64.0.0/15",
+            "::/0",
+            "2001:db8::/31",
+        ] {
+            assert!(is_broad_ip_target(broad), "{broad}");
+        }
+        for narrow in [
+            "203.0.113.7",
+            "10.1.0.0/16",
+            "203.0.113.0/24",
+            "2001:db8::/32",
+            "::1",
+        ] {
+            assert!(!is_broad_ip_target(narrow), "{narrow}");
+        }
     }
 }

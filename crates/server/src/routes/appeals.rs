@@ -37,12 +37,7 @@ pub async fn file(
     Authorized(caller, _): Authorized<ServiceOrReviewer>,
     Body(request): Body<FileAppeal>,
 ) -> Result<Json<Appeal>, ApiError> {
-    if request.appellant.trim().is_empty() {
-        return Err(ApiError::field(
-            "appellant",
-            "name the account that appeals",
-        ));
-    }
+    ApiError::check_id("appellant", &request.appellant)?;
     let window = i64::from(app.config.appeal_window_days) * 86_400;
     // The platform's service files for the sanctioned account itself; a reviewer may file for
     // any sanctioned party (a domain's or an app's owner, say), as themselves.

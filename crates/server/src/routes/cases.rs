@@ -492,6 +492,9 @@ pub async fn resolve_case(
         .as_ref()
         .map(|t| target_of(t, "offence.target"))
         .transpose()?;
+    if let Some(target) = &chosen {
+        crate::routes::sanctions::guard_broad_range(target, caller, false, "offence.target.id")?;
+    }
     let actor = caller.actor();
     let reason = request.reason;
     let resolved = app

@@ -100,11 +100,15 @@ fn parse(
             ));
         }
     };
-    let event = serde_json::from_value(value).map_err(|e| {
+    let event: BehaviourEvent = serde_json::from_value(value).map_err(|e| {
         ApiError::field(
             field(""),
             format!("{e}; see the kinds and their fields in /v1/openapi.json"),
         )
+    })?;
+    // The acting account is what detectors and caches key on.
+    ApiError::check_id(&field(""), event.actor()).map_err(|e| {
+        ApiError::field(field(""), format!("the acting account: {}", e.body.message))
     })?;
     Ok((ts, event))
 }

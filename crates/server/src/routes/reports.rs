@@ -91,9 +91,9 @@ pub async fn file(
     _: Authorized<ServiceOrReviewer>,
     Body(request): Body<FileReport>,
 ) -> Result<Json<Filed>, ApiError> {
-    if request.reporter.id.trim().is_empty() {
-        return Err(ApiError::field("reporter.id", "name the reporting account"));
-    }
+    ApiError::check_id("reporter.id", &request.reporter.id)?;
+    ApiError::check_optional_id("reporter.device", request.reporter.device.as_deref())?;
+    ApiError::check_optional_id("subject.account", request.subject.account.as_deref())?;
     let kind = SubjectKind::parse(&request.subject.kind)
         .filter(|k| REPORTABLE.contains(k))
         .ok_or_else(|| {
@@ -105,9 +105,7 @@ pub async fn file(
                 ),
             )
         })?;
-    if request.subject.id.trim().is_empty() {
-        return Err(ApiError::field("subject.id", "name what is reported"));
-    }
+    ApiError::check_id("subject.id", &request.subject.id)?;
     let reason = Reason::parse(&request.reason).ok_or_else(|| {
         let names: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
         ApiError::field(

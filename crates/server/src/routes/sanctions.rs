@@ -8,7 +8,9 @@ use menshen_policy::Function;
 use menshen_state::{
     audit::Subject,
     ladder::Step,
-    sanction::{LadderName, Offence, Sanction, canonical_target_id},
+    sanction::{
+        LadderName, MAX_SANCTION_HOURS, Offence, Sanction, canonical_target_id, is_broad_ip_target,
+    },
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -56,6 +58,16 @@ pub fn check_function_and_step(
             )
         })?),
     };
+    if let Some(hours) = step.and_then(|s| s.hours)
+        && !(1..=MAX_SANCTION_HOURS).contains(&hours)
+    {
+        return Err(ApiError::field(
+            format!("{prefix}step.hours"),
+            format!(
+                "{hours} hours is out of range; a timed sanction lasts from 1 to {MAX_SANCTION_HOURS} hours (a year); longer is `permanent`"
+            ),
+        ));
+    }
     if let Some(step) = step {
         let timed = matches!(
             step.kind,
@@ -92,9 +104,38 @@ pub struct IssueSanction {
     /// A banned party back under a new identity: straight to the ladder's top.
     #[serde(default)]
     pub evasion: bool,
+    /// Required, with an admin token, to sanction an IP range broader than a /16 (IPv4) or
+    /// a /32 (IPv6): such a range covers whole providers, and every account seen on it would
+    /// turn into evasion.
+    #[serde(default)]
+    pub broad: bool,
     #[serde(default)]
     #[schema(value_type = Object)]
     pub evidence: serde_json::Value,
+}
+
+/// Refuse a broad IP range unless an admin asks for it explicitly (`broad`).
+pub fn guard_broad_range(
+    target: &Subject,
+    caller: &crate::auth::Caller,
+    broad: bool,
+    field: &str,
+) -> Result<(), ApiError> {
+    if target.kind != menshen_state::audit::SubjectKind::Ip || !is_broad_ip_target(&target.id) {
+        return Ok(());
+    }
+    if caller.role == menshen_state::token::Role::Admin && broad {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        axum::http::StatusCode::FORBIDDEN,
+        crate::error::ErrorCode::Forbidden,
+        format!(
+            "`{}` is broader than a /16 (IPv4) or a /32 (IPv6) and would cover whole providers; an admin may issue it through POST /v1/sanctions with `\"broad\": true` and a reason",
+            target.id
+        ),
+    )
+    .at_field(field))
 }
 
 /// Issue a sanction (reviewers): the ladder picks the step unless `step` overrides it.
@@ -113,6 +154,7 @@ pub async fn issue(
             "say why: the sanctioned party reads it",
         ));
     }
+    guard_broad_range(&target, &caller, request.broad, "target.id")?;
     let function = check_function_and_step(request.function.as_deref(), request.step.as_ref(), "")?;
     let offence = Offence {
         at: app.now(),
