@@ -169,10 +169,9 @@ impl Gate<'_> {
     fn profile_for(&self, event: &Event) -> Result<&Profile, String> {
         let at = match (self.at, &event.ts) {
             (Some(at), _) => Some(at),
-            (None, Some(ts)) => Some(
-                ts.parse::<jiff::Timestamp>()
-                    .map_err(|e| format!("ts `{ts}` is not an RFC 3339 time: {e}"))?,
-            ),
+            (None, Some(ts)) => {
+                Some(menshen_policy::time::parse_rfc3339(ts).map_err(|e| format!("ts {e}"))?)
+            }
             (None, None) => None,
         };
         self.policy.select(self.profile, at)
@@ -194,9 +193,7 @@ impl Gate<'_> {
         let mut standing = event.standing.clone();
         let observed = match (campaigns, &event.sender, &event.ts, &facts.fingerprint) {
             (Some(campaigns), Some(sender), Some(ts), Some(fingerprint)) => {
-                let now = ts
-                    .parse::<jiff::Timestamp>()
-                    .map_err(|e| format!("ts `{ts}` is not an RFC 3339 time: {e}"))?;
+                let now = menshen_policy::time::parse_rfc3339(ts).map_err(|e| format!("ts {e}"))?;
                 let fingerprint = u64::from_str_radix(fingerprint, 16).unwrap_or_default();
                 Some(campaigns.observe(fingerprint, sender, now.as_second().max(0) as u64))
             }

@@ -257,9 +257,7 @@ fn parse_scene(s: &str) -> Result<Scene, String> {
 }
 
 fn parse_time(s: &str, what: &str) -> anyhow::Result<jiff::Timestamp> {
-    s.parse().with_context(|| {
-        format!("{what} `{s}` is not an RFC 3339 time; write it like 2026-11-21T08:00:00Z")
-    })
+    menshen_policy::time::parse_rfc3339(s).map_err(|e| anyhow::anyhow!("{what} {e}"))
 }
 
 fn main() -> ExitCode {

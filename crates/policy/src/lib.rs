@@ -43,6 +43,7 @@ pub mod profile;
 pub mod quality;
 pub mod replay;
 pub mod testing;
+pub mod time;
 mod verdict;
 pub mod vocab;
 

@@ -256,12 +256,9 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
     let scene = event.scene.unwrap_or_default();
     let locale = event.locale.unwrap_or(app.config.locale);
     let ts = match &event.ts {
-        Some(ts) => Some(ts.parse::<jiff::Timestamp>().map_err(|e| {
-            ApiError::field(
-                "ts",
-                format!("`{ts}` is not an RFC 3339 time ({e}); write e.g. 2026-11-21T08:00:00Z"),
-            )
-        })?),
+        Some(ts) => {
+            Some(menshen_policy::time::parse_rfc3339(ts).map_err(|e| ApiError::field("ts", e))?)
+        }
         None => None,
     };
     let ip =

@@ -303,3 +303,26 @@ async fn broad_ranges_need_an_admin_who_says_so_and_durations_are_bounded() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     assert_eq!(answer["field"], "target.id");
 }
+
+#[tokio::test]
+async fn the_whole_rfc_3339_range_is_accepted() {
+    let server = server("hostile-time");
+    for ts in [
+        "9999-12-31T23:59:59Z",
+        "9999-12-31T23:59:59-12:00",
+        "2026-11-21T16:00:00+08:00",
+    ] {
+        let verdict = server.check(json!({"text": "hi", "ts": ts})).await;
+        assert_eq!(verdict["action"], "allow", "{ts}: {verdict}");
+    }
+    let (status, answer) = server
+        .call(
+            "POST",
+            "/v1/check",
+            Some(&server.service),
+            Some(json!({"text": "hi", "ts": "9999-12-31"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["field"], "ts");
+}

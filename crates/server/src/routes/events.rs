@@ -87,11 +87,8 @@ fn parse(
     let field = |name: &str| format!("events[{index}]{name}");
     let ts = match value.as_object_mut().and_then(|o| o.remove("ts")) {
         None => now,
-        Some(serde_json::Value::String(ts)) => ts
-            .parse::<jiff::Timestamp>()
-            .map_err(|e| {
-                ApiError::field(field(".ts"), format!("`{ts}` is not an RFC 3339 time: {e}"))
-            })?
+        Some(serde_json::Value::String(ts)) => menshen_policy::time::parse_rfc3339(&ts)
+            .map_err(|e| ApiError::field(field(".ts"), e))?
             .as_second(),
         Some(other) => {
             return Err(ApiError::field(
