@@ -228,7 +228,7 @@ impl Gate<'_> {
         // Counters for the summary on stderr: actions, and what shadow rules would have done.
         let mut actions: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
         let mut shadow: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-        let number = for_each_line(input, |number, line| {
+        let number = for_each_line(input, max_line, |number, line| {
             match parse_line(line, max_line).and_then(|event| {
                 self.verdict(event, scene, scratch, Some(&mut campaigns))
                     .map_err(LineError::from)
@@ -272,27 +272,106 @@ impl Gate<'_> {
     }
 }
 
+/// A line longer than the limit: how many bytes it had. Its bytes were skipped, not kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TooLong(pub usize);
+
 /// Call `each` with the number (1-based) and bytes of every non-blank line of `input`, reusing
-/// one buffer, so memory is bounded by the longest line. Returns how many lines were read.
+/// one buffer. A line over `max` bytes is skipped as it is read and reported as [`TooLong`],
+/// so memory stays within `max` whatever the input. Returns how many lines were read.
 pub(crate) fn for_each_line(
     mut input: impl BufRead,
-    mut each: impl FnMut(usize, &[u8]) -> anyhow::Result<()>,
+    max: usize,
+    mut each: impl FnMut(usize, Result<&[u8], TooLong>) -> anyhow::Result<()>,
 ) -> anyhow::Result<usize> {
     let (mut line, mut number) = (Vec::new(), 0);
     loop {
         line.clear();
-        if input
-            .read_until(b'\n', &mut line)
-            .context("reading input")?
-            == 0
-        {
+        let mut length = 0usize;
+        let mut ended = false;
+        while !ended {
+            let buffer = input.fill_buf().context("reading input")?;
+            if buffer.is_empty() {
+                break;
+            }
+            let (chunk, used) = match memchr_newline(buffer) {
+                Some(at) => {
+                    ended = true;
+                    (&buffer[..at], at + 1)
+                }
+                None => (buffer, buffer.len()),
+            };
+            length += chunk.len();
+            if length <= max {
+                line.extend_from_slice(chunk);
+            }
+            input.consume(used);
+        }
+        if length == 0 && !ended {
             return Ok(number);
         }
         number += 1;
+        if length > max {
+            each(number, Err(TooLong(length)))?;
+            continue;
+        }
         let trimmed = line.trim_ascii();
         if !trimmed.is_empty() {
-            each(number, trimmed)?;
+            each(number, Ok(trimmed))?;
         }
+    }
+}
+
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that hands out one long line without ever holding it: what `for_each_line`
+    /// keeps is all that is in memory.
+    struct Repeat {
+        left: usize,
+        tail: &'static [u8],
+    }
+
+    impl io::Read for Repeat {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.left > 0 {
+                let n = out.len().min(self.left);
+                out[..n].fill(b'a');
+                self.left -= n;
+                return Ok(n);
+            }
+            let n = out.len().min(self.tail.len());
+            out[..n].copy_from_slice(&self.tail[..n]);
+            self.tail = &self.tail[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_skipped_while_it_is_read() {
+        let input = io::BufReader::new(Repeat {
+            left: 50 << 20,
+            tail: b"\n{\"text\":\"hi\"}\n",
+        });
+        let mut seen = Vec::new();
+        let lines = for_each_line(input, 1000, |number, line| {
+            seen.push((number, line.map(<[u8]>::to_vec)));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(lines, 2);
+        assert_eq!(
+            seen,
+            [
+                (1, Err(TooLong(50 << 20))),
+                (2, Ok(b"{\"text\":\"hi\"}".to_vec()))
+            ]
+        );
     }
 }
 
@@ -331,14 +410,12 @@ impl LineError {
     }
 }
 
-fn parse_line(line: &[u8], max_line: usize) -> Result<Event, LineError> {
-    if line.len() > max_line {
-        return Err(format!(
-            "the line is {} bytes, over the limit of {max_line}; raise --max-line-bytes",
-            line.len()
-        )
-        .into());
-    }
+fn parse_line(line: Result<&[u8], TooLong>, max_line: usize) -> Result<Event, LineError> {
+    let line = line.map_err(|TooLong(length)| {
+        LineError::from(format!(
+            "the line is {length} bytes, over the limit of {max_line}; raise --max-line-bytes"
+        ))
+    })?;
     let text = std::str::from_utf8(line).map_err(|e| LineError {
         column: Some(e.valid_up_to() + 1),
         ..format!("invalid UTF-8 at byte {}; send UTF-8 JSON", e.valid_up_to()).into()

@@ -11,7 +11,14 @@ use menshen_detect::Scratch;
 use menshen_policy::{Sanctions, Scene, Situation, Standing, testing};
 use serde::Deserialize;
 
-use crate::{DataArgs, build_engine, check::for_each_line, read};
+use crate::{
+    DataArgs, build_engine,
+    check::{TooLong, for_each_line},
+    read,
+};
+
+/// The longest recorded event `replay` reads; a longer line is reported and skipped.
+const MAX_EVENT_LINE_BYTES: usize = 64 << 20;
 
 pub(crate) fn deliver(
     verdict: Option<&PathBuf>,
@@ -106,9 +113,12 @@ pub(crate) fn replay(
     let mut report = Replay::new(&base.name, &cand.name);
     let mut scratch = Scratch::default();
     let mut bad = Vec::new();
-    for_each_line(input, |number, line| {
-        let event: RecordedEvent = match std::str::from_utf8(line)
-            .map_err(|e| e.to_string())
+    for_each_line(input, MAX_EVENT_LINE_BYTES, |number, line| {
+        let event: RecordedEvent = match line
+            .map_err(|TooLong(length)| {
+                format!("the line is {length} bytes, over the limit of {MAX_EVENT_LINE_BYTES}")
+            })
+            .and_then(|line| std::str::from_utf8(line).map_err(|e| e.to_string()))
             .and_then(|t| serde_json::from_str(t).map_err(|e| e.to_string()))
         {
             Ok(event) => event,
