@@ -184,12 +184,16 @@ pub(crate) fn policy_test(names: &[String], data: &DataArgs) -> anyhow::Result<E
     for failure in &report.failures {
         out!("FAIL {failure}");
     }
+    for ((profile, rule), (count, message)) in &report.rule_errors {
+        out!("ERROR {profile}: rule {rule} failed to evaluate {count} times: {message}");
+    }
     out!(
-        "policy: {} passed, {} failed",
+        "policy: {} passed, {} failed, {} rules with evaluation errors",
         report.passed,
-        report.failures.len()
+        report.failures.len(),
+        report.rule_errors.len()
     );
-    Ok(if report.failures.is_empty() {
+    Ok(if report.ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

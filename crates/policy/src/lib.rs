@@ -340,6 +340,8 @@ pub struct Profile {
     pub version: String,
     /// Every rule of this profile runs in shadow mode (not inherited by profiles extending it).
     pub shadow: bool,
+    /// A rule whose condition errors at run time counts as matched (inherited).
+    pub fail_closed: bool,
     /// Link categories whose rendering recipients may loosen (see [`deliver`]).
     pub user_choice: HashSet<String>,
     /// The profile's flags, its base's included.
@@ -420,6 +422,35 @@ pub struct Decision {
     pub reasons: Vec<Reason>,
     pub link_actions: Vec<LinkAction>,
     pub shadow: Vec<Reason>,
+    /// Rules whose condition failed to evaluate for this message.
+    pub errors: Vec<RuleError>,
+}
+
+/// A rule whose condition failed at run time (a type mismatch the probe could not see, a
+/// missing key): no match, unless the profile is `fail_closed`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RuleError {
+    pub rule: String,
+    pub message: String,
+}
+
+/// Whether a condition's result is a match, recording an error.
+fn matched(
+    result: Result<Value, cel::ExecutionError>,
+    rule: &str,
+    fail_closed: bool,
+    errors: &mut Vec<RuleError>,
+) -> bool {
+    match result {
+        Ok(value) => value == Value::Bool(true),
+        Err(error) => {
+            errors.push(RuleError {
+                rule: rule.to_owned(),
+                message: error.to_string(),
+            });
+            fail_closed
+        }
+    }
 }
 
 impl Decision {
@@ -606,11 +637,8 @@ impl Policy {
             let shadow = rule.shadow || profile.shadow;
             match rule.target {
                 Target::Message => {
-                    if !rule
-                        .program
-                        .execute(&context)
-                        .is_ok_and(|v| v == Value::Bool(true))
-                    {
+                    let result = rule.program.execute(&context);
+                    if !matched(result, &rule.id, profile.fail_closed, &mut decision.errors) {
                         continue;
                     }
                     let signals = rule.reads.signals(facts);
@@ -649,11 +677,8 @@ impl Policy {
                     for (index, link) in links.iter().enumerate() {
                         let mut scope = context.new_inner_scope();
                         scope.add_variable_from_value("link", link.clone());
-                        if !rule
-                            .program
-                            .execute(&scope)
-                            .is_ok_and(|v| v == Value::Bool(true))
-                        {
+                        let result = rule.program.execute(&scope);
+                        if !matched(result, &rule.id, profile.fail_closed, &mut decision.errors) {
                             continue;
                         }
                         let span = facts.links[index].span;
@@ -720,6 +745,7 @@ impl Policy {
                 version: profile.version.clone(),
             },
             shadow: decision.shadow,
+            rule_errors: decision.errors,
         }
     }
 }
@@ -893,11 +919,59 @@ fn probe(
         if target == Target::Link {
             scope.add_variable_from_value("link", links[0].clone());
         }
-        if let Err(e) = program.execute(&scope) {
-            return Err(e.to_string());
+        match program.execute(&scope) {
+            Err(e) => return Err(e.to_string()),
+            Ok(Value::Bool(_)) => {}
+            Ok(other) => {
+                return Err(format!(
+                    "`when` must be true or false, and this is {} (`{other:?}`): compare it, as in `links.size() > 0`",
+                    cel_type_name(&other)
+                ));
+            }
         }
     }
     Ok(())
+}
+
+fn cel_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Int(_) => "an int",
+        Value::UInt(_) => "a uint",
+        Value::Float(_) => "a double",
+        Value::String(_) => "a string",
+        Value::Bytes(_) => "bytes",
+        Value::List(_) => "a list",
+        Value::Map(_) => "a map",
+        Value::Null => "null",
+        _ => "not a bool",
+    }
+}
+
+/// The templates a rule's message may hold: `{until:FUNCTION}` only. A problem for each other
+/// `{…}`, so that a typo does not reach senders as braces.
+fn template_problems(text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            problems.push(format!("a `{{` without its `}}` in `{text}`"));
+            break;
+        };
+        let inside = &after[..close];
+        match inside.strip_prefix("until:") {
+            Some(function) if Function::parse(function).is_some() => {}
+            Some(function) => problems.push(format!(
+                "`{{until:{function}}}` names no function; use one of {}",
+                Function::names()
+            )),
+            None => problems.push(format!(
+                "`{{{inside}}}` is not a template; the one template is `{{until:FUNCTION}}`"
+            )),
+        }
+        rest = &after[close + 1..];
+    }
+    problems
 }
 
 use menshen_detect::registry::is_foreign;
@@ -1172,6 +1246,19 @@ fn compile_profile(
             },
             None => None,
         };
+        let texts = spec
+            .message
+            .all()
+            .chain(spec.notice.iter().flat_map(|n| n.all()));
+        // One text in both languages is one problem, not two.
+        let template_problems: std::collections::BTreeSet<String> =
+            texts.flat_map(template_problems).collect();
+        for problem in template_problems {
+            problems.push(Diagnostic::file(
+                origin,
+                format!("rule `{}`: {problem}", spec.id.get_ref()),
+            ));
+        }
         let when_start = string_content_start(source, spec.when.span().start);
         match Program::compile(spec.when.get_ref()) {
             Ok(program) => {
@@ -1264,6 +1351,10 @@ fn compile_profile(
         cases,
         version,
         shadow: file.shadow,
+        fail_closed: file
+            .fail_closed
+            .or(base.map(|b| b.fail_closed))
+            .unwrap_or(false),
         user_choice: match &file.user_choice {
             Some(categories) => categories.iter().cloned().collect(),
             None => base.map(|b| b.user_choice.clone()).unwrap_or_default(),

@@ -58,6 +58,10 @@ pub struct ProfileFile {
     /// Every rule of the profile runs in shadow mode.
     #[serde(default)]
     pub shadow: bool,
+    /// A rule whose condition fails to evaluate (a runtime error, not `false`) counts as
+    /// matched: its action applies. Default false (an error is no match); inherited.
+    #[serde(default)]
+    pub fail_closed: Option<bool>,
     #[serde(default)]
     pub flags: BTreeMap<String, bool>,
     /// Named numbers rules can read as thresholds.<name> (score cut-offs), inherited and

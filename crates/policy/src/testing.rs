@@ -36,6 +36,26 @@ impl std::fmt::Display for Failure {
 pub struct Report {
     pub passed: usize,
     pub failures: Vec<Failure>,
+    /// Rule conditions that failed to evaluate on an example or a case, by profile and rule,
+    /// with how often and the first message: a rule that errors on its own examples is
+    /// broken even where the expected action came out.
+    pub rule_errors: std::collections::BTreeMap<(String, String), (usize, String)>,
+}
+
+impl Report {
+    fn count_errors(&mut self, profile: &Profile, errors: &[crate::RuleError]) {
+        for error in errors {
+            self.rule_errors
+                .entry((profile.name.clone(), error.rule.clone()))
+                .or_insert((0, error.message.clone()))
+                .0 += 1;
+        }
+    }
+
+    /// Whether everything passed and no rule errored.
+    pub fn ok(&self) -> bool {
+        self.failures.is_empty() && self.rule_errors.is_empty()
+    }
 }
 
 fn sanctions(domains: &[String], apps: &[String]) -> Sanctions {
@@ -72,6 +92,7 @@ pub fn run(policy: &Policy, analyzer: &Analyzer, profiles: &[&Profile]) -> Repor
                 let sanctions = sanctions(&example.sanctioned_domains, &example.sanctioned_apps);
                 let situation = situation(example.scene, &sanctions, example.sender.as_ref());
                 let decision = policy.decide(profile, &facts, situation);
+                report.count_errors(profile, &decision.errors);
                 let matched = decision
                     .reasons
                     .iter()
@@ -105,6 +126,7 @@ pub fn run(policy: &Policy, analyzer: &Analyzer, profiles: &[&Profile]) -> Repor
             let sanctions = sanctions(&case.sanctioned_domains, &case.sanctioned_apps);
             let situation = situation(case.scene, &sanctions, case.sender.as_ref());
             let decision = policy.decide(profile, &facts, situation);
+            report.count_errors(profile, &decision.errors);
             if decision.action == case.expect {
                 report.passed += 1;
             } else {

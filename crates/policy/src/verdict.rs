@@ -147,4 +147,7 @@ pub struct Verdict {
     /// Rules in shadow mode that matched: what they would have done. Never changes `action`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shadow: Vec<Reason>,
+    /// Rules whose condition failed to evaluate (counted in metrics as `rule_errors`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rule_errors: Vec<crate::RuleError>,
 }

@@ -193,3 +193,76 @@ fn diagnostics_carry_their_place_as_data() {
             .starts_with("effective `soon` is not an RFC 3339 time")
     );
 }
+
+#[test]
+fn a_when_that_is_not_a_boolean_never_fires_and_is_refused() {
+    for (when, kind) in [
+        ("links.size()", "an int"),
+        ("scene", "a string"),
+        ("links", "a list"),
+    ] {
+        let errors = load_errors(&rule(when, ""));
+        assert_eq!(errors.len(), 1, "{when}: {errors:?}");
+        assert!(
+            errors[0].contains("must be true or false") && errors[0].contains(kind),
+            "{when}: {}",
+            errors[0]
+        );
+    }
+    assert!(load_errors(&rule("links.size() > 0", "")).is_empty());
+}
+
+#[test]
+fn message_templates_are_checked() {
+    let with_message = |message: &str| rule("true", "").replace("message = \"m\"", message);
+    let errors = load_errors(&with_message("message = \"sent by {sender}\""));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("`{sender}` is not a template"),
+        "{}",
+        errors[0]
+    );
+    let errors = load_errors(&with_message(
+        "message = { zh-CN = \"直至{until:links_in_moments}\", en = \"until {until:moments}\" }",
+    ));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("`{until:moments}` names no function"),
+        "{}",
+        errors[0]
+    );
+    let errors = load_errors(&with_message("message = \"until {until:links_in_moments\""));
+    assert!(errors[0].contains("without its"), "{errors:?}");
+    assert!(
+        load_errors(&with_message(
+            "message = \"until {until:links_in_moments}\""
+        ))
+        .is_empty()
+    );
+}
+
+#[test]
+fn a_runtime_error_is_counted_and_fails_closed_where_the_profile_says() {
+    use menshen_detect::Analyzer;
+    use menshen_policy::{Action, Sanctions, Scene, Situation};
+    // The probe's facts carry one link, so the division only fails on two.
+    let profile = |fail_closed: bool| {
+        format!(
+            "name = \"mine\"\neffective = \"2024-01-01T00:00:00Z\"\nfail_closed = {fail_closed}\n\n[[rule]]\nid = \"fragile\"\ndescription = \"d\"\nrequires = [\"links\"]\nwhen = '1 / (links.size() - 2) > 0'\naction = \"hold\"\nmessage = \"m\"\n"
+        )
+    };
+    let facts = Analyzer::embedded_without_model().analyze("看 https://a.com/x 和 https://b.com/y");
+    assert_eq!(facts.links.len(), 2);
+    for (fail_closed, action) in [(false, Action::Allow), (true, Action::Hold)] {
+        let policy = Policy::load(&[("my.toml".to_owned(), profile(fail_closed))], "wechat")
+            .expect("the probe cannot see the error");
+        let decision = policy.decide(
+            policy.profile("mine").unwrap(),
+            &facts,
+            Situation::new(Scene::Group, &Sanctions::default()),
+        );
+        assert_eq!(decision.action, action, "fail_closed = {fail_closed}");
+        assert_eq!(decision.errors.len(), 1, "{:?}", decision.errors);
+        assert_eq!(decision.errors[0].rule, "fragile");
+    }
+}

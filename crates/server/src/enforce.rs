@@ -223,6 +223,7 @@ fn refusal(event: &MessageEvent, scene: Scene, rule: &str, message: String) -> V
             version: String::new(),
         },
         link_actions: Vec::new(),
+        rule_errors: Vec::new(),
         shadow: Vec::new(),
     }
 }
@@ -573,6 +574,14 @@ pub async fn check_all(
     let checked: Vec<Checked> = assessments.into_iter().map(|a| a.checked).collect();
     app.metrics
         .count_checks(checked.iter().map(|c| c.verdict.action));
+    for error in checked.iter().flat_map(|c| &c.verdict.rule_errors) {
+        app.metrics
+            .rule_errors
+            .get_or_create(&crate::metrics::NameLabel {
+                name: error.rule.clone(),
+            })
+            .inc();
+    }
     for reason in checked.iter().flat_map(|c| &c.verdict.shadow) {
         app.metrics
             .shadow

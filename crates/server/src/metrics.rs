@@ -34,6 +34,8 @@ pub struct Metrics {
     pub webhook_failures: Counter,
     /// Rules in shadow mode that matched, by rule: what they would have done live.
     pub shadow: Family<NameLabel, Counter>,
+    /// Rules whose condition failed to evaluate, by rule (no match unless `fail_closed`).
+    pub rule_errors: Family<NameLabel, Counter>,
     /// Time to check one message, in seconds (single checks only).
     pub check_seconds: Histogram,
     /// The audit chain's head: its last record's number, read at each scrape, so that a
@@ -79,6 +81,12 @@ impl Default for Metrics {
             "Matches of rules in shadow mode, by rule (no effect)",
             shadow.clone(),
         );
+        let rule_errors = Family::<NameLabel, Counter>::default();
+        registry.register(
+            "rule_errors",
+            "Rule conditions that failed to evaluate, by rule",
+            rule_errors.clone(),
+        );
         let audit_head = Gauge::default();
         registry.register(
             "audit_head_seq",
@@ -87,6 +95,7 @@ impl Default for Metrics {
         );
         Metrics {
             shadow,
+            rule_errors,
             audit_head,
             registry,
             checks,
