@@ -249,3 +249,19 @@ fn several_openers_of_a_new_store_all_succeed() {
     );
     assert_eq!(store.verify().unwrap(), 0);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_new_store_is_its_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = dir("private");
+    let mut store = SqliteStore::open(&dir).unwrap();
+    store.append(event(1, "u1")).unwrap();
+    drop(store);
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    for file in ["menshen.db", "audit.key"] {
+        assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+    }
+}

@@ -443,12 +443,32 @@ pub fn audit_key_path(dir: &Path) -> std::path::PathBuf {
         .unwrap_or_else(|| dir.join("audit.key"))
 }
 
+/// Restrict a path to its owner (`mode`, on Unix; a no-op elsewhere).
+fn private(path: &Path, mode: u32) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(|e| {
+            StoreError::Corrupt(format!("cannot make {} private: {e}", path.display()))
+        })?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
 impl SqliteStore {
     /// Open (creating if needed) `dir/menshen.db`, in WAL mode with full synchronous commits,
     /// and apply pending migrations.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let created = !dir.exists();
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
+        // The store holds who was sanctioned and why: a folder menshen creates is its owner's
+        // alone (an operator's existing folder keeps the permissions they gave it).
+        if created {
+            private(dir, 0o700)?;
+        }
         let key = AuditKey::load_or_create(&audit_key_path(dir)).map_err(|e| {
             StoreError::Corrupt(format!(
                 "the audit key ({}): {e}",
@@ -494,6 +514,12 @@ impl SqliteStore {
                 write_head(&transaction, &key, seq, &hash)?;
             }
             transaction.commit()?;
+        }
+        for file in ["menshen.db", "menshen.db-wal", "menshen.db-shm"] {
+            let path = dir.join(file);
+            if path.exists() {
+                private(&path, 0o600)?;
+            }
         }
         Ok(SqliteStore {
             connection,
