@@ -40,6 +40,8 @@ pub struct App {
     /// Slots for heavy analysis (long texts, images, batches) on the blocking pool: one per
     /// core, so that the async workers stay free for cheap checks and `/healthz`.
     pub analysis_slots: Arc<tokio::sync::Semaphore>,
+    /// Failed tokens and sign-ins per client address.
+    pub auth_failures: crate::limit::FailureLimit,
 }
 
 impl App {
@@ -79,6 +81,7 @@ impl App {
             metrics: Metrics::default(),
             sessions: Default::default(),
             analysis_slots: Arc::new(tokio::sync::Semaphore::new(analysis_threads(&config))),
+            auth_failures: crate::limit::FailureLimit::new(config.auth_failures_per_minute),
             config,
             clock,
         }))
@@ -205,6 +208,40 @@ impl App {
         self.authenticate_hash(secret_hash(&secret)).await
     }
 
+    /// [`App::authenticate_hash`] for a caller at `address`: a token read lately passes at
+    /// once; an address that has guessed wrong too often lately is refused (429) before its
+    /// guess reaches the store, and each unknown token counts against it.
+    pub async fn authenticate_from(
+        self: &Arc<Self>,
+        hash: String,
+        address: std::net::IpAddr,
+    ) -> Result<Option<(Role, String)>, ApiError> {
+        if let Some(found) = self.cached_token(&hash) {
+            return Ok(Some(found));
+        }
+        let now = self.now();
+        self.auth_failures
+            .check(address, now)
+            .map_err(ApiError::too_many)?;
+        let found = self.authenticate_hash(hash).await?;
+        if found.is_none() {
+            self.auth_failures.fail(address, now);
+        }
+        Ok(found)
+    }
+
+    /// A token read from the store within `token_cache_seconds`.
+    fn cached_token(&self, hash: &str) -> Option<(Role, String)> {
+        let now = self.now();
+        let fresh = self.config.token_cache_seconds;
+        self.tokens
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(hash)
+            .filter(|(_, _, read)| now - read < fresh)
+            .map(|(role, name, _)| (*role, name.clone()))
+    }
+
     /// The role and name of a live token, by the hash of its secret: from memory when read
     /// within `token_cache_seconds`, else from the store.
     pub async fn authenticate_hash(
@@ -212,15 +249,8 @@ impl App {
         hash: String,
     ) -> Result<Option<(Role, String)>, ApiError> {
         let now = self.now();
-        let fresh = self.config.token_cache_seconds;
-        if let Some((role, name, _)) = self
-            .tokens
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&hash)
-            .filter(|(_, _, read)| now - read < fresh)
-        {
-            return Ok(Some((*role, name.clone())));
+        if let Some(found) = self.cached_token(&hash) {
+            return Ok(Some(found));
         }
         let key = hash.clone();
         let found = self

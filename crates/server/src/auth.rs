@@ -77,12 +77,16 @@ impl FromRequestParts<Arc<App>> for Caller {
             .map(|(_, token)| token.trim())
             .filter(|s| !s.is_empty())
             .ok_or_else(|| unauthorized("the Authorization header must read `Bearer <token>`"))?;
-        match app.authenticate(secret.to_owned()).await? {
+        let address = crate::limit::client_address(&parts.extensions);
+        let hash = menshen_state::token::secret_hash(secret);
+        match app.authenticate_from(hash, address).await? {
             Some((role, name)) => Ok(Caller { role, name }),
-            None => Err(unauthorized(&format!(
-                "this token is not known to the store in {dir}: a token belongs to the store it was made in; make one for this server with `menshen token create --role service --data {dir}`",
-                dir = app.config.data_dir.display()
-            ))),
+            None => Err({
+                unauthorized(&format!(
+                    "this token is not known to the store in {dir}: a token belongs to the store it was made in; make one for this server with `menshen token create --role service --data {dir}`",
+                    dir = app.config.data_dir.display()
+                ))
+            }),
         }
     }
 }

@@ -53,6 +53,9 @@ pub struct ServerConfig {
     pub lexicons: Vec<PathBuf>,
     /// A platform registry used instead of the shipped one.
     pub registry: Option<PathBuf>,
+    /// Failed bearer tokens and console sign-ins allowed per client address per minute;
+    /// past it the address gets 429 until the minute is over. Default 20; 0 turns it off.
+    pub auth_failures_per_minute: u32,
     /// Reputation lists added to the shipped ones: a `# category: phishing` line (or adult,
     /// gambling, spam, shortener), then one host per line.
     pub reputation: Vec<PathBuf>,
@@ -80,6 +83,7 @@ impl Default for ServerConfig {
             policies: Vec::new(),
             lexicons: Vec::new(),
             registry: None,
+            auth_failures_per_minute: 20,
             reputation: Vec::new(),
             ladders: None,
         }

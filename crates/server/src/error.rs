@@ -81,6 +81,8 @@ pub struct ErrorBody {
 pub struct ApiError {
     pub status: StatusCode,
     pub body: ErrorBody,
+    /// Seconds until a refused caller may try again (`Retry-After`).
+    pub retry_after: Option<i64>,
 }
 
 impl ApiError {
@@ -92,7 +94,21 @@ impl ApiError {
                 field: None,
                 message: message.into(),
             },
+            retry_after: None,
         }
+    }
+
+    /// Too many failures from this address: try again in `seconds`.
+    pub fn too_many(seconds: i64) -> Self {
+        let mut error = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TooManyRequests,
+            format!(
+                "too many failed tokens or sign-ins from this address; try again in {seconds} seconds"
+            ),
+        );
+        error.retry_after = Some(seconds.max(1));
+        error
     }
 
     /// A field with a bad value.
@@ -139,7 +155,13 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
@@ -199,6 +221,7 @@ impl From<JsonRejection> for ApiError {
                 field,
                 message: format!("{text}; {fix}"),
             },
+            retry_after: None,
         }
     }
 }

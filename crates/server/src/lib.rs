@@ -14,6 +14,7 @@ pub mod enforce;
 pub mod engine;
 pub mod error;
 pub mod ledger;
+pub mod limit;
 pub mod locale;
 pub mod metrics;
 pub mod routes;
@@ -140,9 +141,12 @@ pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
     let worker = tokio::spawn(webhooks::run(Arc::clone(&app), stopped));
     #[cfg(unix)]
     tokio::spawn(reload_on_hangup(Arc::clone(&app)));
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     let _ = stop.send(true);
     let _ = worker.await;
     eprintln!("menshen: stopped");

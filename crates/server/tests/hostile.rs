@@ -326,3 +326,57 @@ async fn the_whole_rfc_3339_range_is_accepted() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     assert_eq!(answer["field"], "ts");
 }
+
+#[tokio::test]
+async fn guessing_tokens_and_sign_ins_meets_a_limit() {
+    let server = server("hostile-guessing");
+    // The real token is read once, before the guessing starts.
+    assert_eq!(server.check(json!({"text": "hi"})).await["action"], "allow");
+    let limit = server.app.config.auth_failures_per_minute as usize;
+    for guess in 0..limit {
+        let (status, _) = server
+            .send(post(
+                "/v1/check",
+                &format!("Bearer guess{guess}"),
+                r#"{"text":"hi"}"#,
+            ))
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let response = {
+        use tower::ServiceExt;
+        server
+            .router
+            .clone()
+            .oneshot(post("/v1/check", "Bearer one-more", r#"{"text":"hi"}"#))
+            .await
+            .unwrap()
+    };
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key("retry-after"));
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let answer: Value = serde_json::from_slice(&bytes).expect("a JSON 429");
+    assert_eq!(answer["code"], "too_many_requests");
+    // A token the server knows still works from there; the console refuses further guesses.
+    assert_eq!(server.check(json!({"text": "hi"})).await["action"], "allow");
+    let (status, page) = server
+        .send(
+            Request::builder()
+                .method("POST")
+                .uri("/console/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from("token=guess"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
+    // After the minute, guessing may resume.
+    server.clock.advance(61);
+    let (status, _) = server
+        .send(post("/v1/check", "Bearer later", r#"{"text":"hi"}"#))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

@@ -25,6 +25,7 @@ note-upheld = Upheld: the sanction stands, the appellant is told.
 note-reversed = Reversed: the sanction is lifted and the ladder recomputed.
 login-paste-token = Paste a token into the form.
 login-unknown-token = This token is not known.
+login-too-many = Too many failed sign-ins from this address; try again in { $seconds } seconds.
 login-service-token = Service tokens cannot sign in; use a reviewer or admin token.
 
 # The queue.

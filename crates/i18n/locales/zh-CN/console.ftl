@@ -24,6 +24,7 @@ note-upheld = 维持原处罚：已通知申诉人。
 note-reversed = 已撤销：处罚已解除，处罚阶梯已重新计算。
 login-paste-token = 请在表单中粘贴令牌。
 login-unknown-token = 该令牌不存在。
+login-too-many = 此地址登录失败次数过多，请在 { $seconds } 秒后重试。
 login-service-token = 服务令牌不能登录控制台，请使用审核员或管理员令牌。
 
 # 待审队列。

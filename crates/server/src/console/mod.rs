@@ -181,6 +181,7 @@ async fn login_page(RequestLocale(locale): RequestLocale) -> Response {
 async fn login(
     State(app): State<Arc<App>>,
     RequestLocale(locale): RequestLocale,
+    crate::limit::ClientAddress(address): crate::limit::ClientAddress,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     let t = Tr(locale);
@@ -197,8 +198,21 @@ async fn login(
         return refuse(&t.s("login-paste-token"));
     };
     let token = menshen_state::token::secret_hash(form.token.trim());
-    let found = match app.authenticate_hash(token.clone()).await {
+    let found = match app.authenticate_from(token.clone(), address).await {
         Ok(found) => found,
+        Err(error) if error.status == StatusCode::TOO_MANY_REQUESTS => {
+            let seconds = error.retry_after.unwrap_or(60);
+            let mut response = render(LoginPage {
+                nav: None,
+                t,
+                error: Some(t.a1("login-too-many", "seconds", seconds)),
+            });
+            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, seconds.into());
+            return response;
+        }
         Err(error) => return refuse(&error.body.message),
     };
     let Some((role, name)) = found else {
