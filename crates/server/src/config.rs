@@ -56,6 +56,12 @@ pub struct ServerConfig {
     /// Failed bearer tokens and console sign-ins allowed per client address per minute;
     /// past it the address gets 429 until the minute is over. Default 20; 0 turns it off.
     pub auth_failures_per_minute: u32,
+    /// Connections served at once; more wait until one closes. Default 4,096.
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's head (line and headers). Default 10.
+    pub header_timeout_seconds: u64,
+    /// Seconds a client has to send a request's body. Default 30.
+    pub body_timeout_seconds: u64,
     /// Reputation lists added to the shipped ones: a `# category: phishing` line (or adult,
     /// gambling, spam, shortener), then one host per line.
     pub reputation: Vec<PathBuf>,
@@ -84,6 +90,9 @@ impl Default for ServerConfig {
             lexicons: Vec::new(),
             registry: None,
             auth_failures_per_minute: 20,
+            max_connections: 4_096,
+            header_timeout_seconds: 10,
+            body_timeout_seconds: 30,
             reputation: Vec::new(),
             ladders: None,
         }

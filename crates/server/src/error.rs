@@ -40,6 +40,8 @@ pub enum ErrorCode {
     Conflict,
     /// The body is larger than the server accepts.
     TooLarge,
+    /// The body did not arrive within `body_timeout_seconds`.
+    Timeout,
     /// The server failed.
     Internal,
 }
@@ -60,6 +62,7 @@ impl ErrorCode {
             ErrorCode::TooManyRequests => "too_many_requests",
             ErrorCode::Conflict => "conflict",
             ErrorCode::TooLarge => "too_large",
+            ErrorCode::Timeout => "timeout",
             ErrorCode::Internal => "internal",
         }
     }
@@ -290,7 +293,19 @@ where
         let bytes = axum::body::Bytes::from_request(request, state)
             .await
             .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                // A body cut off by the read timeout (`body_timeout_seconds`).
+                let timed_out = std::iter::successors(
+                    Some(&rejection as &(dyn std::error::Error + 'static)),
+                    |e| e.source(),
+                )
+                .any(|e| e.is::<tower_http::timeout::TimeoutError>());
+                if timed_out {
+                    ApiError::new(
+                        StatusCode::REQUEST_TIMEOUT,
+                        ErrorCode::Timeout,
+                        "the body did not arrive in time (`body_timeout_seconds`); send it whole, without pauses",
+                    )
+                } else if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::new(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         ErrorCode::TooLarge,

@@ -15,6 +15,7 @@ pub mod engine;
 pub mod error;
 pub mod ledger;
 pub mod limit;
+pub mod listen;
 pub mod locale;
 pub mod metrics;
 pub mod routes;
@@ -113,6 +114,9 @@ pub fn router(app: Arc<App>) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(limit))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            std::time::Duration::from_secs(app.config.body_timeout_seconds.max(1)),
+        ))
         .with_state(app)
 }
 
@@ -141,12 +145,11 @@ pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
     let worker = tokio::spawn(webhooks::run(Arc::clone(&app), stopped));
     #[cfg(unix)]
     tokio::spawn(reload_on_hangup(Arc::clone(&app)));
-    axum::serve(
-        listener,
-        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let limits = listen::Limits {
+        max_connections: app.config.max_connections,
+        header_timeout: std::time::Duration::from_secs(app.config.header_timeout_seconds.max(1)),
+    };
+    listen::serve(listener, router(app), limits, shutdown_signal()).await?;
     let _ = stop.send(true);
     let _ = worker.await;
     eprintln!("menshen: stopped");

@@ -380,3 +380,94 @@ async fn guessing_tokens_and_sign_ins_meets_a_limit() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_clients_are_cut_off_and_cannot_take_every_connection() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = server("hostile-stalled");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let limits = menshen_server::listen::Limits {
+        max_connections: 4,
+        header_timeout: Duration::from_secs(1),
+    };
+    tokio::spawn(menshen_server::listen::serve(
+        listener,
+        server.router.clone(),
+        limits,
+        std::future::pending(),
+    ));
+    // Four clients send half a request head and stall.
+    let mut stalled = Vec::new();
+    for _ in 0..4 {
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        stalled.push(stream);
+    }
+    // A fifth, well-behaved client waits for a free connection rather than being served
+    // beside them...
+    let mut polite = tokio::net::TcpStream::connect(address).await.unwrap();
+    polite
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let early =
+        tokio::time::timeout(Duration::from_millis(300), polite.read_to_end(&mut answer)).await;
+    assert!(
+        early.is_err(),
+        "served past the connection limit: {answer:?}"
+    );
+    // ...and is served once the stalled ones are cut off by the header timeout.
+    tokio::time::timeout(Duration::from_secs(10), polite.read_to_end(&mut answer))
+        .await
+        .expect("served after the stalled clients were cut off")
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"),
+        "{answer:?}"
+    );
+    for mut stream in stalled {
+        let mut rest = Vec::new();
+        let read =
+            tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest)).await;
+        assert!(read.is_ok(), "a stalled connection stays open");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_never_ends_times_out() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = common::server_with("hostile-slow-body", |c| c.body_timeout_seconds = 1);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let limits = menshen_server::listen::Limits {
+        max_connections: 16,
+        header_timeout: Duration::from_secs(10),
+    };
+    tokio::spawn(menshen_server::listen::serve(
+        listener,
+        server.router.clone(),
+        limits,
+        std::future::pending(),
+    ));
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST /v1/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{\"text\": \"",
+        server.service
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("the server gives up on the body")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"code\":\"timeout\""), "{answer}");
+}
