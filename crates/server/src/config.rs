@@ -62,6 +62,10 @@ pub struct ServerConfig {
     pub header_timeout_seconds: u64,
     /// Seconds a client has to send a request's body. Default 30.
     pub body_timeout_seconds: u64,
+    /// Mark the console's session cookie `Secure` (only sent over HTTPS): set it when the
+    /// console is served through TLS. Requests a proxy marks `X-Forwarded-Proto: https` get
+    /// a `Secure` cookie either way. Default false.
+    pub secure_cookies: bool,
     /// Reputation lists added to the shipped ones: a `# category: phishing` line (or adult,
     /// gambling, spam, shortener), then one host per line.
     pub reputation: Vec<PathBuf>,
@@ -93,6 +97,7 @@ impl Default for ServerConfig {
             max_connections: 4_096,
             header_timeout_seconds: 10,
             body_timeout_seconds: 30,
+            secure_cookies: false,
             reputation: Vec::new(),
             ladders: None,
         }

@@ -471,3 +471,37 @@ async fn a_body_that_never_ends_times_out() {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("\"code\":\"timeout\""), "{answer}");
 }
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_behind_tls() {
+    for (configured, forwarded, secure) in [
+        (false, None, false),
+        (true, None, true),
+        (false, Some("https"), true),
+    ] {
+        let server = common::server_with("hostile-cookie", |c| c.secure_cookies = configured);
+        let mut request = Request::builder()
+            .method("POST")
+            .uri("/console/login")
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(proto) = forwarded {
+            request = request.header("x-forwarded-proto", proto);
+        }
+        let request = request
+            .body(Body::from(format!("token={}", server.reviewer)))
+            .unwrap();
+        let response = {
+            use tower::ServiceExt;
+            server.router.clone().oneshot(request).await.unwrap()
+        };
+        let cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            cookie.contains("; Secure"),
+            secure,
+            "{configured} {forwarded:?}: {cookie}"
+        );
+    }
+}

@@ -182,6 +182,7 @@ async fn login(
     State(app): State<Arc<App>>,
     RequestLocale(locale): RequestLocale,
     crate::limit::ClientAddress(address): crate::limit::ClientAddress,
+    headers: axum::http::HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     let t = Tr(locale);
@@ -223,7 +224,10 @@ async fn login(
     }
     match app.sessions.start(role, name, token, app.now()) {
         Ok((id, _)) => (
-            [(header::SET_COOKIE, set_cookie(Some(&id)))],
+            [(
+                header::SET_COOKIE,
+                set_cookie(Some(&id), session::secure_cookie(&app, &headers)),
+            )],
             Redirect::to("/console/queue"),
         )
             .into_response(),
@@ -239,12 +243,16 @@ struct CsrfForm {
 async fn logout(
     State(app): State<Arc<App>>,
     viewer: Viewer,
+    headers: axum::http::HeaderMap,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> PageResult {
     accept(&viewer, form)?;
     app.sessions.end(&viewer.id);
     Ok((
-        [(header::SET_COOKIE, set_cookie(None))],
+        [(
+            header::SET_COOKIE,
+            set_cookie(None, session::secure_cookie(&app, &headers)),
+        )],
         Redirect::to("/console/login"),
     )
         .into_response())

@@ -145,11 +145,23 @@ pub fn session_id(parts: &Parts) -> Option<String> {
         .map(|c| c.value().to_owned())
 }
 
+/// Whether the session cookie is `Secure`: configured (`secure_cookies`, for a console
+/// served over TLS), or the request came through a proxy that says it arrived over HTTPS
+/// (`X-Forwarded-Proto: https`; believing it can only make the cookie stricter).
+pub fn secure_cookie(app: &App, headers: &axum::http::HeaderMap) -> bool {
+    app.config.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"))
+}
+
 /// The `Set-Cookie` value for a session (or, with `None`, the one that ends it).
-pub fn set_cookie(id: Option<&str>) -> String {
+pub fn set_cookie(id: Option<&str>, secure: bool) -> String {
     let mut cookie = cookie::Cookie::build((COOKIE, id.unwrap_or("").to_owned()))
         .path("/console")
         .http_only(true)
+        .secure(secure)
         .same_site(cookie::SameSite::Strict);
     cookie = match id {
         Some(_) => cookie.max_age(cookie::time::Duration::seconds(LIFETIME)),
@@ -207,7 +219,9 @@ mod tests {
 
     #[test]
     fn the_cookie_is_http_only_strict_and_scoped_to_the_console() {
-        let cookie = set_cookie(Some("abc"));
+        let cookie = set_cookie(Some("abc"), false);
+        assert!(!cookie.contains("Secure"), "{cookie}");
+        assert!(set_cookie(Some("abc"), true).contains("Secure"));
         for part in [
             "menshen_console=abc",
             "HttpOnly",
@@ -216,6 +230,6 @@ mod tests {
         ] {
             assert!(cookie.contains(part), "{cookie}");
         }
-        assert!(set_cookie(None).contains("Max-Age=0"));
+        assert!(set_cookie(None, false).contains("Max-Age=0"));
     }
 }
