@@ -132,6 +132,21 @@ impl ApiError {
             .map_err(|e| ApiError::field(field, e))
     }
 
+    /// Refuse a free text longer than `menshen_state::sanction::MAX_TEXT_BYTES`.
+    pub fn check_text(field: &str, text: &str) -> Result<(), ApiError> {
+        let max = menshen_state::sanction::MAX_TEXT_BYTES;
+        if text.len() > max {
+            return Err(ApiError::field(
+                field,
+                format!(
+                    "{} bytes is longer than the {max} kept; say it in a paragraph",
+                    text.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Check an optional id, if present.
     pub fn check_optional_id(field: &str, id: Option<&str>) -> Result<(), ApiError> {
         id.map_or(Ok(()), |id| ApiError::check_id(field, id))

@@ -297,6 +297,19 @@ async fn broad_ranges_need_an_admin_who_says_so_and_durations_are_bounded() {
             "POST",
             "/v1/sanctions",
             reviewer,
+            Some(json!({"target": {"kind": "account", "id": "u9"}, "reason": "x".repeat(5000)})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(
+        answer["field"], "reason",
+        "a reason is kept in memory: {answer}"
+    );
+    let (status, answer) = server
+        .call(
+            "POST",
+            "/v1/sanctions",
+            reviewer,
             Some(json!({"target": {"kind": "domain", "id": "localhost"}, "reason": "spam"})),
         )
         .await;

@@ -155,6 +155,11 @@ pub fn check_id(id: &str) -> Result<&str, String> {
     Ok(trimmed)
 }
 
+/// The longest free text menshen keeps with a sanction, an appeal or a case (a reviewer's
+/// reason, an appellant's statement), in bytes: the people who read it need a paragraph, not
+/// a book, and every sanction's reason is held in memory.
+pub const MAX_TEXT_BYTES: usize = 4096;
+
 /// IP ranges this broad or broader (fewer prefix bits) cover whole providers or countries:
 /// sanctioning one needs an admin and an explicit `broad` (see [`is_broad_ip_target`]).
 pub const BROAD_IPV4_PREFIX: u8 = 16;

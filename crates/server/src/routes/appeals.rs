@@ -38,6 +38,7 @@ pub async fn file(
     Body(request): Body<FileAppeal>,
 ) -> Result<Json<Appeal>, ApiError> {
     ApiError::check_id("appellant", &request.appellant)?;
+    ApiError::check_text("statement", &request.statement)?;
     let window = i64::from(app.config.appeal_window_days) * 86_400;
     // The platform's service files for the sanctioned account itself; a reviewer may file for
     // any sanctioned party (a domain's or an app's owner, say), as themselves.
@@ -93,6 +94,7 @@ pub async fn decide_appeal(
     if reason.trim().is_empty() {
         return Err(ApiError::field("reason", "say why: the appellant reads it"));
     }
+    ApiError::check_text("reason", &reason)?;
     let decision = AppealDecision {
         actor: caller.actor(),
         reverse,

@@ -400,6 +400,7 @@ pub async fn escalate(
     if request.reason.trim().is_empty() {
         return Err(ApiError::field("reason", "say why the case needs an admin"));
     }
+    ApiError::check_text("reason", &request.reason)?;
     Ok(Json(
         move_case(
             &app,
@@ -462,6 +463,7 @@ pub async fn resolve_case(
 ) -> Result<Resolved, ApiError> {
     let now = app.now();
     caller.require(&[Role::Reviewer])?;
+    ApiError::check_text("reason", &request.reason)?;
     if request.reason.trim().is_empty() {
         return Err(ApiError::field(
             "reason",

@@ -148,6 +148,7 @@ pub async fn issue(
     Body(request): Body<IssueSanction>,
 ) -> Result<Json<Sanction>, ApiError> {
     let target = target_of(&request.target, "target")?;
+    ApiError::check_text("reason", &request.reason)?;
     if request.reason.trim().is_empty() {
         return Err(ApiError::field(
             "reason",
@@ -196,6 +197,7 @@ pub async fn lift(
     if request.reason.trim().is_empty() {
         return Err(ApiError::field("reason", "say why the sanction is lifted"));
     }
+    ApiError::check_text("reason", &request.reason)?;
     let actor = caller.actor();
     let now = app.now();
     let sanction = app
