@@ -518,3 +518,71 @@ async fn the_session_cookie_is_secure_behind_tls() {
         );
     }
 }
+
+#[tokio::test]
+async fn lifting_a_ban_offers_to_reverse_the_evasion_bans_it_caused() {
+    let server = server("hostile-lift-evasion");
+    let (status, ban) = server
+        .call(
+            "POST",
+            "/v1/sanctions",
+            Some(&server.reviewer),
+            Some(
+                json!({"target": {"kind": "ip", "id": "203.0.113.0/24"}, "reason": "pusher farm",
+                        "step": {"kind": "permanent"}}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ban}");
+    let ban = ban["id"].as_u64().unwrap();
+    let message = |sender: &str| json!({"text": "你好", "sender": sender, "client": {"device": sender, "ip": "203.0.113.7"}});
+    let mut caught = Vec::new();
+    for sender in ["a1", "a2"] {
+        let verdict = server.check(message(sender)).await;
+        assert_eq!(verdict["reasons"][0]["rule"], "ban-evasion");
+        caught.push(verdict["enforcement"]["sanction"]["id"].as_u64().unwrap());
+    }
+    // Lifting the range names the evasion bans it caused, and leaves them.
+    let (status, lifted) = server
+        .call(
+            "POST",
+            &format!("/v1/sanctions/{ban}/lift"),
+            Some(&server.reviewer),
+            Some(json!({"reason": "the range was a carrier's NAT"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{lifted}");
+    assert_eq!(lifted["lifted"], true);
+    assert_eq!(lifted["evasion_bans"], json!(caught));
+    let still = server.check(json!({"text": "你好", "sender": "a1"})).await;
+    assert_eq!(still["reasons"][0]["rule"], "sender-banned");
+    // Asked to, it reverses them, each audited.
+    let (status, lifted) = server
+        .call(
+            "POST",
+            &format!("/v1/sanctions/{ban}/lift"),
+            Some(&server.reviewer),
+            Some(json!({"reason": "the range was a carrier's NAT", "reverse_evasion": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{lifted}");
+    assert_eq!(lifted["reversed"], json!(caught));
+    for sender in ["a1", "a2"] {
+        let free = server
+            .check(json!({"text": "你好", "sender": sender}))
+            .await;
+        assert_eq!(free["action"], "allow", "{sender}: {free}");
+    }
+    let (_, history) = server
+        .call(
+            "GET",
+            "/v1/subjects/account/a1",
+            Some(&server.reviewer),
+            None,
+        )
+        .await;
+    assert!(
+        history.to_string().contains("evasion of sanction"),
+        "the reversal is on the record: {history}"
+    );
+}

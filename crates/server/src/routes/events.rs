@@ -215,13 +215,9 @@ pub async fn events(
                             kind: SubjectKind::Account,
                             id: account.clone(),
                         };
-                        offences.push(Offence::evasion(
-                            target,
-                            ban.ladder,
-                            reason,
-                            evidence(),
-                            now,
-                        ));
+                        // The ban's id, so that lifting it can find this evasion.
+                        let evidence = serde_json::json!({"event": evidence(), "ban": ban.id});
+                        offences.push(Offence::evasion(target, ban.ladder, reason, evidence, now));
                     }
                 }
                 BehaviourEvent::Redirect { from, to } => {

@@ -12,7 +12,7 @@ use menshen_state::{
         LadderName, MAX_SANCTION_HOURS, Offence, Sanction, canonical_target_id, is_broad_ip_target,
     },
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
@@ -182,28 +182,73 @@ pub async fn issue(
 #[serde(deny_unknown_fields)]
 pub struct Lift {
     pub reason: String,
+    /// Also lift the evasion bans this ban caused (accounts caught on the banned device or
+    /// address), each audited with this reason. Without it, the answer lists them.
+    #[serde(default)]
+    pub reverse_evasion: bool,
 }
 
 /// Lift a sanction (reviewers).
 #[utoipa::path(post, path = "/v1/sanctions/{id}/lift", request_body = Lift, params(("id" = u64, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    responses((status = 200, body = Lifted), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn lift(
     State(app): State<Arc<App>>,
     Authorized(caller, _): Authorized<ReviewerRole>,
     PathParams(id): PathParams<u64>,
     Body(request): Body<Lift>,
-) -> Result<Json<Sanction>, ApiError> {
+) -> Result<Json<Lifted>, ApiError> {
     if request.reason.trim().is_empty() {
         return Err(ApiError::field("reason", "say why the sanction is lifted"));
     }
     ApiError::check_text("reason", &request.reason)?;
     let actor = caller.actor();
     let now = app.now();
-    let sanction = app
-        .write(move |store, _| store.lift(id, actor, &request.reason, now))
+    let lifted = app
+        .write(move |store, _| {
+            // A ban lifted earlier may be named again to reverse its evasion bans.
+            let sanction = match store.sanction(id)? {
+                Some(earlier) if earlier.lifted && request.reverse_evasion => earlier,
+                _ => store.lift(id, actor.clone(), &request.reason, now)?,
+            };
+            let evasions: Vec<u64> = store.evasions_of(id)?.iter().map(|s| s.id).collect();
+            if !request.reverse_evasion {
+                return Ok(Lifted {
+                    sanction,
+                    evasion_bans: evasions,
+                    reversed: Vec::new(),
+                });
+            }
+            let reason = format!(
+                "evasion of sanction {id}, which was lifted: {}",
+                request.reason
+            );
+            for evasion in &evasions {
+                store.lift(*evasion, actor.clone(), &reason, now)?;
+            }
+            Ok(Lifted {
+                sanction,
+                evasion_bans: Vec::new(),
+                reversed: evasions,
+            })
+        })
         .await?;
-    Ok(Json(sanction))
+    Ok(Json(lifted))
+}
+
+/// A lifted sanction, and the evasion bans it had caused.
+#[derive(Serialize, ToSchema)]
+pub struct Lifted {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub sanction: Sanction,
+    /// Evasion bans this ban caused that are still in force; lift again with
+    /// `reverse_evasion` to reverse them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evasion_bans: Vec<u64>,
+    /// The evasion bans lifted with it, each audited.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reversed: Vec<u64>,
 }
 
 /// One sanction (reviewers).

@@ -85,6 +85,9 @@ pub trait Store {
     ) -> Result<Sanction, StoreError>;
     /// One sanction, whatever its state.
     fn sanction(&self, id: u64) -> Result<Option<Sanction>, StoreError>;
+    /// The sanctions not lifted that were issued as evasion of the ban `ban` (an account
+    /// caught on a banned device or address), oldest first: what lifting that ban may reverse.
+    fn evasions_of(&self, ban: u64) -> Result<Vec<Sanction>, StoreError>;
     /// Every sanction a target was ever given, oldest first.
     fn sanctions_of(&self, target: &Subject) -> Result<Vec<Sanction>, StoreError>;
     /// Sanctions in force on a target at `at`.
@@ -1077,6 +1080,23 @@ impl Store for SqliteStore {
 
     fn sanction(&self, id: u64) -> Result<Option<Sanction>, StoreError> {
         sanction_in(&self.connection, id)
+    }
+
+    fn evasions_of(&self, ban: u64) -> Result<Vec<Sanction>, StoreError> {
+        let ids: Vec<u64> = self
+            .connection
+            .prepare(
+                "SELECT s.id FROM sanctions s JOIN audit a ON a.seq = s.audit_seq
+                 WHERE s.lifted = 0
+                   AND json_extract(a.event, '$.evidence.evasion') = 1
+                   AND json_extract(a.event, '$.evidence.offence.ban') = ?1
+                 ORDER BY s.id",
+            )?
+            .query_map([ban as i64], |row| row.get::<_, i64>(0).map(|id| id as u64))?
+            .collect::<Result<_, _>>()?;
+        ids.into_iter()
+            .filter_map(|id| sanction_in(&self.connection, id).transpose())
+            .collect()
     }
 
     fn sanctions_of(&self, target: &Subject) -> Result<Vec<Sanction>, StoreError> {
