@@ -586,3 +586,48 @@ async fn lifting_a_ban_offers_to_reverse_the_evasion_bans_it_caused() {
         "the reversal is on the record: {history}"
     );
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_answer_once() {
+    let server = server("hostile-openapi");
+    let (status, spec) = server.call("GET", "/v1/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut ids = std::collections::HashSet::new();
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let id = operation["operationId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            assert!(
+                ids.insert(id.clone()),
+                "operation id `{id}` twice ({method} {path})"
+            );
+            for (code, response) in operation["responses"].as_object().unwrap() {
+                assert!(
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
+                    "{method} {path} {code} has no description"
+                );
+            }
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                let declared_in = parameter["in"].as_str().unwrap();
+                assert_eq!(
+                    declared_in == "path",
+                    path.contains(&format!("{{{name}}}")),
+                    "{method} {path}: `{name}` is declared in {declared_in}"
+                );
+            }
+            if operation.get("requestBody").is_some() {
+                for code in ["400", "401", "403", "413", "415", "422", "429"] {
+                    assert!(
+                        operation["responses"].get(code).is_some(),
+                        "{method} {path} does not document {code}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -29,8 +29,8 @@ pub struct FileAppeal {
 }
 
 /// File an appeal (the platform's service, for its user; or a reviewer).
-#[utoipa::path(post, path = "/v1/appeals", request_body = FileAppeal,
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody)),
+#[utoipa::path(post, operation_id = "appeals_file", path = "/v1/appeals", request_body = FileAppeal,
+    responses((status = 200, description = "the answer", body = Object), (status = 409, description = "it conflicts with the state of things", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn file(
     State(app): State<Arc<App>>,
@@ -68,8 +68,8 @@ pub struct Decide {
 }
 
 /// Decide an appeal (reviewers).
-#[utoipa::path(post, path = "/v1/appeals/{id}/decision", request_body = Decide, params(("id" = u64, Path)),
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody)),
+#[utoipa::path(post, operation_id = "appeals_decide", path = "/v1/appeals/{id}/decision", request_body = Decide, params(("id" = u64, Path)),
+    responses((status = 200, description = "the answer", body = Object), (status = 409, description = "it conflicts with the state of things", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn decide(
     State(app): State<Arc<App>>,
@@ -106,8 +106,8 @@ pub async fn decide_appeal(
 }
 
 /// One appeal with its outcome (the platform shows the appellant the reason).
-#[utoipa::path(get, path = "/v1/appeals/{id}", params(("id" = u64, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
+#[utoipa::path(get, operation_id = "appeals_get", path = "/v1/appeals/{id}", params(("id" = u64, Path)),
+    responses((status = 200, description = "the answer", body = Object), (status = 404, description = "no such thing", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(
     State(app): State<Arc<App>>,
@@ -121,6 +121,7 @@ pub async fn get(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AppealQuery {
     /// `open`, `upheld` or `reversed`; all when absent.
     pub state: Option<String>,
@@ -128,8 +129,8 @@ pub struct AppealQuery {
 }
 
 /// Appeals in a state, oldest first (reviewers' queue).
-#[utoipa::path(get, path = "/v1/appeals", params(AppealQuery),
-    responses((status = 200, body = Vec<Object>)),
+#[utoipa::path(get, operation_id = "appeals_list", path = "/v1/appeals", params(AppealQuery),
+    responses((status = 200, description = "the answer", body = Vec<Object>), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     State(app): State<Arc<App>>,

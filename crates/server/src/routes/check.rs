@@ -16,8 +16,8 @@ use crate::{
 
 /// Check one message: the verdict (DESIGN.md §3) plus `enforcement`, the sanction it earned
 /// and the sender's standing.
-#[utoipa::path(post, path = "/v1/check", request_body = MessageEvent,
-    responses((status = 200, body = Checked), (status = 422, body = ErrorBody)),
+#[utoipa::path(post, operation_id = "check_check", path = "/v1/check", request_body = MessageEvent,
+    responses((status = 200, description = "the answer", body = Checked), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn check(
     State(app): State<Arc<App>>,
@@ -51,8 +51,8 @@ pub struct BatchResult {
 
 /// Check many messages at once, on every core; offences and audit records are written
 /// together.
-#[utoipa::path(post, path = "/v1/check/batch", request_body = Batch,
-    responses((status = 200, body = BatchResult), (status = 422, body = ErrorBody)),
+#[utoipa::path(post, operation_id = "check_batch", path = "/v1/check/batch", request_body = Batch,
+    responses((status = 200, description = "the answer", body = BatchResult), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn batch(
     State(app): State<Arc<App>>,

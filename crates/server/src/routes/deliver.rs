@@ -22,9 +22,9 @@ use crate::{
 pub const MAX_RECIPIENTS: usize = 10_000;
 
 /// Set a user's link choices (the platform's service, for its user).
-#[utoipa::path(put, path = "/v1/preferences/{recipient}", params(("recipient" = String, Path)),
+#[utoipa::path(put, operation_id = "deliver_put", path = "/v1/preferences/{recipient}", params(("recipient" = String, Path)),
     request_body = Object,
-    responses((status = 200, body = Object), (status = 422, body = ErrorBody)),
+    responses((status = 200, description = "the answer", body = Object), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn put(
     State(app): State<Arc<App>>,
@@ -46,8 +46,8 @@ pub async fn put(
 }
 
 /// A user's link choices (the defaults when they made none).
-#[utoipa::path(get, path = "/v1/preferences/{recipient}", params(("recipient" = String, Path)),
-    responses((status = 200, body = Object)),
+#[utoipa::path(get, operation_id = "deliver_get", path = "/v1/preferences/{recipient}", params(("recipient" = String, Path)),
+    responses((status = 200, description = "the answer", body = Object), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(
     State(app): State<Arc<App>>,
@@ -73,8 +73,8 @@ pub struct DeliverRequest {
 }
 
 /// Render a verdict for each recipient with their stored link choices.
-#[utoipa::path(post, path = "/v1/deliver", request_body = DeliverRequest,
-    responses((status = 200, body = Vec<Object>), (status = 422, body = ErrorBody)),
+#[utoipa::path(post, operation_id = "deliver_deliver", path = "/v1/deliver", request_body = DeliverRequest,
+    responses((status = 200, description = "the answer", body = Vec<Object>), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn deliver(
     State(app): State<Arc<App>>,

@@ -111,8 +111,8 @@ fn parse(
 }
 
 /// Send behaviour events.
-#[utoipa::path(post, path = "/v1/events", request_body = Events,
-    responses((status = 200, body = EventsResult), (status = 422, body = ErrorBody)),
+#[utoipa::path(post, operation_id = "events_events", path = "/v1/events", request_body = Events,
+    responses((status = 200, description = "the answer", body = EventsResult), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn events(
     State(app): State<Arc<App>>,

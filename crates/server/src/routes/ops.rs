@@ -16,7 +16,7 @@ pub struct Health {
 }
 
 /// Liveness and readiness: answers once the store is open.
-#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health)))]
+#[utoipa::path(get, operation_id = "ops_healthz", path = "/healthz", responses((status = 200, description = "the answer", body = Health)))]
 pub async fn healthz() -> Json<Health> {
     Json(Health {
         status: "ok",
@@ -25,7 +25,7 @@ pub async fn healthz() -> Json<Health> {
 }
 
 /// Prometheus metrics (text exposition format).
-#[utoipa::path(get, path = "/metrics", responses((status = 200, body = String)))]
+#[utoipa::path(get, operation_id = "ops_metrics", path = "/metrics", responses((status = 200, description = "the answer", body = String)))]
 pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
     if let Ok(Some(head)) = app.read(|store| store.audit_head()).await {
         app.metrics.audit_head.set(head.seq as i64);
@@ -48,8 +48,8 @@ pub async fn openapi() -> impl IntoResponse {
 /// model) and swap it in atomically (admins): checks under way finish with the engine they
 /// started with; a broken file leaves the engine in force, and the answer lists every
 /// problem. `SIGHUP` does the same. Retrain a model with `menshen train --from-store`.
-#[utoipa::path(post, path = "/v1/policy/reload",
-    responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)),
+#[utoipa::path(post, operation_id = "ops_reload", path = "/v1/policy/reload",
+    responses((status = 200, description = "the answer", body = Object), (status = 422, description = "a field is missing or wrong (`field` names it)", body = crate::error::ErrorBody), (status = 401, description = "no token, or an unknown one", body = crate::error::ErrorBody), (status = 403, description = "the token's role may not do this", body = crate::error::ErrorBody), (status = 429, description = "too many failed tokens from this address", body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reload(
     State(app): State<Arc<App>>,
@@ -81,8 +81,8 @@ pub async fn reload(
 }
 
 /// The same as `POST /v1/policy/reload`, under its older name.
-#[utoipa::path(post, path = "/v1/model/reload",
-    responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)),
+#[utoipa::path(post, operation_id = "ops_reload_model", path = "/v1/model/reload",
+    responses((status = 200, description = "the answer", body = Object), (status = 422, description = "a field is missing or wrong (`field` names it)", body = crate::error::ErrorBody), (status = 401, description = "no token, or an unknown one", body = crate::error::ErrorBody), (status = 403, description = "the token's role may not do this", body = crate::error::ErrorBody), (status = 429, description = "too many failed tokens from this address", body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reload_model(
     state: State<Arc<App>>,

@@ -83,8 +83,8 @@ fn cut(mut text: String) -> String {
 }
 
 /// File a report (the platform's service, for its user).
-#[utoipa::path(post, path = "/v1/reports", request_body = FileReport,
-    responses((status = 200, body = Filed), (status = 422, body = ErrorBody)),
+#[utoipa::path(post, operation_id = "reports_file", path = "/v1/reports", request_body = FileReport,
+    responses((status = 200, description = "the answer", body = Filed), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn file(
     State(app): State<Arc<App>>,
@@ -178,8 +178,8 @@ pub struct ReportStatus {
 }
 
 /// A report's state and outcome (the platform shows its reporter).
-#[utoipa::path(get, path = "/v1/reports/{id}", params(("id" = u64, Path)),
-    responses((status = 200, body = ReportStatus), (status = 404, body = ErrorBody)),
+#[utoipa::path(get, operation_id = "reports_get", path = "/v1/reports/{id}", params(("id" = u64, Path)),
+    responses((status = 200, description = "the answer", body = ReportStatus), (status = 404, description = "no such thing", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(
     State(app): State<Arc<App>>,
@@ -215,8 +215,8 @@ pub struct ReasonEntry {
 }
 
 /// The catalogue of report reasons.
-#[utoipa::path(get, path = "/v1/reports/reasons",
-    responses((status = 200, body = Vec<ReasonEntry>)),
+#[utoipa::path(get, operation_id = "reports_reasons", path = "/v1/reports/reasons",
+    responses((status = 200, description = "the answer", body = Vec<ReasonEntry>), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reasons(_: Authorized<ServiceOrReviewer>) -> Result<Json<Vec<ReasonEntry>>, ApiError> {
     Ok(Json(

@@ -139,8 +139,8 @@ pub fn guard_broad_range(
 }
 
 /// Issue a sanction (reviewers): the ladder picks the step unless `step` overrides it.
-#[utoipa::path(post, path = "/v1/sanctions", request_body = IssueSanction,
-    responses((status = 200, body = Object), (status = 422, body = ErrorBody)),
+#[utoipa::path(post, operation_id = "sanctions_issue", path = "/v1/sanctions", request_body = IssueSanction,
+    responses((status = 200, description = "the answer", body = Object), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn issue(
     State(app): State<Arc<App>>,
@@ -189,8 +189,8 @@ pub struct Lift {
 }
 
 /// Lift a sanction (reviewers).
-#[utoipa::path(post, path = "/v1/sanctions/{id}/lift", request_body = Lift, params(("id" = u64, Path)),
-    responses((status = 200, body = Lifted), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+#[utoipa::path(post, operation_id = "sanctions_lift", path = "/v1/sanctions/{id}/lift", request_body = Lift, params(("id" = u64, Path)),
+    responses((status = 200, description = "the answer", body = Lifted), (status = 404, description = "no such thing", body = ErrorBody), (status = 409, description = "it conflicts with the state of things", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn lift(
     State(app): State<Arc<App>>,
@@ -252,8 +252,8 @@ pub struct Lifted {
 }
 
 /// One sanction (reviewers).
-#[utoipa::path(get, path = "/v1/sanctions/{id}", params(("id" = u64, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
+#[utoipa::path(get, operation_id = "sanctions_get", path = "/v1/sanctions/{id}", params(("id" = u64, Path)),
+    responses((status = 200, description = "the answer", body = Object), (status = 404, description = "no such thing", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(
     State(app): State<Arc<App>>,

@@ -29,6 +29,7 @@ pub fn subject_kind(kind: &str, field: &str) -> Result<SubjectKind, ApiError> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// Most audit records to return, newest last. Default 100, at most 1000.
     pub limit: Option<usize>,
@@ -47,8 +48,8 @@ pub struct SubjectReport {
 }
 
 /// A subject's standing and history (reviewers).
-#[utoipa::path(get, path = "/v1/subjects/{kind}/{id}", params(("kind" = String, Path), ("id" = String, Path), HistoryQuery),
-    responses((status = 200, body = SubjectReport), (status = 422, body = ErrorBody)),
+#[utoipa::path(get, operation_id = "subjects_subject", path = "/v1/subjects/{kind}/{id}", params(("kind" = String, Path), ("id" = String, Path), HistoryQuery),
+    responses((status = 200, description = "the answer", body = SubjectReport), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn subject(
     State(app): State<Arc<App>>,
