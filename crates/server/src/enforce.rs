@@ -27,7 +27,7 @@ pub struct MessageEvent {
     /// RFC 3339; picks the profile in force then (the server's clock decides sanctions).
     pub ts: Option<String>,
     /// `direct` (default), `group`, `moment` or `comment`.
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::schema::scene)]
     pub scene: Option<Scene>,
     /// The sending account: without it nothing is enforced, only decided.
     pub sender: Option<String>,

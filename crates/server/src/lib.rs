@@ -19,6 +19,7 @@ pub mod listen;
 pub mod locale;
 pub mod metrics;
 pub mod routes;
+pub mod schema;
 pub mod webhooks;
 
 use std::sync::Arc;

@@ -592,6 +592,17 @@ async fn the_openapi_document_describes_every_answer_once() {
     let server = server("hostile-openapi");
     let (status, spec) = server.call("GET", "/v1/openapi.json", None, None).await;
     assert_eq!(status, StatusCode::OK);
+    // Closed lists are enums, built from the lists the code checks.
+    let schemas = &spec["components"]["schemas"];
+    assert_eq!(
+        schemas["MessageEvent"]["properties"]["scene"]["enum"],
+        json!(["direct", "group", "moment", "comment"])
+    );
+    assert_eq!(
+        schemas["TargetSpec"]["properties"]["kind"]["enum"],
+        json!(["account", "device", "domain", "ip", "app"])
+    );
+    assert!(schemas["FileReport"]["properties"]["reason"]["enum"].is_array());
     let mut ids = std::collections::HashSet::new();
     for (path, operations) in spec["paths"].as_object().unwrap() {
         for (method, operation) in operations.as_object().unwrap() {

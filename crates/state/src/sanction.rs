@@ -132,6 +132,15 @@ pub fn ip_target_covers(target_id: &str, address: std::net::IpAddr) -> bool {
     target_id.parse::<std::net::IpAddr>() == Ok(address)
 }
 
+/// What a sanction can fall on.
+pub const SANCTIONABLE: [crate::audit::SubjectKind; 5] = [
+    crate::audit::SubjectKind::Account,
+    crate::audit::SubjectKind::Device,
+    crate::audit::SubjectKind::Domain,
+    crate::audit::SubjectKind::Ip,
+    crate::audit::SubjectKind::App,
+];
+
 /// The longest id menshen takes, in bytes (accounts, devices, groups, messages, apps):
 /// longer ones are refused, so that no cache or row grows with what a caller sends.
 pub const MAX_ID_BYTES: usize = 256;

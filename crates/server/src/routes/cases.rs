@@ -49,6 +49,7 @@ pub fn reason(name: &str, field: &str) -> Result<Reason, ApiError> {
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// `open`, `assigned`, `escalated` or `resolved`; every unresolved case when absent.
+    #[param(schema_with = crate::schema::case_state)]
     pub state: Option<String>,
     /// One reason's queue.
     pub reason: Option<String>,

@@ -45,6 +45,7 @@ pub struct ReporterSpec {
 #[serde(deny_unknown_fields)]
 pub struct SubjectSpec {
     /// `message`, `account`, `domain`, `app` or `group`.
+    #[schema(schema_with = crate::schema::reportable_kind)]
     pub kind: String,
     pub id: String,
     /// The account answerable for it: a message's author, a group's owner.
@@ -59,6 +60,7 @@ pub struct FileReport {
     pub reporter: ReporterSpec,
     pub subject: SubjectSpec,
     /// One of `GET /v1/reports/reasons`.
+    #[schema(schema_with = crate::schema::report_reason)]
     pub reason: String,
     /// The reporter's own words.
     #[serde(default)]

@@ -26,6 +26,7 @@ use crate::{
 #[serde(deny_unknown_fields)]
 pub struct TargetSpec {
     /// `account`, `device`, `domain`, `ip` (address or CIDR range) or `app`.
+    #[schema(schema_with = crate::schema::target_kind)]
     pub kind: String,
     pub id: String,
 }
