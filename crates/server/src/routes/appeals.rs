@@ -30,7 +30,7 @@ pub struct FileAppeal {
 
 /// File an appeal (the platform's service, for its user; or a reviewer).
 #[utoipa::path(post, operation_id = "appeals_file", path = "/v1/appeals", request_body = FileAppeal,
-    responses((status = 200, description = "the answer", body = Object), (status = 409, description = "it conflicts with the state of things", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
+    responses((status = 200, description = "the answer", body = Object), (status = 404, description = "no such sanction", body = ErrorBody), (status = 409, description = "it conflicts with the state of things", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn file(
     State(app): State<Arc<App>>,
@@ -69,7 +69,7 @@ pub struct Decide {
 
 /// Decide an appeal (reviewers).
 #[utoipa::path(post, operation_id = "appeals_decide", path = "/v1/appeals/{id}/decision", request_body = Decide, params(("id" = u64, Path)),
-    responses((status = 200, description = "the answer", body = Object), (status = 409, description = "it conflicts with the state of things", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
+    responses((status = 200, description = "the answer", body = Object), (status = 409, description = "it conflicts with the state of things", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody), (status = 404, description = "no such thing", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn decide(
     State(app): State<Arc<App>>,
@@ -107,7 +107,7 @@ pub async fn decide_appeal(
 
 /// One appeal with its outcome (the platform shows the appellant the reason).
 #[utoipa::path(get, operation_id = "appeals_get", path = "/v1/appeals/{id}", params(("id" = u64, Path)),
-    responses((status = 200, description = "the answer", body = Object), (status = 404, description = "no such thing", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
+    responses((status = 200, description = "the answer", body = Object), (status = 404, description = "no such thing", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody), (status = 400, description = "a path or query parameter, or the body, does not parse", body = ErrorBody), (status = 422, description = "a field or parameter is missing or wrong (`field` names it)", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(
     State(app): State<Arc<App>>,
@@ -130,7 +130,7 @@ pub struct AppealQuery {
 
 /// Appeals in a state, oldest first (reviewers' queue).
 #[utoipa::path(get, operation_id = "appeals_list", path = "/v1/appeals", params(AppealQuery),
-    responses((status = 200, description = "the answer", body = Vec<Object>), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
+    responses((status = 200, description = "the answer", body = Vec<Object>), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody), (status = 400, description = "a path or query parameter, or the body, does not parse", body = ErrorBody), (status = 422, description = "a field or parameter is missing or wrong (`field` names it)", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     State(app): State<Arc<App>>,

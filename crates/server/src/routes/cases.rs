@@ -77,7 +77,7 @@ pub async fn list_cases(
 
 /// Cases by priority, highest first (reviewers).
 #[utoipa::path(get, operation_id = "cases_list", path = "/v1/cases", params(CaseQuery),
-    responses((status = 200, description = "the answer", body = Vec<Object>), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
+    responses((status = 200, description = "the answer", body = Vec<Object>), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody), (status = 400, description = "a path or query parameter, or the body, does not parse", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     State(app): State<Arc<App>>,
@@ -284,7 +284,7 @@ pub async fn case_detail(app: &Arc<App>, caller: &Caller, id: u64) -> Result<Cas
 
 /// A case with its reports, analysis, standing and history (reviewers).
 #[utoipa::path(get, operation_id = "cases_get", path = "/v1/cases/{id}", params(("id" = u64, Path)),
-    responses((status = 200, description = "the answer", body = CaseDetail), (status = 404, description = "no such thing", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
+    responses((status = 200, description = "the answer", body = CaseDetail), (status = 404, description = "no such thing", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody), (status = 400, description = "a path or query parameter, or the body, does not parse", body = ErrorBody), (status = 422, description = "a field or parameter is missing or wrong (`field` names it)", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(
     State(app): State<Arc<App>>,
@@ -359,7 +359,7 @@ pub struct Assign {
 
 /// Assign a case (reviewers take cases for themselves; admins assign anyone).
 #[utoipa::path(post, operation_id = "cases_assign", path = "/v1/cases/{id}/assign", request_body = Assign, params(("id" = u64, Path)),
-    responses((status = 200, description = "the answer", body = Object), (status = 409, description = "it conflicts with the state of things", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
+    responses((status = 200, description = "the answer", body = Object), (status = 409, description = "it conflicts with the state of things", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody), (status = 404, description = "no such thing", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn assign(
     State(app): State<Arc<App>>,
@@ -391,7 +391,7 @@ pub struct Escalate {
 
 /// Escalate a case to the admins (reviewers).
 #[utoipa::path(post, operation_id = "cases_escalate", path = "/v1/cases/{id}/escalate", request_body = Escalate, params(("id" = u64, Path)),
-    responses((status = 200, description = "the answer", body = Object), (status = 409, description = "it conflicts with the state of things", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
+    responses((status = 200, description = "the answer", body = Object), (status = 409, description = "it conflicts with the state of things", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody), (status = 404, description = "no such thing", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn escalate(
     State(app): State<Arc<App>>,
@@ -544,7 +544,7 @@ pub async fn resolve_case(
 /// Resolve a case: `verify` sanctions through the ladder, `dismiss` closes it (reviewers;
 /// escalated cases: admins).
 #[utoipa::path(post, operation_id = "cases_resolve", path = "/v1/cases/{id}/resolve", request_body = Resolve, params(("id" = u64, Path)),
-    responses((status = 200, description = "the answer", body = Resolved), (status = 409, description = "it conflicts with the state of things", body = ErrorBody), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
+    responses((status = 200, description = "the answer", body = Resolved), (status = 409, description = "it conflicts with the state of things", body = ErrorBody), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 400, description = "the body is not a JSON object, or not JSON", body = ErrorBody), (status = 413, description = "the body is over the limit", body = ErrorBody), (status = 415, description = "the body is not application/json", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody), (status = 404, description = "no such thing", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn resolve(
     State(app): State<Arc<App>>,

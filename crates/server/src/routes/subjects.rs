@@ -49,7 +49,7 @@ pub struct SubjectReport {
 
 /// A subject's standing and history (reviewers).
 #[utoipa::path(get, operation_id = "subjects_subject", path = "/v1/subjects/{kind}/{id}", params(("kind" = String, Path), ("id" = String, Path), HistoryQuery),
-    responses((status = 200, description = "the answer", body = SubjectReport), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody)),
+    responses((status = 200, description = "the answer", body = SubjectReport), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody), (status = 400, description = "a path or query parameter, or the body, does not parse", body = ErrorBody), (status = 404, description = "no such thing", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn subject(
     State(app): State<Arc<App>>,
