@@ -39,7 +39,7 @@ pub struct MessageEvent {
     pub client: Option<Client>,
     /// The language of the verdict's texts: `zh-CN` or `en`. Default: the request's
     /// `Accept-Language`, else the server's `locale`.
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::schema::locale)]
     pub locale: Option<Locale>,
 }
 

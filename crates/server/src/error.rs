@@ -132,16 +132,14 @@ impl ApiError {
             .map_err(|e| ApiError::field(field, e))
     }
 
-    /// Refuse a free text longer than `menshen_state::sanction::MAX_TEXT_BYTES`.
+    /// Refuse a free text longer than `menshen_state::sanction::MAX_TEXT_CHARS`.
     pub fn check_text(field: &str, text: &str) -> Result<(), ApiError> {
-        let max = menshen_state::sanction::MAX_TEXT_BYTES;
-        if text.len() > max {
+        let max = menshen_state::sanction::MAX_TEXT_CHARS;
+        let length = text.chars().count();
+        if length > max {
             return Err(ApiError::field(
                 field,
-                format!(
-                    "{} bytes is longer than the {max} kept; say it in a paragraph",
-                    text.len()
-                ),
+                format!("{length} characters is longer than the {max} kept; say it in a paragraph"),
             ));
         }
         Ok(())

@@ -52,3 +52,45 @@ pub fn case_state() -> Object {
         "where the case stands",
     )
 }
+
+/// Where an appeal stands.
+pub fn appeal_state() -> Object {
+    one_of(
+        menshen_state::appeal::AppealState::ALL.map(menshen_state::appeal::AppealState::as_str),
+        "where the appeal stands",
+    )
+}
+
+/// The languages menshen speaks.
+pub fn locale() -> Object {
+    one_of(
+        menshen_i18n::Locale::ALL.map(menshen_i18n::Locale::tag),
+        "the language of the texts people read",
+    )
+}
+
+/// An id: not blank, at most `MAX_ID_CHARS` (`menshen_state::sanction::check_id`).
+pub fn id() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(menshen_state::sanction::MAX_ID_CHARS))
+        .pattern(Some(
+            r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$",
+        ))
+        .description(Some("an id: printable, not blank, at most 256 characters"))
+        .build()
+}
+
+/// A reason or statement people read: not blank, at most `MAX_TEXT_CHARS`.
+pub fn reason() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(menshen_state::sanction::MAX_TEXT_CHARS))
+        .pattern(Some(r"\S"))
+        .description(Some(
+            "why, in words people read: not blank, at most 1,024 characters",
+        ))
+        .build()
+}

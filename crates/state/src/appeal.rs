@@ -21,6 +21,12 @@ pub enum AppealState {
 }
 
 impl AppealState {
+    pub const ALL: [AppealState; 3] = [
+        AppealState::Open,
+        AppealState::Upheld,
+        AppealState::Reversed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             AppealState::Open => "open",

@@ -141,22 +141,23 @@ pub const SANCTIONABLE: [crate::audit::SubjectKind; 5] = [
     crate::audit::SubjectKind::App,
 ];
 
-/// The longest id menshen takes, in bytes (accounts, devices, groups, messages, apps):
-/// longer ones are refused, so that no cache or row grows with what a caller sends.
-pub const MAX_ID_BYTES: usize = 256;
+/// The longest id menshen takes, in characters (accounts, devices, groups, messages, apps;
+/// at most 1 KiB): longer ones are refused, so that no cache or row grows with what a caller
+/// sends. Counted in characters so that the API's schema (`maxLength`) can say it exactly.
+pub const MAX_ID_CHARS: usize = 256;
 
-/// Check an id from outside: not blank, at most [`MAX_ID_BYTES`], no control characters.
-/// Returns it trimmed.
+/// Check an id from outside: not blank, at most [`MAX_ID_CHARS`] (spaces around it
+/// included), no control characters. Returns it trimmed.
 pub fn check_id(id: &str) -> Result<&str, String> {
+    let length = id.chars().count();
+    if length > MAX_ID_CHARS {
+        return Err(format!(
+            "the id is {length} characters, over the limit of {MAX_ID_CHARS}; send a shorter id (a hash of a long one will do)"
+        ));
+    }
     let trimmed = id.trim();
     if trimmed.is_empty() {
         return Err("the id is empty or blank; send the id itself".into());
-    }
-    if trimmed.len() > MAX_ID_BYTES {
-        return Err(format!(
-            "the id is {} bytes, over the limit of {MAX_ID_BYTES}; send a shorter id (a hash of a long one will do)",
-            trimmed.len()
-        ));
     }
     if trimmed.chars().any(char::is_control) {
         return Err("the id holds control characters; send printable text".into());
@@ -165,9 +166,9 @@ pub fn check_id(id: &str) -> Result<&str, String> {
 }
 
 /// The longest free text menshen keeps with a sanction, an appeal or a case (a reviewer's
-/// reason, an appellant's statement), in bytes: the people who read it need a paragraph, not
-/// a book, and every sanction's reason is held in memory.
-pub const MAX_TEXT_BYTES: usize = 4096;
+/// reason, an appellant's statement), in characters (at most 4 KiB): the people who read it
+/// need a paragraph, not a book, and every sanction's reason is held in memory.
+pub const MAX_TEXT_CHARS: usize = 1024;
 
 /// IP ranges this broad or broader (fewer prefix bits) cover whole providers or countries:
 /// sanctioning one needs an admin and an explicit `broad` (see [`is_broad_ip_target`]).
@@ -276,13 +277,18 @@ mod tests {
         assert!(canonical_target_id(SubjectKind::Account, "  ").is_err());
         assert!(canonical_target_id(SubjectKind::Domain, "localhost").is_err());
         assert!(canonical_target_id(SubjectKind::Domain, "com").is_err());
-        let long = "u".repeat(MAX_ID_BYTES + 1);
+        let long = "u".repeat(MAX_ID_CHARS + 1);
         let error = canonical_target_id(SubjectKind::Account, &long).unwrap_err();
         assert!(error.contains("over the limit of 256"), "{error}");
+        let padded = format!("u{}", " ".repeat(MAX_ID_CHARS));
+        assert!(
+            canonical_target_id(SubjectKind::Account, &padded).is_err(),
+            "spaces count"
+        );
         assert!(canonical_target_id(SubjectKind::Device, "d\u{0}1").is_err());
         assert_eq!(
-            canonical_target_id(SubjectKind::Account, &"u".repeat(MAX_ID_BYTES)).map(|id| id.len()),
-            Ok(MAX_ID_BYTES)
+            canonical_target_id(SubjectKind::Account, &"u".repeat(MAX_ID_CHARS)).map(|id| id.len()),
+            Ok(MAX_ID_CHARS)
         );
     }
 

@@ -23,6 +23,7 @@ use crate::{
 pub struct FileAppeal {
     pub sanction: u64,
     /// The account appealing.
+    #[schema(schema_with = crate::schema::id)]
     pub appellant: String,
     /// In the appellant's words.
     pub statement: String,
@@ -64,6 +65,7 @@ pub struct Decide {
     /// True to reverse the sanction, false to uphold it.
     pub reverse: bool,
     /// Why, in words the appellant reads.
+    #[schema(schema_with = crate::schema::reason)]
     pub reason: String,
 }
 
@@ -124,7 +126,9 @@ pub async fn get(
 #[into_params(parameter_in = Query)]
 pub struct AppealQuery {
     /// `open`, `upheld` or `reversed`; all when absent.
+    #[param(schema_with = crate::schema::appeal_state)]
     pub state: Option<String>,
+    #[param(minimum = 0, maximum = 1_000_000)]
     pub limit: Option<usize>,
 }
 

@@ -52,7 +52,9 @@ pub struct CaseQuery {
     #[param(schema_with = crate::schema::case_state)]
     pub state: Option<String>,
     /// One reason's queue.
+    #[param(schema_with = crate::schema::report_reason)]
     pub reason: Option<String>,
+    #[param(minimum = 0, maximum = 1_000_000)]
     pub limit: Option<usize>,
 }
 
@@ -386,6 +388,7 @@ pub async fn assign(
 #[serde(deny_unknown_fields)]
 pub struct Escalate {
     /// Why an admin must decide.
+    #[schema(schema_with = crate::schema::reason)]
     pub reason: String,
 }
 
@@ -442,6 +445,7 @@ pub struct Resolve {
     /// `verify` or `dismiss`.
     pub outcome: String,
     /// Why, in words the reporters and the reported party read.
+    #[schema(schema_with = crate::schema::reason)]
     pub reason: String,
     /// For `verify`: the offence (defaults as documented).
     #[serde(default)]

@@ -33,6 +33,7 @@ const MAX_TEXT: usize = 8 * 1024;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReporterSpec {
+    #[schema(schema_with = crate::schema::id)]
     pub id: String,
     /// Days since the reporter registered, if the platform knows: new accounts weigh less in
     /// a wave.
@@ -47,6 +48,7 @@ pub struct SubjectSpec {
     /// `message`, `account`, `domain`, `app` or `group`.
     #[schema(schema_with = crate::schema::reportable_kind)]
     pub kind: String,
+    #[schema(schema_with = crate::schema::id)]
     pub id: String,
     /// The account answerable for it: a message's author, a group's owner.
     pub account: Option<String>,

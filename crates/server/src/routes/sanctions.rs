@@ -28,6 +28,7 @@ pub struct TargetSpec {
     /// `account`, `device`, `domain`, `ip` (address or CIDR range) or `app`.
     #[schema(schema_with = crate::schema::target_kind)]
     pub kind: String,
+    #[schema(schema_with = crate::schema::id)]
     pub id: String,
 }
 
@@ -94,6 +95,7 @@ pub struct IssueSanction {
     #[schema(value_type = Option<String>)]
     pub ladder: Option<LadderName>,
     /// Why, in words the sanctioned party reads.
+    #[schema(schema_with = crate::schema::reason)]
     pub reason: String,
     /// The function a restriction takes away.
     pub function: Option<String>,
@@ -182,6 +184,7 @@ pub async fn issue(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Lift {
+    #[schema(schema_with = crate::schema::reason)]
     pub reason: String,
     /// Also lift the evasion bans this ban caused (accounts caught on the banned device or
     /// address), each audited with this reason. Without it, the answer lists them.
