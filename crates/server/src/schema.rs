@@ -94,3 +94,11 @@ pub fn reason() -> Object {
         ))
         .build()
 }
+
+/// How a case can end.
+pub fn outcome() -> Object {
+    one_of(
+        crate::routes::cases::OUTCOMES.map(|(name, _)| name),
+        "`verify` upholds the reports (and may sanction), `dismiss` closes the case",
+    )
+}

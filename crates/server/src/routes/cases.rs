@@ -439,10 +439,14 @@ pub struct OffenceSpec {
     pub step: Option<Step>,
 }
 
+/// How a case can end, and whether that outcome verifies the reports.
+pub const OUTCOMES: [(&str, bool); 2] = [("verify", true), ("dismiss", false)];
+
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Resolve {
     /// `verify` or `dismiss`.
+    #[schema(schema_with = crate::schema::outcome)]
     pub outcome: String,
     /// Why, in words the reporters and the reported party read.
     #[schema(schema_with = crate::schema::reason)]
@@ -476,15 +480,14 @@ pub async fn resolve_case(
             "say why: the reporters and the reported party read it",
         ));
     }
-    let verify = match request.outcome.as_str() {
-        "verify" => true,
-        "dismiss" => false,
-        other => {
-            return Err(ApiError::field(
-                "outcome",
-                format!("`{other}` is not an outcome; use verify or dismiss"),
-            ));
-        }
+    let Some(&(_, verify)) = OUTCOMES.iter().find(|(name, _)| *name == request.outcome) else {
+        return Err(ApiError::field(
+            "outcome",
+            format!(
+                "`{}` is not an outcome; use verify or dismiss",
+                request.outcome
+            ),
+        ));
     };
     let spec = request.offence.unwrap_or_default();
     if !verify && (spec.target.is_some() || spec.step.is_some()) {
