@@ -23,14 +23,18 @@ use crate::{app::App, error::ApiError};
 /// are ignored, so platforms can send their events as they are.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 pub struct MessageEvent {
+    #[schema(schema_with = crate::schema::optional_id)]
     pub id: Option<String>,
     /// RFC 3339; picks the profile in force then (the server's clock decides sanctions).
+    #[schema(format = DateTime)]
     pub ts: Option<String>,
     /// `direct` (default), `group`, `moment` or `comment`.
-    #[schema(schema_with = crate::schema::scene)]
+    #[schema(schema_with = crate::schema::optional_scene)]
     pub scene: Option<Scene>,
     /// The sending account: without it nothing is enforced, only decided.
+    #[schema(schema_with = crate::schema::optional_id)]
     pub sender: Option<String>,
+    #[schema(schema_with = crate::schema::optional_id)]
     pub target: Option<String>,
     pub text: String,
     #[serde(default)]
@@ -39,15 +43,18 @@ pub struct MessageEvent {
     pub client: Option<Client>,
     /// The language of the verdict's texts: `zh-CN` or `en`. Default: the request's
     /// `Accept-Language`, else the server's `locale`.
-    #[schema(schema_with = crate::schema::locale)]
+    #[schema(schema_with = crate::schema::optional_locale)]
     pub locale: Option<Locale>,
 }
 
 /// The sending client.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct Client {
+    #[schema(schema_with = crate::schema::optional_id)]
     pub app: Option<String>,
+    #[schema(schema_with = crate::schema::optional_id)]
     pub version: Option<String>,
+    #[schema(schema_with = crate::schema::optional_id)]
     pub device: Option<String>,
     pub ip: Option<String>,
 }

@@ -6,7 +6,7 @@ use menshen_state::{
     audit::SubjectKind,
     report::{CaseState, Reason},
 };
-use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 
 fn one_of(values: impl IntoIterator<Item = &'static str>, description: &str) -> Object {
     ObjectBuilder::new()
@@ -101,4 +101,33 @@ pub fn outcome() -> Object {
         crate::routes::cases::OUTCOMES.map(|(name, _)| name),
         "`verify` upholds the reports (and may sanction), `dismiss` closes the case",
     )
+}
+
+/// The same schema, also allowing `null` (an optional field sent as `null`).
+fn or_null(mut object: Object) -> Object {
+    object.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
+    if let Some(values) = &mut object.enum_values {
+        values.push(serde_json::Value::Null);
+    }
+    object
+}
+
+/// An optional [`id`].
+pub fn optional_id() -> Object {
+    or_null(id())
+}
+
+/// An optional [`scene`].
+pub fn optional_scene() -> Object {
+    or_null(scene())
+}
+
+/// An optional [`locale`].
+pub fn optional_locale() -> Object {
+    or_null(locale())
+}
+
+/// An optional [`report_reason`].
+pub fn optional_report_reason() -> Object {
+    or_null(report_reason())
 }

@@ -596,7 +596,7 @@ async fn the_openapi_document_describes_every_answer_once() {
     let schemas = &spec["components"]["schemas"];
     assert_eq!(
         schemas["MessageEvent"]["properties"]["scene"]["enum"],
-        json!(["direct", "group", "moment", "comment"])
+        json!(["direct", "group", "moment", "comment", null])
     );
     assert_eq!(
         schemas["TargetSpec"]["properties"]["kind"]["enum"],

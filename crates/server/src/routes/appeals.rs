@@ -128,7 +128,7 @@ pub struct AppealQuery {
     /// `open`, `upheld` or `reversed`; all when absent.
     #[param(schema_with = crate::schema::appeal_state)]
     pub state: Option<String>,
-    #[param(minimum = 0, maximum = 1_000_000)]
+    #[param(minimum = 0, maximum = 4294967295_u64)]
     pub limit: Option<usize>,
 }
 

@@ -54,7 +54,7 @@ pub struct CaseQuery {
     /// One reason's queue.
     #[param(schema_with = crate::schema::report_reason)]
     pub reason: Option<String>,
-    #[param(minimum = 0, maximum = 1_000_000)]
+    #[param(minimum = 0, maximum = 4294967295_u64)]
     pub limit: Option<usize>,
 }
 
@@ -313,6 +313,7 @@ pub async fn take_next(
 #[serde(deny_unknown_fields)]
 pub struct Next {
     /// Take from one reason's queue only.
+    #[schema(schema_with = crate::schema::optional_report_reason)]
     pub reason: Option<String>,
 }
 
@@ -431,7 +432,8 @@ pub struct OffenceSpec {
     pub ladder: Option<LadderName>,
     /// The function a restriction takes away.
     pub function: Option<String>,
-    /// Strikes this offence adds. Default 1.
+    /// Strikes this offence adds: 1 (the default) to 100; larger values count as 100.
+    #[schema(minimum = 0, maximum = 4294967295_u64)]
     pub weight: Option<u32>,
     /// Override the ladder's step (`{"kind": "login_ban", "hours": 48}`); the resolution's
     /// reason says why.

@@ -38,7 +38,7 @@ pub struct ReporterSpec {
     /// Days since the reporter registered, if the platform knows: new accounts weigh less in
     /// a wave.
     pub account_age_days: Option<u32>,
-    #[schema(schema_with = crate::schema::id)]
+    #[schema(schema_with = crate::schema::optional_id)]
     pub device: Option<String>,
     pub ip: Option<String>,
 }
@@ -52,7 +52,7 @@ pub struct SubjectSpec {
     #[schema(schema_with = crate::schema::id)]
     pub id: String,
     /// The account answerable for it: a message's author, a group's owner.
-    #[schema(schema_with = crate::schema::id)]
+    #[schema(schema_with = crate::schema::optional_id)]
     pub account: Option<String>,
     /// A reported message's text.
     pub text: Option<String>,

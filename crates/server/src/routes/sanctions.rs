@@ -99,7 +99,8 @@ pub struct IssueSanction {
     pub reason: String,
     /// The function a restriction takes away.
     pub function: Option<String>,
-    /// Strikes this offence adds. Default 1.
+    /// Strikes this offence adds: 1 (the default) to 100; larger values count as 100.
+    #[schema(minimum = 0, maximum = 4294967295_u64)]
     pub weight: Option<u32>,
     /// Override the ladder: `{"kind": "login_ban", "hours": 48}`.
     #[schema(value_type = Option<Object>)]

@@ -32,7 +32,7 @@ pub fn subject_kind(kind: &str, field: &str) -> Result<SubjectKind, ApiError> {
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// Most audit records to return, newest last. Default 100, at most 1000.
-    #[param(minimum = 0, maximum = 1000)]
+    #[param(minimum = 0, maximum = 4294967295_u64)]
     pub limit: Option<usize>,
 }
 
