@@ -42,6 +42,10 @@ pub enum ErrorCode {
     TooLarge,
     /// The body did not arrive within `body_timeout_seconds`.
     Timeout,
+    /// The request line's target is longer than the server reads (8 KiB).
+    UriTooLong,
+    /// The request's headers are larger than the server reads (32 KiB in all).
+    HeadersTooLarge,
     /// The server failed.
     Internal,
 }
@@ -63,6 +67,8 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::Timeout => "timeout",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
             ErrorCode::Internal => "internal",
         }
     }

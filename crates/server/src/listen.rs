@@ -80,3 +80,46 @@ pub async fn serve(
     let _ = tokio::time::timeout(Duration::from_secs(30), graceful.shutdown()).await;
     Ok(())
 }
+
+/// The longest request target the router reads, in bytes.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// The most header bytes (names and values) the router reads.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Refuse an over-long target (414) or over-large headers (431) with the JSON error every
+/// other refusal has, before any route reads them. (Beyond hyper's own buffer, about 400 KiB,
+/// hyper refuses first, without a body.)
+pub async fn refuse_oversized(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let uri = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if uri > MAX_URI_BYTES {
+        return crate::error::ApiError::new(
+            axum::http::StatusCode::URI_TOO_LONG,
+            crate::error::ErrorCode::UriTooLong,
+            format!(
+                "the request target is {uri} bytes, over {MAX_URI_BYTES}; send long data in a body"
+            ),
+        )
+        .into_response();
+    }
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if headers > MAX_HEADER_BYTES {
+        return crate::error::ApiError::new(
+            axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            crate::error::ErrorCode::HeadersTooLarge,
+            format!("the headers are {headers} bytes, over {MAX_HEADER_BYTES}; send fewer or shorter headers"),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}

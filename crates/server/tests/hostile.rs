@@ -642,3 +642,29 @@ async fn the_openapi_document_describes_every_answer_once() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_oversized_target_or_header_gets_a_json_refusal() {
+    let server = server("hostile-oversized");
+    let long = format!("/v1/subjects/account/{}", "u".repeat(10_000));
+    let (status, answer) = server
+        .send(Request::builder().uri(long).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::URI_TOO_LONG, "{answer}");
+    assert_eq!(answer["code"], "uri_too_long");
+    let (status, answer) = server
+        .send(
+            Request::builder()
+                .uri("/healthz")
+                .header("x-padding", "p".repeat(40_000))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        "{answer}"
+    );
+    assert_eq!(answer["code"], "headers_too_large");
+}
