@@ -24,11 +24,7 @@ pub mod webhooks;
 
 use std::sync::Arc;
 
-use axum::{
-    Router,
-    extract::DefaultBodyLimit,
-    routing::{get, post},
-};
+use axum::{Router, extract::DefaultBodyLimit, routing::get};
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -39,21 +35,51 @@ pub use config::ServerConfig;
 
 use routes::{appeals, cases, check, deliver, events, front, ops, reports, sanctions, subjects};
 
+/// The document's frame; its paths come from the routes themselves ([`api`]).
 #[derive(OpenApi)]
 #[openapi(
     info(title = "menshen", description = "A policy gate for chat and social platforms."),
-    paths(
-        check::check, check::batch, events::events, subjects::subject,
-        sanctions::issue, sanctions::lift, sanctions::get,
-        appeals::file, appeals::decide, appeals::get, appeals::list,
-        reports::file, reports::get, reports::reasons,
-        cases::list, cases::get, cases::next, cases::assign, cases::escalate, cases::resolve,
-        ops::healthz, ops::metrics, ops::reload, ops::reload_model,
-        deliver::put, deliver::get, deliver::deliver,
-    ),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// The API's routes, each declared once: the router serves them and the OpenAPI document
+/// describes them from the same declaration (`#[utoipa::path]` on each handler).
+fn api() -> utoipa_axum::router::OpenApiRouter<Arc<App>> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(check::check))
+        .routes(routes!(check::batch))
+        .routes(routes!(events::events))
+        .routes(routes!(subjects::subject))
+        .routes(routes!(sanctions::issue))
+        .routes(routes!(sanctions::get))
+        .routes(routes!(sanctions::lift))
+        .routes(routes!(appeals::file, appeals::list))
+        .routes(routes!(appeals::get))
+        .routes(routes!(appeals::decide))
+        .routes(routes!(reports::file))
+        .routes(routes!(reports::reasons))
+        .routes(routes!(reports::get))
+        .routes(routes!(cases::list))
+        .routes(routes!(cases::next))
+        .routes(routes!(cases::get))
+        .routes(routes!(cases::assign))
+        .routes(routes!(cases::escalate))
+        .routes(routes!(cases::resolve))
+        .routes(routes!(deliver::get, deliver::put))
+        .routes(routes!(deliver::deliver))
+        .routes(routes!(ops::reload_model))
+        .routes(routes!(ops::reload))
+        .routes(routes!(ops::healthz))
+        .routes(routes!(ops::metrics))
+}
+
+/// The OpenAPI document, built once from the routes.
+pub fn openapi() -> &'static utoipa::openapi::OpenApi {
+    static DOCUMENT: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(|| api().split_for_parts().1)
+}
 
 struct BearerAuth;
 
@@ -70,37 +96,11 @@ impl Modify for BearerAuth {
 /// Every route.
 pub fn router(app: Arc<App>) -> Router {
     let limit = app.config.max_body_bytes;
+    let (routes, _) = api().split_for_parts();
     Router::new()
         .route("/", get(front::front))
-        .route("/v1/check", post(check::check))
-        .route("/v1/check/batch", post(check::batch))
-        .route("/v1/events", post(events::events))
-        .route("/v1/subjects/{kind}/{id}", get(subjects::subject))
-        .route("/v1/sanctions", post(sanctions::issue))
-        .route("/v1/sanctions/{id}", get(sanctions::get))
-        .route("/v1/sanctions/{id}/lift", post(sanctions::lift))
-        .route("/v1/appeals", post(appeals::file).get(appeals::list))
-        .route("/v1/appeals/{id}", get(appeals::get))
-        .route("/v1/appeals/{id}/decision", post(appeals::decide))
-        .route("/v1/reports", post(reports::file))
-        .route("/v1/reports/reasons", get(reports::reasons))
-        .route("/v1/reports/{id}", get(reports::get))
-        .route("/v1/cases", get(cases::list))
-        .route("/v1/cases/next", post(cases::next))
-        .route("/v1/cases/{id}", get(cases::get))
-        .route("/v1/cases/{id}/assign", post(cases::assign))
-        .route("/v1/cases/{id}/escalate", post(cases::escalate))
-        .route("/v1/cases/{id}/resolve", post(cases::resolve))
-        .route(
-            "/v1/preferences/{recipient}",
-            get(deliver::get).put(deliver::put),
-        )
-        .route("/v1/deliver", post(deliver::deliver))
-        .route("/v1/model/reload", post(ops::reload_model))
-        .route("/v1/policy/reload", post(ops::reload))
         .route("/v1/openapi.json", get(ops::openapi))
-        .route("/healthz", get(ops::healthz))
-        .route("/metrics", get(ops::metrics))
+        .merge(routes)
         .merge(console::router())
         .fallback(|| async {
             error::ApiError::not_found("no such route; the routes are listed in /v1/openapi.json")

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::{Json, extract::State, http::header, response::IntoResponse};
 use serde::Serialize;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
 
 use crate::app::App;
 
@@ -41,7 +41,7 @@ pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
 
 /// This document.
 pub async fn openapi() -> impl IntoResponse {
-    Json(crate::ApiDoc::openapi())
+    Json(crate::openapi())
 }
 
 /// Build the engine again from the configured files (profiles, lexicons, registry, ladders,
