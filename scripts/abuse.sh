@@ -9,11 +9,7 @@ dir=$(mktemp -d)
 port=${MENSHEN_ABUSE_PORT:-18088}
 service=$("$bin" token create --role service --name abuse-service --data "$dir" | tail -1)
 reviewer=$("$bin" token create --role reviewer --name abuse-reviewer --data "$dir" | tail -1)
-"$bin" serve --data "$dir" --listen "127.0.0.1:$port" >"$dir/serve.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 50); do
-    curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
-    sleep 0.2
-done
-python3 scripts/abuse.py "http://127.0.0.1:$port" "$service" "$reviewer" "$pid" "$bin"
+source scripts/scratch-server.sh
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$dir"' EXIT
+start_scratch_server "$bin" "$port" "$dir"
+python3 scripts/abuse.py "http://127.0.0.1:$port" "$service" "$reviewer" "$server" "$bin"

@@ -8,13 +8,9 @@ python3 -c "import openapi_spec_validator" 2>/dev/null \
 cargo build --quiet -p menshen-cli
 work=$(mktemp -d)
 port=${MENSHEN_OPENAPI_PORT:-18097}
-target/debug/menshen serve --data "$work" --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
-server=$!
+source scripts/scratch-server.sh
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
-    sleep 0.2
-done
+start_scratch_server target/debug/menshen "$port" "$work"
 curl -sf "http://127.0.0.1:$port/v1/openapi.json" >"$work/openapi.json"
 python3 - "$work/openapi.json" <<'PY'
 import json, sys

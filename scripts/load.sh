@@ -10,9 +10,8 @@ trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 cargo build --release -q -p menshen-cli
 python3 scripts/load_bodies.py "$work"
 token=$(target/release/menshen token create --role service --data "$work/data")
-target/release/menshen serve --listen 127.0.0.1:18181 --data "$work/data" 2>"$work/server.log" &
-server=$!
-until curl -sf 127.0.0.1:18181/healthz >/dev/null; do sleep 0.2; done
+source scripts/scratch-server.sh
+start_scratch_server target/release/menshen 18181 "$work/data"
 run() {
     echo "== $1"
     shift

@@ -833,6 +833,19 @@ const SCORE_NAMES: [&str; 11] = [
     "illegal_trade",
 ];
 
+/// A link's host signals as a CEL list; most links have none, and share one empty list.
+fn link_signals(signals: &[menshen_detect::signals::SignalName]) -> Value {
+    static NONE: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    if signals.is_empty() {
+        return NONE
+            .get_or_init(|| Value::List(Arc::new(Vec::new())))
+            .clone();
+    }
+    Value::List(Arc::new(
+        signals.iter().map(|s| s.as_str().into()).collect(),
+    ))
+}
+
 /// A CEL map from field names to values.
 fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
     let map = entries
@@ -1020,12 +1033,7 @@ fn bind(
                     (host_sanctioned(&l.host) || sanctions.apps.contains(&platform)).into(),
                 ),
                 ("platform", platform.into()),
-                (
-                    "signals",
-                    Value::List(Arc::new(
-                        l.signals.iter().map(|s| s.as_str().into()).collect(),
-                    )),
-                ),
+                ("signals", link_signals(&l.signals)),
                 ("imitates", l.imitates.clone().unwrap_or_default().into()),
             ])
         })

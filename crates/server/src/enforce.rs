@@ -617,12 +617,19 @@ async fn assess_all(
     if events.len() <= 1 && events.iter().all(light) {
         return events.into_iter().map(|e| assess(app, e, now)).collect();
     }
-    let threads = if events.len() <= 1 {
-        1
-    } else {
-        app.analysis_slots_total() as usize
-    };
     let worker = Arc::clone(app);
+    if events.len() <= 1 {
+        // One heavy message: one slot of the pool, on its own thread there.
+        return app
+            .analyze_heavy(1, move || {
+                events
+                    .into_iter()
+                    .map(|e| assess(&worker, e, now))
+                    .collect()
+            })
+            .await?;
+    }
+    let threads = app.analysis_slots_total() as usize;
     app.analyze_heavy(threads as u32, move || {
         let app = worker;
         let chunk_size = events.len().div_ceil(threads).max(1);

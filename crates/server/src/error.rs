@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::rejection::{JsonRejection, PathRejection, QueryRejection},
+    extract::rejection::{PathRejection, QueryRejection},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -205,45 +205,6 @@ impl From<StoreError> for ApiError {
                 refusal.to_string(),
             ),
             other => ApiError::internal(other),
-        }
-    }
-}
-
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        let (status, code) = match &rejection {
-            JsonRejection::JsonDataError(_) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidField)
-            }
-            JsonRejection::MissingJsonContentType(_) => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ErrorCode::InvalidContentType,
-            ),
-            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge)
-            }
-            _ => (StatusCode::BAD_REQUEST, ErrorCode::InvalidJson),
-        };
-        let text = rejection.body_text();
-        // serde names the field in backticks (`missing field `text``, `unknown field `x``):
-        // lift it out so that clients can point at it.
-        let field = text
-            .split_once("field `")
-            .and_then(|(_, rest)| rest.split('`').next())
-            .map(str::to_owned);
-        let fix = match code {
-            ErrorCode::InvalidContentType => "send `Content-Type: application/json`",
-            ErrorCode::TooLarge => "send a smaller body, or split a batch",
-            _ => "send a JSON body as the OpenAPI document at /v1/openapi.json describes",
-        };
-        ApiError {
-            status,
-            body: ErrorBody {
-                code,
-                field,
-                message: format!("{text}; {fix}"),
-            },
-            retry_after: None,
         }
     }
 }
