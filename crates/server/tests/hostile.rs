@@ -20,6 +20,37 @@ fn post(path: &str, authorization: &str, body: &str) -> Request<Body> {
         .unwrap()
 }
 
+/// The whole response, headers included (`Server::send` keeps only status and body).
+async fn respond(server: &common::Server, request: Request<Body>) -> axum::response::Response {
+    use tower::ServiceExt;
+    server.router.clone().oneshot(request).await.unwrap()
+}
+
+/// A response body as JSON.
+async fn json_of(response: axum::response::Response) -> Value {
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    serde_json::from_slice(&bytes).expect("a JSON body")
+}
+
+/// Serve the router through the real accept loop on a loopback port.
+async fn serve_on_loopback(
+    server: &common::Server,
+    limits: menshen_server::listen::Limits,
+) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(menshen_server::listen::serve(
+        listener,
+        server.router.clone(),
+        limits,
+        std::future::pending(),
+    ));
+    address
+}
+
 #[tokio::test]
 async fn every_error_is_json_with_the_field_at_fault() {
     let server = server("hostile-errors");
@@ -69,32 +100,22 @@ async fn every_error_is_json_with_the_field_at_fault() {
         (status, answer["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("not_found"))
     );
-    let response = {
-        use tower::ServiceExt;
-        server
-            .router
-            .clone()
-            .oneshot(
-                Request::builder()
-                    .method("DELETE")
-                    .uri("/v1/check")
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await
-            .unwrap()
-    };
+    let response = respond(
+        &server,
+        Request::builder()
+            .method("DELETE")
+            .uri("/v1/check")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert!(
         response.headers().contains_key("allow"),
         "{:?}",
         response.headers()
     );
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    let answer: Value = serde_json::from_slice(&bytes).expect("a JSON 405");
+    let answer = json_of(response).await;
     assert_eq!(answer["code"], "method_not_allowed");
 }
 
@@ -356,22 +377,14 @@ async fn guessing_tokens_and_sign_ins_meets_a_limit() {
             .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let response = {
-        use tower::ServiceExt;
-        server
-            .router
-            .clone()
-            .oneshot(post("/v1/check", "Bearer one-more", r#"{"text":"hi"}"#))
-            .await
-            .unwrap()
-    };
+    let response = respond(
+        &server,
+        post("/v1/check", "Bearer one-more", r#"{"text":"hi"}"#),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(response.headers().contains_key("retry-after"));
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    let answer: Value = serde_json::from_slice(&bytes).expect("a JSON 429");
+    let answer = json_of(response).await;
     assert_eq!(answer["code"], "too_many_requests");
     // A token the server knows still works from there; the console refuses further guesses.
     assert_eq!(server.check(json!({"text": "hi"})).await["action"], "allow");
@@ -399,18 +412,11 @@ async fn stalled_clients_are_cut_off_and_cannot_take_every_connection() {
     use std::time::Duration;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let server = server("hostile-stalled");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
     let limits = menshen_server::listen::Limits {
         max_connections: 4,
         header_timeout: Duration::from_secs(1),
     };
-    tokio::spawn(menshen_server::listen::serve(
-        listener,
-        server.router.clone(),
-        limits,
-        std::future::pending(),
-    ));
+    let address = serve_on_loopback(&server, limits).await;
     // Four clients send half a request head and stall.
     let mut stalled = Vec::new();
     for _ in 0..4 {
@@ -457,18 +463,11 @@ async fn a_body_that_never_ends_times_out() {
     use std::time::Duration;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let server = common::server_with("hostile-slow-body", |c| c.body_timeout_seconds = 1);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
     let limits = menshen_server::listen::Limits {
         max_connections: 16,
         header_timeout: Duration::from_secs(10),
     };
-    tokio::spawn(menshen_server::listen::serve(
-        listener,
-        server.router.clone(),
-        limits,
-        std::future::pending(),
-    ));
+    let address = serve_on_loopback(&server, limits).await;
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
     let head = format!(
         "POST /v1/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{\"text\": \"",
@@ -503,10 +502,7 @@ async fn the_session_cookie_is_secure_behind_tls() {
         let request = request
             .body(Body::from(format!("token={}", server.reviewer)))
             .unwrap();
-        let response = {
-            use tower::ServiceExt;
-            server.router.clone().oneshot(request).await.unwrap()
-        };
+        let response = respond(&server, request).await;
         let cookie = response.headers()["set-cookie"]
             .to_str()
             .unwrap()
