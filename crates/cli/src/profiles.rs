@@ -51,7 +51,7 @@ pub(crate) fn deliver(
         .select(Some(&verdict.policy.profile), None)
         .map_err(anyhow::Error::msg)?;
     let deliveries = menshen_policy::deliver::deliver(
-        &verdict,
+        &menshen_policy::deliver::Deliverable::from(&verdict),
         &profile.user_choice,
         prefs.iter().map(|(id, p)| (id.as_str(), p)),
     );

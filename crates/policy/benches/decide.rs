@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
     group.finish();
 
     // Fan-out of one verdict to a group of 500 members, a third of whom chose plain text.
-    use menshen_policy::deliver::{LinkChoice, Preferences, deliver};
+    use menshen_policy::deliver::{Deliverable, LinkChoice, Preferences, deliver};
     let profile = policy.profile("open-2021").expect("shipped");
     let facts = analyzer
         .analyze("这个不错 https://item.jd.com/100012345678.html 和 https://v.douyin.com/e3md8Sx/");
@@ -56,6 +56,7 @@ fn bench(c: &mut Criterion) {
         facts,
         Situation::new(Scene::Group, &sanctions),
     );
+    let deliverable = Deliverable::from(&verdict);
     let members: Vec<(String, Preferences)> = (0..500)
         .map(|i| {
             let mut prefs = Preferences::default();
@@ -72,7 +73,7 @@ fn bench(c: &mut Criterion) {
     fan_out.bench_function("group_of_500", |b| {
         b.iter(|| {
             black_box(deliver(
-                &verdict,
+                &deliverable,
                 &profile.user_choice,
                 members.iter().map(|(id, p)| (id.as_str(), p)),
             ))

@@ -18,6 +18,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use menshen_detect::Category;
+
 use crate::{Action, Verdict};
 
 /// How a link reaches a recipient, least strict first.
@@ -28,6 +30,25 @@ pub enum LinkChoice {
     Ask,
     PlainText,
     Hide,
+}
+
+impl LinkChoice {
+    pub const ALL: [LinkChoice; 4] = [
+        LinkChoice::Open,
+        LinkChoice::Ask,
+        LinkChoice::PlainText,
+        LinkChoice::Hide,
+    ];
+
+    /// The name in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkChoice::Open => "open",
+            LinkChoice::Ask => "ask",
+            LinkChoice::PlainText => "plain_text",
+            LinkChoice::Hide => "hide",
+        }
+    }
 }
 
 /// One recipient's choices. A domain choice (`jd.com`, matching its subdomains) beats a
@@ -85,10 +106,86 @@ pub struct Delivery {
     pub links: Vec<LinkRendering>,
 }
 
+/// What rendering reads of a verdict: its action, each link's host, domain and category, the
+/// links' own actions and the profile. It reads from a verdict's JSON (other fields are
+/// ignored), so a platform may pass on the verdict `POST /v1/check` answered, or just these.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Deliverable {
+    pub action: Action,
+    #[serde(default)]
+    pub facts: DeliverableFacts,
+    #[serde(default)]
+    pub link_actions: Vec<DeliverableLinkAction>,
+    /// The profile that decided, whose `user_choice` says what recipients may loosen.
+    #[serde(default)]
+    pub policy: Option<DeliverableProfile>,
+}
+
+/// The verdict's `facts`, as rendering reads them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeliverableFacts {
+    #[serde(default)]
+    pub links: Vec<DeliverableLink>,
+}
+
+/// One of the verdict's `facts.links`, as rendering reads it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeliverableLink {
+    pub host: String,
+    #[serde(default)]
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub category: Category,
+}
+
+/// One of the verdict's `link_actions`: link `link` (an index into `facts.links`) gets `action`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeliverableLinkAction {
+    pub link: usize,
+    pub action: Action,
+}
+
+/// The verdict's `policy`, as rendering reads it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeliverableProfile {
+    pub profile: String,
+}
+
+impl From<&Verdict> for Deliverable {
+    fn from(verdict: &Verdict) -> Self {
+        Deliverable {
+            action: verdict.action,
+            facts: DeliverableFacts {
+                links: verdict
+                    .facts
+                    .links
+                    .iter()
+                    .map(|link| DeliverableLink {
+                        host: link.host.clone(),
+                        domain: link.domain.clone(),
+                        category: link.category,
+                    })
+                    .collect(),
+            },
+            link_actions: verdict
+                .link_actions
+                .iter()
+                .map(|a| DeliverableLinkAction {
+                    link: a.link,
+                    action: a.action,
+                })
+                .collect(),
+            policy: Some(DeliverableProfile {
+                profile: verdict.policy.profile.clone(),
+            }),
+        }
+    }
+}
+
 /// Render a verdict for each recipient. `user_choice` lists the link categories whose
 /// rendering recipients may loosen. Linear in recipients × links.
 pub fn deliver<'a>(
-    verdict: &Verdict,
+    verdict: &Deliverable,
     user_choice: &HashSet<String>,
     recipients: impl IntoIterator<Item = (&'a str, &'a Preferences)>,
 ) -> Vec<Delivery> {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use menshen_detect::Analyzer;
 use menshen_policy::{
     Policy, Sanctions, Scene, Situation,
-    deliver::{LinkChoice, Preferences, deliver},
+    deliver::{Deliverable, LinkChoice, Preferences, deliver},
 };
 
 fn decide(profile: &str, scene: Scene, text: &str) -> (menshen_policy::Verdict, HashSet<String>) {
@@ -38,7 +38,11 @@ const SHOP: &str = "这个不错 https://item.jd.com/100012345678.html";
 fn a_choice_can_always_make_delivery_stricter() {
     let (verdict, choice) = decide("open-2021", Scene::Direct, SHOP);
     let (strict, none) = (prefs(Some(LinkChoice::Hide), None), Preferences::default());
-    let out = deliver(&verdict, &choice, [("strict", &strict), ("none", &none)]);
+    let out = deliver(
+        &Deliverable::from(&verdict),
+        &choice,
+        [("strict", &strict), ("none", &none)],
+    );
     assert_eq!(
         (out[0].links[0].rendering, out[0].links[0].by_choice),
         (LinkChoice::Hide, true)
@@ -55,13 +59,13 @@ fn a_choice_loosens_only_categories_the_profile_leaves_to_users() {
     // strict-2018 has no user choice: plain text stays plain text.
     let (verdict, choice) = decide("strict-2018", Scene::Group, SHOP);
     assert_eq!(
-        deliver(&verdict, &choice, [("u", &open)])[0].links[0].rendering,
+        deliver(&Deliverable::from(&verdict), &choice, [("u", &open)])[0].links[0].rendering,
         LinkChoice::PlainText
     );
     // open-2021 leaves e-commerce to users: plain text in moments becomes open for them.
     let (verdict, choice) = decide("open-2021", Scene::Moment, SHOP);
     assert_eq!(verdict.action, menshen_policy::Action::PlainText);
-    let out = deliver(&verdict, &choice, [("u", &open)]);
+    let out = deliver(&Deliverable::from(&verdict), &choice, [("u", &open)]);
     assert_eq!(
         (out[0].links[0].rendering, out[0].links[0].by_choice),
         (LinkChoice::Open, true)
@@ -80,7 +84,7 @@ fn messages_that_are_not_delivered_stay_undelivered() {
         "复制这条信息€Zx9CvB8nM7k€，打开【手机淘宝】 https://item.jd.com/1.html",
     );
     assert_eq!(verdict.action, menshen_policy::Action::Hide);
-    let out = deliver(&verdict, &choice, [("u", &open)]);
+    let out = deliver(&Deliverable::from(&verdict), &choice, [("u", &open)]);
     assert!(!out[0].delivered && out[0].links.is_empty());
 }
 
@@ -93,7 +97,7 @@ fn a_domain_choice_beats_a_category_choice_and_warn_carries_a_notice() {
         "高仿包包 加V❤ abc1234 https://item.jd.com/1.html https://item.taobao.com/item.htm?id=1",
     );
     assert_eq!(verdict.action, menshen_policy::Action::Warn);
-    let out = deliver(&verdict, &choice, [("u", &mixed)]);
+    let out = deliver(&Deliverable::from(&verdict), &choice, [("u", &mixed)]);
     assert!(out[0].notice);
     let renderings: Vec<LinkChoice> = out[0].links.iter().map(|l| l.rendering).collect();
     assert_eq!(renderings, [LinkChoice::Hide, LinkChoice::Ask]);
@@ -115,7 +119,7 @@ fn a_group_of_500_gets_500_renderings() {
         })
         .collect();
     let out = deliver(
-        &verdict,
+        &Deliverable::from(&verdict),
         &choice,
         members.iter().map(|(id, p)| (id.as_str(), p)),
     );

@@ -26,7 +26,7 @@ pub struct MessageEvent {
     #[schema(schema_with = crate::schema::optional_id)]
     pub id: Option<String>,
     /// RFC 3339; picks the profile in force then (the server's clock decides sanctions).
-    #[schema(format = DateTime)]
+    #[schema(schema_with = crate::schema::optional_timestamp)]
     pub ts: Option<String>,
     /// `direct` (default), `group`, `moment` or `comment`.
     #[schema(schema_with = crate::schema::optional_scene)]
@@ -56,6 +56,8 @@ pub struct Client {
     pub version: Option<String>,
     #[schema(schema_with = crate::schema::optional_id)]
     pub device: Option<String>,
+    /// The sender's address: bans on it and on ranges around it apply.
+    #[schema(schema_with = crate::schema::optional_ip_address)]
     pub ip: Option<String>,
 }
 
@@ -331,14 +333,31 @@ pub fn assess(app: &App, event: MessageEvent, now: i64) -> Result<Assessment, Ap
         });
     }
 
+    // A `ts` before every profile is a device clock gone wrong (reset to 1970 or 2000), not
+    // a message from before the rules: refusing it would leave the platform to deliver it
+    // unjudged or drop it, so it is judged by the profile in force now, and the verdict says so.
+    let (ts, clock_warning) = match (ts, engine.policy.profiles().first()) {
+        (Some(at), Some(earliest)) if app.config.profile.is_none() && at < earliest.effective => (
+            Some(jiff::Timestamp::from_second(now).unwrap_or(earliest.effective)),
+            Some(menshen_detect::Warning {
+                attachment: None,
+                message: format!(
+                    "ts {at} is before the first profile (`{}`, in force from {}); judged by the profile in force now",
+                    earliest.name, earliest.effective
+                ),
+            }),
+        ),
+        (ts, _) => (ts, None),
+    };
     let profile = engine
         .policy
         .select(app.config.profile.as_deref(), ts)
         .map_err(|e| ApiError::field("ts", e))?;
     let facts = SCRATCH.with_borrow_mut(|scratch| {
-        let facts = engine
+        let mut facts = engine
             .analyzer
             .analyze_message(&event.text, &event.attachments, scratch);
+        facts.warnings.extend(clock_warning);
         // A huge text leaves huge buffers behind; do not keep them for the next message.
         if event.text.len() > INLINE_TEXT_BYTES {
             *scratch = Scratch::default();

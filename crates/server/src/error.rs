@@ -325,6 +325,17 @@ pub fn parse_object<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, A
         }
         Err(error) => error,
     };
+    // JSON has one number type: `2315.0` is the integer 2315 (JSON Schema's `integer` says
+    // the same), so an integer field given a whole float is read again with it as an integer.
+    // Only a failed read pays for this.
+    let mut value = serde_json::from_slice::<serde_json::Value>(bytes).ok();
+    let error = match value.as_mut().map(whole_floats_to_integers) {
+        Some(true) => match serde_path_to_error::deserialize(value.take().unwrap_or_default()) {
+            Ok(value) => return Ok(value),
+            Err(again) => again,
+        },
+        _ => error,
+    };
     let path = error.path().to_string();
     let inner = error.into_inner();
     // serde_json reports some type mismatches as syntax (an enum given a number is "expected
@@ -350,4 +361,34 @@ pub fn parse_object<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, A
         api.body.field = None;
     }
     Err(api)
+}
+
+/// Turn every float with no fractional part (within ±2⁶³) into an integer; true if any was.
+pub fn whole_floats_to_integers(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2^63
+            let Some(float) = number.as_f64() else {
+                return false;
+            };
+            if float.fract() != 0.0 || !(-LIMIT..LIMIT).contains(&float) {
+                return false;
+            }
+            // The range check above makes both conversions exact.
+            *number = if float >= 0.0 {
+                serde_json::Number::from(float as u64)
+            } else {
+                serde_json::Number::from(float as i64)
+            };
+            true
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |any, item| whole_floats_to_integers(item) | any),
+        Value::Object(fields) => fields
+            .values_mut()
+            .fold(false, |any, item| whole_floats_to_integers(item) | any),
+        _ => false,
+    }
 }

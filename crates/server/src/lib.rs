@@ -78,7 +78,36 @@ fn api() -> utoipa_axum::router::OpenApiRouter<Arc<App>> {
 /// The OpenAPI document, built once from the routes.
 pub fn openapi() -> &'static utoipa::openapi::OpenApi {
     static DOCUMENT: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
-    DOCUMENT.get_or_init(|| api().split_for_parts().1)
+    DOCUMENT.get_or_init(|| {
+        let mut document = api().split_for_parts().1;
+        require_path_parameters(&mut document);
+        document
+    })
+}
+
+/// A path parameter is always required (OpenAPI 3.1 §4.8.12.1), but utoipa leaves one declared
+/// with its own schema (`schema_with`) optional when its Rust type is a plain `String`.
+fn require_path_parameters(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Required, path::ParameterIn};
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let parameters = operation.parameters.iter_mut().flatten();
+            for parameter in parameters {
+                if let utoipa::openapi::RefOr::T(parameter) = parameter
+                    && parameter.parameter_in == ParameterIn::Path
+                {
+                    parameter.required = Required::True;
+                }
+            }
+        }
+    }
 }
 
 struct BearerAuth;

@@ -21,6 +21,30 @@ pub enum SanctionKind {
     Permanent,
 }
 
+impl SanctionKind {
+    pub const ALL: [SanctionKind; 4] = [
+        SanctionKind::Warning,
+        SanctionKind::Restrict,
+        SanctionKind::LoginBan,
+        SanctionKind::Permanent,
+    ];
+
+    /// The name in JSON and TOML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SanctionKind::Warning => "warning",
+            SanctionKind::Restrict => "restrict",
+            SanctionKind::LoginBan => "login_ban",
+            SanctionKind::Permanent => "permanent",
+        }
+    }
+
+    /// Restrictions and login bans last `hours`; warnings and permanent bans have none.
+    pub fn is_timed(self) -> bool {
+        matches!(self, SanctionKind::Restrict | SanctionKind::LoginBan)
+    }
+}
+
 /// One step of a ladder.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -112,7 +136,7 @@ impl Ladders {
                 return Err(invalid(format!("[{name}] needs at least one step")));
             }
             for step in ladder.steps.iter().chain([&ladder.evasion]) {
-                let timed = matches!(step.kind, SanctionKind::Restrict | SanctionKind::LoginBan);
+                let timed = step.kind.is_timed();
                 if timed != step.hours.is_some() {
                     return Err(invalid(format!(
                         "[{name}] step {:?}: restrictions and login bans need `hours`; warnings and permanent bans have none",

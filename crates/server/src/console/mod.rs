@@ -565,18 +565,12 @@ impl ResolveForm {
                     step: match self.step_kind.as_str() {
                         "" => None,
                         kind => Some(Step {
-                            kind: match kind {
-                                "warning" => SanctionKind::Warning,
-                                "restrict" => SanctionKind::Restrict,
-                                "login_ban" => SanctionKind::LoginBan,
-                                "permanent" => SanctionKind::Permanent,
-                                other => {
-                                    return Err(ApiError::field(
-                                        "step_kind",
-                                        format!("`{other}` is not a step"),
-                                    ));
-                                }
-                            },
+                            kind: SanctionKind::ALL
+                                .into_iter()
+                                .find(|k| k.as_str() == kind)
+                                .ok_or_else(|| {
+                                    ApiError::field("step_kind", format!("`{kind}` is not a step"))
+                                })?,
                             hours: number(&self.step_hours, "step_hours")?,
                         }),
                     },

@@ -26,6 +26,7 @@ pub struct FileAppeal {
     #[schema(schema_with = crate::schema::id)]
     pub appellant: String,
     /// In the appellant's words.
+    #[schema(schema_with = crate::schema::text)]
     pub statement: String,
 }
 
@@ -128,7 +129,8 @@ pub struct AppealQuery {
     /// `open`, `upheld` or `reversed`; all when absent.
     #[param(schema_with = crate::schema::appeal_state)]
     pub state: Option<String>,
-    #[param(minimum = 0, maximum = 4294967295_u64)]
+    /// Most rows to return. Default 100, at most 1000.
+    #[param(minimum = 0, maximum = 1000)]
     pub limit: Option<usize>,
 }
 
@@ -153,7 +155,7 @@ pub async fn list(
             ));
         }
     };
-    let limit = query.limit.unwrap_or(100).min(1000);
+    let limit = super::page_limit(query.limit)?;
     Ok(Json(
         app.read(move |store| store.appeals(state, limit)).await?,
     ))

@@ -54,7 +54,8 @@ pub struct CaseQuery {
     /// One reason's queue.
     #[param(schema_with = crate::schema::report_reason)]
     pub reason: Option<String>,
-    #[param(minimum = 0, maximum = 4294967295_u64)]
+    /// Most rows to return. Default 100, at most 1000.
+    #[param(minimum = 0, maximum = 1000)]
     pub limit: Option<usize>,
 }
 
@@ -97,7 +98,14 @@ pub async fn list(
         .map(|r| reason(r, "reason"))
         .transpose()?;
     Ok(Json(
-        list_cases(&app, &caller, state, reason, query.limit.unwrap_or(100)).await?,
+        list_cases(
+            &app,
+            &caller,
+            state,
+            reason,
+            super::page_limit(query.limit)?,
+        )
+        .await?,
     ))
 }
 
@@ -426,37 +434,47 @@ pub async fn escalate(
 pub struct OffenceSpec {
     /// Who is sanctioned; by default the answerable account (a message's author), else the
     /// reported account, domain or app.
+    #[schema(schema_with = crate::schema::optional_target)]
     pub target: Option<TargetSpec>,
     /// `content` or `automation`; by default the case's reason decides.
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::schema::optional_ladder)]
     pub ladder: Option<LadderName>,
     /// The function a restriction takes away.
+    #[schema(schema_with = crate::schema::optional_function)]
     pub function: Option<String>,
     /// Strikes this offence adds: 1 (the default) to 100; larger values count as 100.
     #[schema(minimum = 0, maximum = 4294967295_u64)]
     pub weight: Option<u32>,
     /// Override the ladder's step (`{"kind": "login_ban", "hours": 48}`); the resolution's
     /// reason says why.
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = crate::schema::optional_step)]
     pub step: Option<Step>,
 }
 
 /// How a case can end, and whether that outcome verifies the reports.
 pub const OUTCOMES: [(&str, bool); 2] = [("verify", true), ("dismiss", false)];
 
-#[derive(Clone, Debug, Deserialize, ToSchema)]
+/// A case's resolution. Its schema is written out ([`crate::schema::resolve`]): only `verify`
+/// takes an offence, which the derive cannot say.
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Resolve {
     /// `verify` or `dismiss`.
-    #[schema(schema_with = crate::schema::outcome)]
     pub outcome: String,
     /// Why, in words the reporters and the reported party read.
-    #[schema(schema_with = crate::schema::reason)]
     pub reason: String,
     /// For `verify`: the offence (defaults as documented).
     #[serde(default)]
     pub offence: Option<OffenceSpec>,
 }
+
+impl utoipa::PartialSchema for Resolve {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        crate::schema::resolve(OffenceSpec::schema()).into()
+    }
+}
+
+impl ToSchema for Resolve {}
 
 #[derive(Serialize, ToSchema)]
 pub struct Resolved {
@@ -491,13 +509,13 @@ pub async fn resolve_case(
             ),
         ));
     };
-    let spec = request.offence.unwrap_or_default();
-    if !verify && (spec.target.is_some() || spec.step.is_some()) {
+    if !verify && request.offence.is_some() {
         return Err(ApiError::field(
             "offence",
             "a dismissal sanctions nobody; leave out the offence",
         ));
     }
+    let spec = request.offence.unwrap_or_default();
     let function =
         check_function_and_step(spec.function.as_deref(), spec.step.as_ref(), "offence.")?;
     let chosen = spec

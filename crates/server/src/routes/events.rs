@@ -27,7 +27,7 @@ pub struct Events {
     /// Behaviour events, each an object with `kind` (`friend_request`, `group_message`,
     /// `forward`, `reply`, `red_packet_grab`, `login`, `group_invite`, `group_kick`), its
     /// fields, and optionally `ts` (RFC 3339; default now).
-    #[schema(value_type = Vec<Object>)]
+    #[schema(schema_with = crate::schema::behaviour_events)]
     pub events: Vec<serde_json::Value>,
 }
 
@@ -97,16 +97,32 @@ fn parse(
             ));
         }
     };
-    let event: BehaviourEvent = serde_json::from_value(value).map_err(|e| {
+    crate::error::whole_floats_to_integers(&mut value);
+    let mut event: BehaviourEvent = serde_json::from_value(value).map_err(|e| {
         ApiError::field(
             field(""),
             format!("{e}; see the kinds and their fields in /v1/openapi.json"),
         )
     })?;
-    // The acting account is what detectors and caches key on.
-    ApiError::check_id(&field(""), event.actor()).map_err(|e| {
-        ApiError::field(field(""), format!("the acting account: {}", e.body.message))
-    })?;
+    for (name, id) in event.ids() {
+        ApiError::check_id(&field(&format!(".{name}")), id)?;
+    }
+    match &mut event {
+        BehaviourEvent::Login { ip: Some(ip), .. } if ip.parse::<std::net::IpAddr>().is_err() => {
+            return Err(ApiError::field(
+                field(".ip"),
+                format!("`{ip}` is not an IP address"),
+            ));
+        }
+        // Both ends in the form sanctions take, so a banned `to` is found in any spelling.
+        BehaviourEvent::Redirect { from, to } => {
+            for (name, host) in [(".from", from), (".to", to)] {
+                *host = canonical_target_id(SubjectKind::Domain, host)
+                    .map_err(|e| ApiError::field(field(name), e))?;
+            }
+        }
+        _ => {}
+    }
     Ok((ts, event))
 }
 
@@ -224,8 +240,7 @@ pub async fn events(
                     let Some(banned) = banned_domain(&snapshot.sanctions.domains, to) else {
                         continue;
                     };
-                    let from = canonical_target_id(SubjectKind::Domain, from)
-                        .map_err(|e| ApiError::field(format!("events[{index}].from"), e))?;
+                    let from = from.clone();
                     if banned_domain(&snapshot.sanctions.domains, &from).is_some() {
                         continue;
                     }

@@ -37,9 +37,13 @@ pub struct ReporterSpec {
     pub id: String,
     /// Days since the reporter registered, if the platform knows: new accounts weigh less in
     /// a wave.
+    #[schema(minimum = 0, maximum = 4294967295_u64)]
     pub account_age_days: Option<u32>,
     #[schema(schema_with = crate::schema::optional_id)]
     pub device: Option<String>,
+    /// The reporter's address, if the platform knows: reports from one network (a /24 or
+    /// /48) weigh as a wave, not as independent reporters.
+    #[schema(schema_with = crate::schema::optional_ip_address)]
     pub ip: Option<String>,
 }
 
@@ -58,21 +62,29 @@ pub struct SubjectSpec {
     pub text: Option<String>,
 }
 
-#[derive(Deserialize, ToSchema)]
+/// A report filed for a user. Its schema is written out ([`crate::schema::file_report`]): a
+/// report for `other` reasons needs a statement, which the derive cannot say.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileReport {
     pub reporter: ReporterSpec,
     pub subject: SubjectSpec,
     /// One of `GET /v1/reports/reasons`.
-    #[schema(schema_with = crate::schema::report_reason)]
     pub reason: String,
     /// The reporter's own words.
     #[serde(default)]
     pub statement: String,
     #[serde(default)]
-    #[schema(value_type = Object)]
     pub evidence: Option<Evidence>,
 }
+
+impl utoipa::PartialSchema for FileReport {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        crate::schema::file_report(ReporterSpec::schema(), SubjectSpec::schema()).into()
+    }
+}
+
+impl ToSchema for FileReport {}
 
 /// What the platform is told when it files a report.
 #[derive(Serialize, ToSchema)]
@@ -99,6 +111,14 @@ pub async fn file(
 ) -> Result<Json<Filed>, ApiError> {
     ApiError::check_id("reporter.id", &request.reporter.id)?;
     ApiError::check_optional_id("reporter.device", request.reporter.device.as_deref())?;
+    if let Some(ip) = &request.reporter.ip
+        && ip.parse::<std::net::IpAddr>().is_err()
+    {
+        return Err(ApiError::field(
+            "reporter.ip",
+            format!("`{ip}` is not an IP address"),
+        ));
+    }
     ApiError::check_optional_id("subject.account", request.subject.account.as_deref())?;
     let kind = SubjectKind::parse(&request.subject.kind)
         .filter(|k| REPORTABLE.contains(k))
@@ -123,6 +143,11 @@ pub async fn file(
             ),
         )
     })?;
+    ApiError::check_text("statement", &request.statement)?;
+    let messages = request.evidence.iter().flat_map(|e| &e.messages);
+    for (index, message) in messages.enumerate() {
+        ApiError::check_id(&format!("evidence.messages[{index}]"), message)?;
+    }
     if reason == Reason::Other && request.statement.trim().is_empty() {
         return Err(ApiError::field(
             "statement",

@@ -70,18 +70,13 @@ pub fn check_function_and_step(
             ),
         ));
     }
-    if let Some(step) = step {
-        let timed = matches!(
-            step.kind,
-            menshen_state::ladder::SanctionKind::Restrict
-                | menshen_state::ladder::SanctionKind::LoginBan
-        );
-        if timed != step.hours.is_some() {
-            return Err(ApiError::field(
-                format!("{prefix}step.hours"),
-                "restrictions and login bans need `hours`; warnings and permanent bans have none",
-            ));
-        }
+    if let Some(step) = step
+        && step.kind.is_timed() != step.hours.is_some()
+    {
+        return Err(ApiError::field(
+            format!("{prefix}step.hours"),
+            "restrictions and login bans need `hours`; warnings and permanent bans have none",
+        ));
     }
     Ok(function)
 }
@@ -89,21 +84,23 @@ pub fn check_function_and_step(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssueSanction {
+    #[schema(schema_with = crate::schema::target)]
     pub target: TargetSpec,
     /// `content` (default) or `automation`.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::schema::optional_ladder)]
     pub ladder: Option<LadderName>,
     /// Why, in words the sanctioned party reads.
     #[schema(schema_with = crate::schema::reason)]
     pub reason: String,
     /// The function a restriction takes away.
+    #[schema(schema_with = crate::schema::optional_function)]
     pub function: Option<String>,
     /// Strikes this offence adds: 1 (the default) to 100; larger values count as 100.
     #[schema(minimum = 0, maximum = 4294967295_u64)]
     pub weight: Option<u32>,
     /// Override the ladder: `{"kind": "login_ban", "hours": 48}`.
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = crate::schema::optional_step)]
     pub step: Option<Step>,
     /// A banned party back under a new identity: straight to the ladder's top.
     #[serde(default)]
@@ -113,9 +110,10 @@ pub struct IssueSanction {
     /// turn into evasion.
     #[serde(default)]
     pub broad: bool,
+    /// What the sanction rests on, kept with it (an object of the reviewer's choosing).
     #[serde(default)]
     #[schema(value_type = Object)]
-    pub evidence: serde_json::Value,
+    pub evidence: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Refuse a broad IP range unless an admin asks for it explicitly (`broad`).
@@ -172,7 +170,7 @@ pub async fn issue(
         policy_version: None,
         reason: request.reason,
         evasion: request.evasion,
-        evidence: request.evidence,
+        evidence: serde_json::Value::Object(request.evidence),
         step: request.step,
     };
     let sanction = app

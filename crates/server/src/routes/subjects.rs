@@ -29,10 +29,21 @@ pub fn subject_kind(kind: &str, field: &str) -> Result<SubjectKind, ApiError> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SubjectPath {
+    /// What the subject is.
+    #[param(schema_with = crate::schema::subject_kind)]
+    pub kind: String,
+    /// Its id: the account, the device, the host, the address…
+    #[param(schema_with = crate::schema::id)]
+    pub id: String,
+}
+
+#[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// Most audit records to return, newest last. Default 100, at most 1000.
-    #[param(minimum = 0, maximum = 4294967295_u64)]
+    #[param(minimum = 0, maximum = 1000)]
     pub limit: Option<usize>,
 }
 
@@ -49,20 +60,21 @@ pub struct SubjectReport {
 }
 
 /// A subject's standing and history (reviewers).
-#[utoipa::path(get, operation_id = "subjects_subject", path = "/v1/subjects/{kind}/{id}", params(("kind" = String, Path), ("id" = String, Path), HistoryQuery),
+#[utoipa::path(get, operation_id = "subjects_subject", path = "/v1/subjects/{kind}/{id}", params(SubjectPath, HistoryQuery),
     responses((status = 200, description = "the answer", body = SubjectReport), (status = 422, description = "a field is missing or wrong (`field` names it)", body = ErrorBody), (status = 401, description = "no token, or an unknown one", body = ErrorBody), (status = 403, description = "the token's role may not do this", body = ErrorBody), (status = 429, description = "too many failed tokens from this address", body = ErrorBody), (status = 400, description = "a path or query parameter, or the body, does not parse", body = ErrorBody), (status = 404, description = "no such thing", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn subject(
     State(app): State<Arc<App>>,
     Authorized(caller, _): Authorized<ReviewerRole>,
-    PathParams((kind, id)): PathParams<(String, String)>,
+    PathParams(SubjectPath { kind, id }): PathParams<SubjectPath>,
     QueryParams(query): QueryParams<HistoryQuery>,
 ) -> Result<Json<SubjectReport>, ApiError> {
+    ApiError::check_id("id", &id)?;
     let subject = Subject {
         kind: subject_kind(&kind, "kind")?,
         id,
     };
-    let limit = query.limit.unwrap_or(100).min(1000);
+    let limit = super::page_limit(query.limit)?;
     Ok(Json(subject_report(&app, &caller, subject, limit).await?))
 }
 

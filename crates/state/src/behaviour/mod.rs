@@ -89,6 +89,38 @@ pub struct Location {
 }
 
 impl BehaviourEvent {
+    /// Every id the event names, with its field: each is checked like any other id
+    /// ([`crate::sanction::check_id`]), since windows and caches are keyed by them.
+    pub fn ids(&self) -> Vec<(&'static str, &str)> {
+        match self {
+            BehaviourEvent::FriendRequest { from, to } => vec![("from", from), ("to", to)],
+            BehaviourEvent::GroupMessage { sender, group, .. } => {
+                vec![("sender", sender), ("group", group)]
+            }
+            BehaviourEvent::Forward { sender } => vec![("sender", sender)],
+            BehaviourEvent::Reply { account, .. }
+            | BehaviourEvent::RedPacketGrab { account, .. } => {
+                vec![("account", account)]
+            }
+            BehaviourEvent::Login {
+                account,
+                device,
+                client,
+                ..
+            } => {
+                let mut ids = vec![("account", account.as_str()), ("device", device)];
+                ids.extend(client.as_deref().map(|client| ("client", client)));
+                ids
+            }
+            BehaviourEvent::GroupInvite { actor, group, .. }
+            | BehaviourEvent::GroupCreate { actor, group }
+            | BehaviourEvent::GroupKick { actor, group, .. } => {
+                vec![("actor", actor), ("group", group)]
+            }
+            BehaviourEvent::Redirect { from, to } => vec![("from", from), ("to", to)],
+        }
+    }
+
     /// The account whose behaviour this is.
     pub fn actor(&self) -> &str {
         match self {
