@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 examples=${1:-30}
 seed=${2:-1}
 python3 -c "import schemathesis" 2>/dev/null \
-    || python3 -m pip install --quiet --disable-pip-version-check 'schemathesis>=4,<5'
+    || python3 -m pip install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
 cargo build --quiet -p menshen-cli
 work=$(mktemp -d)
 port=${MENSHEN_SCHEMATHESIS_PORT:-18098}
