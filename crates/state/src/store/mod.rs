@@ -4,9 +4,15 @@
 use std::path::Path;
 
 use menshen_policy::deliver::Preferences;
-use rusqlite::{Connection, OptionalExtension, params};
-
+pub mod postgres;
 mod reports;
+mod sql;
+mod sqlite;
+
+pub use sqlite::SCHEMA_VERSION;
+
+pub use sql::{Db, SqlError};
+use sql::{Optional, args};
 
 pub use reports::SYSTEM_REPORTER_PREFIX;
 
@@ -35,7 +41,7 @@ use crate::{
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(#[from] SqlError),
     #[error("a stored record does not parse: {0}")]
     Corrupt(String),
     #[error("audit chain: {0}")]
@@ -46,6 +52,12 @@ pub enum StoreError {
     Refused(String),
     #[error("{0}")]
     Refusal(#[from] Refusal),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        StoreError::Database(SqlError::Sqlite(error))
+    }
 }
 
 /// What every store does. Times are given by the caller in seconds since the Unix epoch: the
@@ -277,164 +289,47 @@ pub trait Store {
     fn notification_failed(&mut self, id: u64, error: &str, now: i64) -> Result<(), StoreError>;
 }
 
-/// The schema version a store has once every migration ran.
-pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
-
-/// Versioned migrations, applied in order, each once, in a transaction.
-const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE audit (
-        seq INTEGER PRIMARY KEY,
-        at TEXT NOT NULL,
-        subject_kind TEXT NOT NULL,
-        subject_id TEXT NOT NULL,
-        event TEXT NOT NULL,
-        prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL
-     );
-     CREATE INDEX audit_subject ON audit (subject_kind, subject_id, seq);",
-    "CREATE TABLE strikes (
-        id INTEGER PRIMARY KEY,
-        target_kind TEXT NOT NULL,
-        target_id TEXT NOT NULL,
-        ladder TEXT NOT NULL,
-        at INTEGER NOT NULL,
-        weight INTEGER NOT NULL,
-        reversed INTEGER NOT NULL DEFAULT 0,
-        audit_seq INTEGER NOT NULL
-     );
-     CREATE INDEX strikes_target ON strikes (target_kind, target_id, ladder);
-     CREATE TABLE sanctions (
-        id INTEGER PRIMARY KEY,
-        target_kind TEXT NOT NULL,
-        target_id TEXT NOT NULL,
-        sanction TEXT NOT NULL,
-        lifted INTEGER NOT NULL DEFAULT 0,
-        audit_seq INTEGER NOT NULL
-     );
-     CREATE INDEX sanctions_target ON sanctions (target_kind, target_id);",
-    "CREATE TABLE appeals (
-        id INTEGER PRIMARY KEY,
-        sanction_id INTEGER NOT NULL UNIQUE,
-        state TEXT NOT NULL,
-        appeal TEXT NOT NULL,
-        audit_seq INTEGER NOT NULL
-     );
-     CREATE INDEX appeals_state ON appeals (state, id);
-     CREATE TABLE credits (
-        target_kind TEXT NOT NULL,
-        target_id TEXT NOT NULL,
-        seconds INTEGER NOT NULL,
-        PRIMARY KEY (target_kind, target_id)
-     );
-     CREATE TABLE tokens (
-        id INTEGER PRIMARY KEY,
-        name TEXT NOT NULL,
-        role TEXT NOT NULL,
-        hash TEXT NOT NULL UNIQUE,
-        created_at INTEGER NOT NULL,
-        revoked INTEGER NOT NULL DEFAULT 0
-     );
-     CREATE TABLE outbox (
-        id INTEGER PRIMARY KEY,
-        topic TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_at INTEGER NOT NULL,
-        last_error TEXT
-     );
-     CREATE INDEX outbox_due ON outbox (next_at, id);",
-    "CREATE TABLE cases (
-        id INTEGER PRIMARY KEY,
-        subject_kind TEXT NOT NULL,
-        subject_id TEXT NOT NULL,
-        state TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        priority REAL NOT NULL,
-        assignee TEXT,
-        body TEXT NOT NULL
-     );
-     CREATE INDEX cases_subject ON cases (subject_kind, subject_id, state);
-     CREATE INDEX cases_queue ON cases (state, priority DESC, id);
-     CREATE TABLE reports (
-        id INTEGER PRIMARY KEY,
-        case_id INTEGER NOT NULL,
-        reporter TEXT NOT NULL,
-        body TEXT NOT NULL
-     );
-     CREATE INDEX reports_case ON reports (case_id, id);
-     CREATE INDEX reports_reporter ON reports (case_id, reporter);
-     CREATE TABLE reporters (
-        reporter TEXT PRIMARY KEY,
-        upheld INTEGER NOT NULL DEFAULT 0,
-        dismissed INTEGER NOT NULL DEFAULT 0
-     );
-     CREATE TABLE examples (
-        id INTEGER PRIMARY KEY,
-        source TEXT NOT NULL UNIQUE,
-        spam INTEGER NOT NULL,
-        text TEXT NOT NULL,
-        at INTEGER NOT NULL
-     );",
-    // What readers select by becomes real columns; each strike names its sanction.
-    "ALTER TABLE sanctions ADD COLUMN kind TEXT;
-     ALTER TABLE sanctions ADD COLUMN function TEXT;
-     ALTER TABLE sanctions ADD COLUMN ladder TEXT;
-     ALTER TABLE sanctions ADD COLUMN starts INTEGER;
-     ALTER TABLE sanctions ADD COLUMN ends INTEGER;
-     ALTER TABLE sanctions ADD COLUMN manual INTEGER NOT NULL DEFAULT 0;
-     UPDATE sanctions SET
-        kind = json_extract(sanction, '$.kind'),
-        function = json_extract(sanction, '$.function'),
-        ladder = json_extract(sanction, '$.ladder'),
-        starts = json_extract(sanction, '$.starts'),
-        ends = json_extract(sanction, '$.ends'),
-        manual = COALESCE(json_extract(sanction, '$.manual'), 0);
-     ALTER TABLE strikes ADD COLUMN sanction_id INTEGER;
-     UPDATE strikes SET sanction_id =
-        (SELECT id FROM sanctions WHERE sanctions.audit_seq = strikes.audit_seq);
-     CREATE INDEX strikes_sanction ON strikes (sanction_id);
-     CREATE INDEX sanctions_kind ON sanctions (target_kind, lifted, ends);",
-    // Recipients' link choices ("independent selection mode").
-    "CREATE TABLE preferences (
-        recipient TEXT PRIMARY KEY,
-        body TEXT NOT NULL,
-        updated_at INTEGER NOT NULL
-     );",
-    // The keyed chain: each record says how it is hashed; the head is kept with its MAC.
-    "ALTER TABLE audit ADD COLUMN scheme INTEGER NOT NULL DEFAULT 1;
-     CREATE TABLE audit_head (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        seq INTEGER NOT NULL,
-        hash TEXT NOT NULL,
-        mac TEXT NOT NULL
-     );",
-];
-
-/// The migration that introduced the chain's head: a store upgraded through it starts its head
-/// at the record that was last then.
-const HEAD_MIGRATION: u32 = 7;
-
-/// The embedded store: one SQLite file, and the audit key beside it.
-pub struct SqliteStore {
-    connection: Connection,
+/// A store of either backend: the logic is one, the SQL backend is `B`.
+pub struct SqlStore<B> {
+    backend: B,
     key: AuditKey,
     /// Targets touched by committed change sets, until taken.
     touched: Vec<Subject>,
 }
 
+/// The embedded store: one SQLite file, and the audit key beside it.
+pub type SqliteStore = SqlStore<sqlite::Sqlite>;
+/// The shared store: a PostgreSQL database, for many instances.
+pub type PostgresStore = SqlStore<postgres::Postgres>;
+
+/// What a SQL backend gives the store: a connection to read with, and transactions.
+pub trait Backend: Send {
+    /// The connection, for reads and for writes that stand alone.
+    fn db(&self) -> Db<'_>;
+    /// Run `f` in a transaction that serializes with every other writer of the store (other
+    /// instances included), committed if it succeeds, rolled back if not. `announce` is
+    /// given what the transaction touched, to publish with the commit.
+    fn in_transaction<T>(
+        &mut self,
+        f: impl FnOnce(Db<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError>;
+    /// The schema version in force.
+    fn schema_version(&self) -> Result<u32, StoreError>;
+}
+
 /// An open transaction with the audit key: every write runs in one, so that state changes,
 /// their audit records and the chain's head commit together.
 pub(crate) struct Tx<'a> {
-    transaction: rusqlite::Transaction<'a>,
-    key: &'a AuditKey,
+    db: Db<'a>,
+    key: AuditKey,
     /// Targets the change sets applied in this transaction touch.
     touched: std::cell::RefCell<Vec<Subject>>,
 }
 
 impl<'a> std::ops::Deref for Tx<'a> {
-    type Target = rusqlite::Transaction<'a>;
+    type Target = Db<'a>;
     fn deref(&self) -> &Self::Target {
-        &self.transaction
+        &self.db
     }
 }
 
@@ -447,7 +342,7 @@ pub fn audit_key_path(dir: &Path) -> std::path::PathBuf {
 }
 
 /// Restrict a path to its owner (`mode`, on Unix; a no-op elsewhere).
-fn private(path: &Path, mode: u32) -> Result<(), StoreError> {
+pub(super) fn private(path: &Path, mode: u32) -> Result<(), StoreError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -460,93 +355,51 @@ fn private(path: &Path, mode: u32) -> Result<(), StoreError> {
     Ok(())
 }
 
-impl SqliteStore {
-    /// Open (creating if needed) `dir/menshen.db`, in WAL mode with full synchronous commits,
-    /// and apply pending migrations.
-    pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        let created = !dir.exists();
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
-        // The store holds who was sanctioned and why: a folder menshen creates is its owner's
-        // alone (an operator's existing folder keeps the permissions they gave it).
-        if created {
-            private(dir, 0o700)?;
-        }
-        let key = AuditKey::load_or_create(&audit_key_path(dir)).map_err(|e| {
-            StoreError::Corrupt(format!(
-                "the audit key ({}): {e}",
-                audit_key_path(dir).display()
-            ))
-        })?;
-        let mut connection = Connection::open(dir.join("menshen.db"))?;
-        // Another process may be creating or migrating the same store: wait for it.
-        connection.busy_timeout(std::time::Duration::from_secs(30))?;
-        connection.pragma_update(None, "journal_mode", "WAL")?;
-        connection.pragma_update(None, "synchronous", "FULL")?;
-        connection.execute_batch(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)",
-        )?;
-        loop {
-            // Each migration runs alone: an immediate transaction holds the write lock while
-            // the version is read again and the migration applied.
-            let transaction =
-                connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let applied: u32 = transaction.query_row(
-                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                [],
-                |r| r.get(0),
-            )?;
-            let Some(migration) = MIGRATIONS.get(applied as usize) else {
-                break;
-            };
-            transaction.execute_batch(migration)?;
-            let version = applied + 1;
-            transaction.execute(
-                "INSERT INTO schema_migrations (version) VALUES (?1)",
-                params![version],
-            )?;
-            if version == HEAD_MIGRATION {
-                let last: Option<(i64, String)> = transaction
-                    .query_row(
-                        "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-                        [],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                let (seq, hash) = last.map_or((0, GENESIS.to_owned()), |(s, h)| (s as u64, h));
-                write_head(&transaction, &key, seq, &hash)?;
-            }
-            transaction.commit()?;
-        }
-        for file in ["menshen.db", "menshen.db-wal", "menshen.db-shm"] {
-            let path = dir.join(file);
-            if path.exists() {
-                private(&path, 0o600)?;
-            }
-        }
-        Ok(SqliteStore {
-            connection,
+impl<B: Backend> SqlStore<B> {
+    /// A store over an opened backend, with its audit key.
+    pub fn with_backend(backend: B, key: AuditKey) -> Self {
+        SqlStore {
+            backend,
             key,
             touched: Vec::new(),
-        })
+        }
+    }
+
+    fn db(&self) -> Db<'_> {
+        self.backend.db()
     }
 
     /// Run `f` in a transaction, committed if it succeeds (one disk sync), rolled back if not.
+    /// What it touched is announced in the same commit (PostgreSQL `NOTIFY`), for the caches
+    /// of other instances.
     fn in_transaction<T>(
         &mut self,
         f: impl FnOnce(&Tx<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let tx = Tx {
-            transaction: self.connection.transaction()?,
-            key: &self.key,
-            touched: Default::default(),
-        };
-        let value = f(&tx)?;
-        let touched = tx.touched.take();
-        tx.transaction.commit()?;
-        for target in touched {
-            if !self.touched.contains(&target) {
-                self.touched.push(target);
+        let SqlStore {
+            backend,
+            key,
+            touched,
+        } = self;
+        let (value, changed) = backend.in_transaction(|db| {
+            let tx = Tx {
+                db,
+                key: key.clone(),
+                touched: Default::default(),
+            };
+            let value = f(&tx)?;
+            let changed = tx.touched.take();
+            if !changed.is_empty() && db.dialect() == sql::Dialect::Postgres {
+                db.execute(
+                    "SELECT pg_notify(?1, ?2)",
+                    args![postgres::TOUCHED_CHANNEL, to_json(&changed)?],
+                )?;
+            }
+            Ok((value, changed))
+        })?;
+        for target in changed {
+            if !touched.contains(&target) {
+                touched.push(target);
             }
         }
         Ok(value)
@@ -554,14 +407,10 @@ impl SqliteStore {
 
     /// The schema version in force.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        Ok(self.connection.query_row(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-            [],
-            |r| r.get(0),
-        )?)
+        self.backend.schema_version()
     }
 
-    fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<(u64, String, String, String)> {
+    fn record(row: &sql::Row) -> Result<(u64, String, String, String), SqlError> {
         Ok((
             row.get::<_, i64>(0)? as u64,
             row.get(1)?,
@@ -594,7 +443,7 @@ fn append_in(transaction: &Tx<'_>, event: AuditEvent) -> Result<AuditRecord, Sto
     let last: Option<(i64, String)> = transaction
         .query_row(
             "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
+            args![],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
@@ -605,7 +454,7 @@ fn append_in(transaction: &Tx<'_>, event: AuditEvent) -> Result<AuditRecord, Sto
     let json = serde_json::to_string(&event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let kind = kind_name(&event.subject);
     let hash = keyed_hash(
-        transaction.key,
+        &transaction.key,
         seq,
         (&event.at, kind, &event.subject.id),
         &json,
@@ -614,7 +463,7 @@ fn append_in(transaction: &Tx<'_>, event: AuditEvent) -> Result<AuditRecord, Sto
     transaction.execute(
         "INSERT INTO audit (seq, at, subject_kind, subject_id, event, prev_hash, hash, scheme)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
+        args![
             seq as i64,
             event.at,
             kind,
@@ -625,7 +474,7 @@ fn append_in(transaction: &Tx<'_>, event: AuditEvent) -> Result<AuditRecord, Sto
             SCHEME
         ],
     )?;
-    let head = write_head(transaction, transaction.key, seq, &hash)?;
+    let head = write_head(transaction, &transaction.key, seq, &hash)?;
     if seq.is_multiple_of(CHECKPOINT_EVERY) {
         notify_in(
             transaction,
@@ -646,8 +495,8 @@ fn append_in(transaction: &Tx<'_>, event: AuditEvent) -> Result<AuditRecord, Sto
 pub const CHECKPOINT_EVERY: u64 = 1000;
 
 /// Store the chain's head with its MAC.
-fn write_head(
-    connection: &Connection,
+pub(super) fn write_head(
+    connection: &Db<'_>,
     key: &AuditKey,
     seq: u64,
     hash: &str,
@@ -660,7 +509,7 @@ fn write_head(
     connection.execute(
         "INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
-        params![head.seq as i64, head.hash, head.mac],
+        args![head.seq as i64, head.hash, head.mac],
     )?;
     Ok(head)
 }
@@ -709,16 +558,16 @@ fn notify_in(
 ) -> Result<(), StoreError> {
     transaction.execute(
         "INSERT INTO outbox (topic, payload, next_at) VALUES (?1, ?2, ?3)",
-        params![topic.as_str(), payload.to_string(), at],
+        args![topic.as_str(), payload.to_string(), at],
     )?;
     Ok(())
 }
 
-fn save_sanction(connection: &Connection, sanction: &Sanction) -> Result<(), StoreError> {
+fn save_sanction(connection: &Db<'_>, sanction: &Sanction) -> Result<(), StoreError> {
     connection.execute(
         "UPDATE sanctions SET sanction = ?1, lifted = ?2, kind = ?3, function = ?4, ends = ?5
          WHERE id = ?6",
-        params![
+        args![
             to_json(sanction)?,
             sanction.lifted,
             kind_column(sanction.kind),
@@ -741,13 +590,13 @@ fn kind_column(kind: SanctionKind) -> &'static str {
 }
 
 /// Everything on a target's record, for the enforcement core.
-fn record_in(connection: &Connection, target: &Subject) -> Result<TargetRecord, StoreError> {
+fn record_in(connection: &Db<'_>, target: &Subject) -> Result<TargetRecord, StoreError> {
     let sanctions = sanctions_of_in(connection, target)?;
     let mut statement = connection.prepare_cached(
         "SELECT sanction_id, ladder, at, weight, reversed FROM strikes
          WHERE target_kind = ?1 AND target_id = ?2 ORDER BY at, id",
     )?;
-    let rows = statement.query_map(params![kind_name(target), target.id], |r| {
+    let rows = statement.query_map(args![kind_name(target), target.id], |r| {
         Ok((
             r.get::<_, Option<i64>>(0)?,
             r.get::<_, String>(1)?,
@@ -770,7 +619,7 @@ fn record_in(connection: &Connection, target: &Subject) -> Result<TargetRecord, 
     let credit: i64 = connection
         .query_row(
             "SELECT seconds FROM credits WHERE target_kind = ?1 AND target_id = ?2",
-            params![kind_name(target), target.id],
+            args![kind_name(target), target.id],
             |r| r.get(0),
         )
         .optional()?
@@ -815,7 +664,7 @@ fn apply_in(transaction: &Tx<'_>, changes: Changeset) -> Result<Applied, StoreEr
                     "INSERT INTO sanctions (target_kind, target_id, sanction, audit_seq, kind,
                         function, ladder, starts, ends, manual)
                      VALUES (?1, ?2, '{}', 0, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![
+                    args![
                         kind_name(&sanction.target),
                         sanction.target.id,
                         kind_column(sanction.kind),
@@ -826,19 +675,19 @@ fn apply_in(transaction: &Tx<'_>, changes: Changeset) -> Result<Applied, StoreEr
                         sanction.manual
                     ],
                 )?;
-                sanction.id = transaction.last_insert_rowid() as u64;
+                sanction.id = transaction.last_insert_rowid()? as u64;
                 audit.evidence["record"] = serde_json::to_value(&sanction)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 let record = append_in(transaction, audit)?;
                 sanction.audit_seq = record.seq;
                 transaction.execute(
                     "UPDATE sanctions SET sanction = ?1, audit_seq = ?2 WHERE id = ?3",
-                    params![to_json(&sanction)?, record.seq as i64, sanction.id as i64],
+                    args![to_json(&sanction)?, record.seq as i64, sanction.id as i64],
                 )?;
                 transaction.execute(
                     "INSERT INTO strikes (target_kind, target_id, ladder, at, weight, audit_seq, sanction_id)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![
+                    args![
                         kind_name(&sanction.target),
                         sanction.target.id,
                         sanction.ladder.as_str(),
@@ -851,7 +700,7 @@ fn apply_in(transaction: &Tx<'_>, changes: Changeset) -> Result<Applied, StoreEr
                 if credit_used > 0 {
                     transaction.execute(
                         "UPDATE credits SET seconds = seconds - ?1 WHERE target_kind = ?2 AND target_id = ?3",
-                        params![credit_used, kind_name(&sanction.target), sanction.target.id],
+                        args![credit_used, kind_name(&sanction.target), sanction.target.id],
                     )?;
                 }
                 notify_in(
@@ -883,7 +732,7 @@ fn apply_in(transaction: &Tx<'_>, changes: Changeset) -> Result<Applied, StoreEr
             Change::ReverseStrike { sanction } => {
                 transaction.execute(
                     "UPDATE strikes SET reversed = 1 WHERE sanction_id = ?1",
-                    params![sanction as i64],
+                    args![sanction as i64],
                 )?;
             }
             Change::Credit { target, seconds } => add_credit(transaction, &target, seconds)?,
@@ -891,14 +740,14 @@ fn apply_in(transaction: &Tx<'_>, changes: Changeset) -> Result<Applied, StoreEr
                 let record = append_in(transaction, audit)?;
                 transaction.execute(
                     "INSERT INTO appeals (sanction_id, state, appeal, audit_seq) VALUES (?1, ?2, ?3, ?4)",
-                    params![
+                    args![
                         appeal.sanction as i64,
                         appeal.state.as_str(),
                         to_json(&appeal)?,
                         record.seq as i64
                     ],
                 )?;
-                appeal.id = transaction.last_insert_rowid() as u64;
+                appeal.id = transaction.last_insert_rowid()? as u64;
                 applied.appeals.push(appeal);
             }
             Change::DecideAppeal {
@@ -917,7 +766,7 @@ fn apply_in(transaction: &Tx<'_>, changes: Changeset) -> Result<Applied, StoreEr
                 )?;
                 transaction.execute(
                     "UPDATE appeals SET state = ?1, appeal = ?2 WHERE id = ?3",
-                    params![appeal.state.as_str(), to_json(&appeal)?, appeal.id as i64],
+                    args![appeal.state.as_str(), to_json(&appeal)?, appeal.id as i64],
                 )?;
                 notify_in(
                     transaction,
@@ -939,11 +788,11 @@ fn seconds_of(at: &str) -> i64 {
         .unwrap_or(0)
 }
 
-fn add_credit(connection: &Connection, target: &Subject, seconds: i64) -> Result<(), StoreError> {
+fn add_credit(connection: &Db<'_>, target: &Subject, seconds: i64) -> Result<(), StoreError> {
     connection.execute(
         "INSERT INTO credits (target_kind, target_id, seconds) VALUES (?1, ?2, ?3)
          ON CONFLICT (target_kind, target_id) DO UPDATE SET seconds = seconds + excluded.seconds",
-        params![kind_name(target), target.id, seconds],
+        args![kind_name(target), target.id, seconds],
     )?;
     Ok(())
 }
@@ -975,9 +824,9 @@ row!(Case, "case", "cases", "body");
 row!(Report, "report", "reports", "body");
 
 /// One record by id.
-fn row_in<T: Row>(connection: &Connection, id: u64) -> Result<Option<T>, StoreError> {
+fn row_in<T: Row>(connection: &Db<'_>, id: u64) -> Result<Option<T>, StoreError> {
     let row: Option<(i64, String)> = connection
-        .query_row(T::BY_ID, params![id as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(T::BY_ID, args![id as i64], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     row.map(parse_row).transpose()
 }
@@ -990,21 +839,21 @@ fn parse_row<T: Row>((id, json): (i64, String)) -> Result<T, StoreError> {
     Ok(value)
 }
 
-fn appeal_in(connection: &Connection, id: u64) -> Result<Option<Appeal>, StoreError> {
+fn appeal_in(connection: &Db<'_>, id: u64) -> Result<Option<Appeal>, StoreError> {
     row_in(connection, id)
 }
 
-fn sanctions_of_in(connection: &Connection, target: &Subject) -> Result<Vec<Sanction>, StoreError> {
+fn sanctions_of_in(connection: &Db<'_>, target: &Subject) -> Result<Vec<Sanction>, StoreError> {
     let mut statement = connection.prepare(
         "SELECT id, sanction FROM sanctions WHERE target_kind = ?1 AND target_id = ?2 ORDER BY id",
     )?;
-    let rows = statement.query_map(params![kind_name(target), target.id], |r| {
+    let rows = statement.query_map(args![kind_name(target), target.id], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
     })?;
     rows.map(|row| parse_row(row?)).collect()
 }
 
-impl Store for SqliteStore {
+impl<B: Backend> Store for SqlStore<B> {
     fn append(&mut self, event: AuditEvent) -> Result<AuditRecord, StoreError> {
         self.in_transaction(|transaction| append_in(transaction, event))
     }
@@ -1019,12 +868,13 @@ impl Store for SqliteStore {
     }
 
     fn offenders(&self) -> Result<Vec<Subject>, StoreError> {
-        let mut statement = self.connection.prepare(
+        let mut statement = self.db().prepare(
             "SELECT target_kind, target_id FROM strikes
              UNION SELECT target_kind, target_id FROM sanctions WHERE lifted = 0",
         )?;
-        let rows =
-            statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = statement.query_map(args![], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
         rows.map(|row| {
             let (kind, id) = row?;
             let kind = SubjectKind::parse(&kind)
@@ -1075,38 +925,45 @@ impl Store for SqliteStore {
     }
 
     fn records(&self, target: &Subject) -> Result<TargetRecord, StoreError> {
-        record_in(&self.connection, target)
+        record_in(&self.db(), target)
     }
 
     fn sanction(&self, id: u64) -> Result<Option<Sanction>, StoreError> {
-        sanction_in(&self.connection, id)
+        sanction_in(&self.db(), id)
     }
 
     fn evasions_of(&self, ban: u64) -> Result<Vec<Sanction>, StoreError> {
         let ids: Vec<u64> = self
-            .connection
-            .prepare(
+            .db()
+            .prepare(self.db().choose(
                 "SELECT s.id FROM sanctions s JOIN audit a ON a.seq = s.audit_seq
                  WHERE s.lifted = 0
                    AND json_extract(a.event, '$.evidence.evasion') = 1
                    AND json_extract(a.event, '$.evidence.offence.ban') = ?1
                  ORDER BY s.id",
-            )?
-            .query_map([ban as i64], |row| row.get::<_, i64>(0).map(|id| id as u64))?
+                "SELECT s.id FROM sanctions s JOIN audit a ON a.seq = s.audit_seq
+                 WHERE s.lifted = 0
+                   AND (a.event::jsonb #> '{evidence,evasion}') IN ('true'::jsonb, '1'::jsonb)
+                   AND (a.event::jsonb #> '{evidence,offence,ban}') = to_jsonb(?1::bigint)
+                 ORDER BY s.id",
+            ))?
+            .query_map(args![ban as i64], |row| {
+                row.get::<_, i64>(0).map(|id| id as u64)
+            })?
             .collect::<Result<_, _>>()?;
         ids.into_iter()
-            .filter_map(|id| sanction_in(&self.connection, id).transpose())
+            .filter_map(|id| sanction_in(&self.db(), id).transpose())
             .collect()
     }
 
     fn sanctions_of(&self, target: &Subject) -> Result<Vec<Sanction>, StoreError> {
-        sanctions_of_in(&self.connection, target)
+        sanctions_of_in(&self.db(), target)
     }
 
     fn active_sanctions(&self, target: &Subject, at: i64) -> Result<Vec<Sanction>, StoreError> {
         let mut statement =
-            self.connection.prepare_cached("SELECT id, sanction FROM sanctions WHERE target_kind = ?1 AND target_id = ?2 AND lifted = 0 ORDER BY id")?;
-        let rows = statement.query_map(params![kind_name(target), target.id], |r| {
+            self.db().prepare_cached("SELECT id, sanction FROM sanctions WHERE target_kind = ?1 AND target_id = ?2 AND lifted = 0 ORDER BY id")?;
+        let rows = statement.query_map(args![kind_name(target), target.id], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
         })?;
         let mut active = Vec::new();
@@ -1120,15 +977,15 @@ impl Store for SqliteStore {
     }
 
     fn strikes(&self, target: &Subject, ladder: LadderName) -> Result<Vec<Strike>, StoreError> {
-        strikes_in(&self.connection, target, ladder)
+        strikes_in(&self.db(), target, ladder)
     }
 
     fn sanctioned(&self, kind: SubjectKind, at: i64) -> Result<Vec<String>, StoreError> {
         let kind = kind.as_str();
-        let mut statement = self.connection.prepare_cached(
+        let mut statement = self.db().prepare_cached(
             "SELECT id, sanction FROM sanctions WHERE target_kind = ?1 AND lifted = 0 ORDER BY id",
         )?;
-        let rows = statement.query_map(params![kind], |r| {
+        let rows = statement.query_map(args![kind], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
         })?;
         let mut ids = Vec::new();
@@ -1155,7 +1012,7 @@ impl Store for SqliteStore {
             let existing: Option<i64> = transaction
                 .query_row(
                     "SELECT id FROM appeals WHERE sanction_id = ?1",
-                    params![sanction_id as i64],
+                    args![sanction_id as i64],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -1197,15 +1054,16 @@ impl Store for SqliteStore {
     }
 
     fn appeal(&self, id: u64) -> Result<Option<Appeal>, StoreError> {
-        appeal_in(&self.connection, id)
+        appeal_in(&self.db(), id)
     }
 
     fn appeals(&self, state: Option<AppealState>, limit: usize) -> Result<Vec<Appeal>, StoreError> {
-        let mut statement = self.connection.prepare(
-            "SELECT id, appeal FROM appeals WHERE ?1 IS NULL OR state = ?1 ORDER BY id LIMIT ?2",
+        let mut statement = self.db().prepare(
+            "SELECT id, appeal FROM appeals WHERE CAST(?1 AS TEXT) IS NULL OR state = CAST(?1 AS TEXT)
+             ORDER BY id LIMIT ?2",
         )?;
         let rows = statement
-            .query_map(params![state.map(AppealState::as_str), limit as i64], |r| {
+            .query_map(args![state.map(AppealState::as_str), limit as i64], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
             })?;
         rows.map(|row| parse_row(row?)).collect()
@@ -1223,15 +1081,15 @@ impl Store for SqliteStore {
     }
 
     fn report(&self, id: u64) -> Result<Option<Report>, StoreError> {
-        reports::report_in(&self.connection, id)
+        reports::report_in(&self.db(), id)
     }
 
     fn case(&self, id: u64) -> Result<Option<Case>, StoreError> {
-        reports::case_in(&self.connection, id)
+        reports::case_in(&self.db(), id)
     }
 
     fn case_reports(&self, id: u64) -> Result<Vec<Report>, StoreError> {
-        reports::case_reports_in(&self.connection, id)
+        reports::case_reports_in(&self.db(), id)
     }
 
     fn cases(
@@ -1241,11 +1099,11 @@ impl Store for SqliteStore {
         limit: usize,
         at: i64,
     ) -> Result<Vec<Case>, StoreError> {
-        reports::cases_in(&self.connection, states, reason, limit, at)
+        reports::cases_in(&self.db(), states, reason, limit, at)
     }
 
     fn cases_about(&self, subject: &Subject) -> Result<Vec<Case>, StoreError> {
-        reports::cases_about_in(&self.connection, subject)
+        reports::cases_about_in(&self.db(), subject)
     }
 
     fn move_case(
@@ -1282,11 +1140,11 @@ impl Store for SqliteStore {
     }
 
     fn reporter_record(&self, reporter: &str) -> Result<ReporterRecord, StoreError> {
-        reports::reporter_record_in(&self.connection, reporter)
+        reports::reporter_record_in(&self.db(), reporter)
     }
 
     fn examples(&self, limit: usize) -> Result<Vec<LabelledExample>, StoreError> {
-        reports::examples_in(&self.connection, limit)
+        reports::examples_in(&self.db(), limit)
     }
 
     fn create_token(&mut self, name: &str, role: Role, at: i64) -> Result<String, StoreError> {
@@ -1295,7 +1153,7 @@ impl Store for SqliteStore {
         self.in_transaction(|transaction| {
             transaction.execute(
                 "INSERT INTO tokens (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![name, role.as_str(), secret_hash(&secret), at],
+                args![name, role.as_str(), secret_hash(&secret), at],
             )?;
             // The audit names the token, never its secret or hash.
             audit_token(
@@ -1313,7 +1171,7 @@ impl Store for SqliteStore {
         self.in_transaction(|transaction| {
             let revoked = transaction.execute(
                 "UPDATE tokens SET revoked = 1 WHERE name = ?1 AND revoked = 0",
-                params![name],
+                args![name],
             )?;
             if revoked > 0 {
                 audit_token(
@@ -1330,9 +1188,9 @@ impl Store for SqliteStore {
 
     fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
         let mut statement = self
-            .connection
+            .db()
             .prepare("SELECT name, role, created_at, revoked FROM tokens ORDER BY id")?;
-        let rows = statement.query_map([], |r| {
+        let rows = statement.query_map(args![], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -1356,9 +1214,9 @@ impl Store for SqliteStore {
 
     fn authenticate_hash(&self, hash: &str) -> Result<Option<(Role, String)>, StoreError> {
         let row: Option<(String, String)> = self
-            .connection
+            .db()
             .prepare_cached("SELECT role, name FROM tokens WHERE hash = ?1 AND revoked = 0")?
-            .query_row(params![hash], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(args![hash], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         Ok(row.and_then(|(role, name)| Some((Role::parse(&role)?, name))))
     }
@@ -1369,20 +1227,22 @@ impl Store for SqliteStore {
         preferences: &Preferences,
         at: i64,
     ) -> Result<(), StoreError> {
-        self.connection.execute(
+        self.db().execute(
             "INSERT INTO preferences (recipient, body, updated_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (recipient) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-            params![recipient, to_json(preferences)?, at],
+            args![recipient, to_json(preferences)?, at],
         )?;
         Ok(())
     }
 
     fn preferences(&self, recipients: &[String]) -> Result<Vec<(String, Preferences)>, StoreError> {
-        let mut statement = self.connection.prepare_cached(
+        let mut statement = self.db().prepare_cached(self.db().choose(
             "SELECT recipient, body FROM preferences
              WHERE recipient IN (SELECT value FROM json_each(?1)) ORDER BY recipient",
-        )?;
-        let rows = statement.query_map(params![to_json(&recipients)?], |r| {
+            "SELECT recipient, body FROM preferences
+             WHERE recipient IN (SELECT json_array_elements_text(?1::json)) ORDER BY recipient",
+        ))?;
+        let rows = statement.query_map(args![to_json(&recipients)?], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?;
         rows.map(|row| {
@@ -1399,10 +1259,10 @@ impl Store for SqliteStore {
     }
 
     fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError> {
-        let mut statement = self.connection.prepare_cached(
+        let mut statement = self.db().prepare_cached(
             "SELECT id, topic, payload, attempts, next_at FROM outbox WHERE next_at <= ?1 ORDER BY next_at, id LIMIT ?2",
         )?;
-        let rows = statement.query_map(params![now, limit as i64], |r| {
+        let rows = statement.query_map(args![now, limit as i64], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
@@ -1426,34 +1286,34 @@ impl Store for SqliteStore {
     }
 
     fn notification_delivered(&mut self, id: u64) -> Result<(), StoreError> {
-        self.connection
-            .execute("DELETE FROM outbox WHERE id = ?1", params![id as i64])?;
+        self.db()
+            .execute("DELETE FROM outbox WHERE id = ?1", args![id as i64])?;
         Ok(())
     }
 
     fn notification_failed(&mut self, id: u64, error: &str, now: i64) -> Result<(), StoreError> {
         let attempts: i64 = self
-            .connection
+            .db()
             .query_row(
                 "SELECT attempts FROM outbox WHERE id = ?1",
-                params![id as i64],
+                args![id as i64],
                 |r| r.get(0),
             )
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("notification {id}")))?;
-        self.connection.execute(
+        self.db().execute(
             "UPDATE outbox SET attempts = attempts + 1, next_at = ?1, last_error = ?2 WHERE id = ?3",
-            params![now + backoff_seconds(attempts as u32), error, id as i64],
+            args![now + backoff_seconds(attempts as u32), error, id as i64],
         )?;
         Ok(())
     }
 
     fn history(&self, subject: &Subject, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
-        let mut statement = self.connection.prepare(
+        let mut statement = self.db().prepare(
             "SELECT seq, event, prev_hash, hash FROM audit WHERE subject_kind = ?1 AND subject_id = ?2 ORDER BY seq DESC LIMIT ?3",
         )?;
         let rows = statement.query_map(
-            params![kind_name(subject), subject.id, limit as i64],
+            args![kind_name(subject), subject.id, limit as i64],
             Self::record,
         )?;
         let mut records = rows
@@ -1465,10 +1325,10 @@ impl Store for SqliteStore {
 
     fn audit_head(&self) -> Result<Option<Head>, StoreError> {
         Ok(self
-            .connection
+            .db()
             .query_row(
                 "SELECT seq, hash, mac FROM audit_head WHERE id = 1",
-                [],
+                args![],
                 |r| {
                     Ok(Head {
                         seq: r.get::<_, i64>(0)? as u64,
@@ -1483,14 +1343,14 @@ impl Store for SqliteStore {
     fn verify(&self) -> Result<u64, StoreError> {
         // The chain, record by record, in constant memory; the events that change sanctions and
         // strikes are kept to rebuild them.
-        let mut statement = self.connection.prepare(
+        let mut statement = self.db().prepare(
             "SELECT seq, at, subject_kind, subject_id, event, prev_hash, hash, scheme
              FROM audit ORDER BY seq",
         )?;
         let mut verifier = audit::ChainVerifier::new(self.key.clone());
         let mut changes = Vec::new();
         let mut first_keyed: Option<u64> = None;
-        let rows = statement.query_map([], |r| {
+        let rows = statement.query_map(args![], |r| {
             Ok(StoredRecord {
                 seq: r.get::<_, i64>(0)? as u64,
                 at: r.get(1)?,
@@ -1529,7 +1389,7 @@ fn changes_state(action: core::AuditAction) -> bool {
     )
 }
 
-impl SqliteStore {
+impl<B: Backend> SqlStore<B> {
     /// Rebuild the sanctions and strikes from the log's events and compare them with the
     /// tables: an edit to a table the chain does not hash is caught here. Sanctions given
     /// before the keyed chain (`first_keyed`) carry no full record in their event and are
@@ -1542,10 +1402,10 @@ impl SqliteStore {
         let derived =
             core::replay(events.iter().map(|(seq, e)| (*seq, e))).map_err(StoreError::Corrupt)?;
         let mismatch = |what: String| StoreError::Chain(audit::ChainError::StateDiffers(what));
-        let mut statement = self.connection.prepare(
+        let mut statement = self.db().prepare(
             "SELECT id, sanction, audit_seq, kind, function, ends, lifted FROM sanctions ORDER BY id",
         )?;
-        let rows = statement.query_map([], |r| {
+        let rows = statement.query_map(args![], |r| {
             Ok((
                 r.get::<_, i64>(0)? as u64,
                 r.get::<_, String>(1)?,
@@ -1597,10 +1457,10 @@ impl SqliteStore {
                 "the log gives {logged} sanctions, the table holds {seen}: rows were deleted"
             )));
         }
-        let mut statement = self.connection.prepare(
+        let mut statement = self.db().prepare(
             "SELECT sanction_id, weight, reversed, ladder, at FROM strikes WHERE sanction_id IS NOT NULL",
         )?;
-        let rows = statement.query_map([], |r| {
+        let rows = statement.query_map(args![], |r| {
             Ok((
                 r.get::<_, i64>(0)? as u64,
                 r.get::<_, i64>(1)? as u32,
@@ -1658,12 +1518,12 @@ fn record_offence_in(
     }
 }
 
-fn sanction_in(connection: &Connection, id: u64) -> Result<Option<Sanction>, StoreError> {
+fn sanction_in(connection: &Db<'_>, id: u64) -> Result<Option<Sanction>, StoreError> {
     row_in(connection, id)
 }
 
 fn strikes_in(
-    connection: &Connection,
+    connection: &Db<'_>,
     target: &Subject,
     ladder: LadderName,
 ) -> Result<Vec<Strike>, StoreError> {
@@ -1675,24 +1535,21 @@ fn strikes_in(
 
 /// A target's strikes on a ladder with the audit record that gave each, oldest first.
 fn strikes_with_seq_in(
-    connection: &Connection,
+    connection: &Db<'_>,
     target: &Subject,
     ladder: LadderName,
 ) -> Result<Vec<(u64, Strike)>, StoreError> {
     let mut statement = connection
         .prepare_cached("SELECT at, weight, reversed, audit_seq FROM strikes WHERE target_kind = ?1 AND target_id = ?2 AND ladder = ?3 ORDER BY at, id")?;
-    let rows = statement.query_map(
-        params![kind_name(target), target.id, ladder.as_str()],
-        |r| {
-            Ok((
-                r.get::<_, i64>(3)? as u64,
-                Strike {
-                    at: r.get(0)?,
-                    weight: r.get::<_, i64>(1)? as u32,
-                    reversed: r.get::<_, i64>(2)? != 0,
-                },
-            ))
-        },
-    )?;
+    let rows = statement.query_map(args![kind_name(target), target.id, ladder.as_str()], |r| {
+        Ok((
+            r.get::<_, i64>(3)? as u64,
+            Strike {
+                at: r.get(0)?,
+                weight: r.get::<_, i64>(1)? as u32,
+                reversed: r.get::<_, i64>(2)? != 0,
+            },
+        ))
+    })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }

@@ -2,7 +2,7 @@
 //! function runs inside the caller's transaction, so a case's move, its audit record, the
 //! sanction it gives and the notifications it sends commit together.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::sql::{Db, Optional, args};
 
 use super::{
     StoreError, Tx, append_in, kind_name, notify_in, parse_row, record_offence_in, row_in, to_json,
@@ -27,11 +27,11 @@ fn labels_spam(reason: Reason) -> bool {
     )
 }
 
-pub(super) fn case_in(connection: &Connection, id: u64) -> Result<Option<Case>, StoreError> {
+pub(super) fn case_in(connection: &Db<'_>, id: u64) -> Result<Option<Case>, StoreError> {
     row_in(connection, id)
 }
 
-pub(super) fn report_in(connection: &Connection, id: u64) -> Result<Option<Report>, StoreError> {
+pub(super) fn report_in(connection: &Db<'_>, id: u64) -> Result<Option<Report>, StoreError> {
     row_in(connection, id)
 }
 
@@ -41,13 +41,13 @@ const TRIAGE_WINDOW: usize = 1000;
 
 /// A case's latest `limit` reports, in filing order.
 fn latest_reports_in(
-    connection: &Connection,
+    connection: &Db<'_>,
     id: u64,
     limit: usize,
 ) -> Result<Vec<Report>, StoreError> {
     let mut statement = connection
         .prepare("SELECT id, body FROM reports WHERE case_id = ?1 ORDER BY id DESC LIMIT ?2")?;
-    let rows = statement.query_map(params![id as i64, limit as i64], |r| {
+    let rows = statement.query_map(args![id as i64, limit as i64], |r| {
         Ok((r.get(0)?, r.get(1)?))
     })?;
     let mut reports = rows
@@ -57,15 +57,15 @@ fn latest_reports_in(
     Ok(reports)
 }
 
-pub(super) fn case_reports_in(connection: &Connection, id: u64) -> Result<Vec<Report>, StoreError> {
+pub(super) fn case_reports_in(connection: &Db<'_>, id: u64) -> Result<Vec<Report>, StoreError> {
     let mut statement =
         connection.prepare("SELECT id, body FROM reports WHERE case_id = ?1 ORDER BY id")?;
-    let rows = statement.query_map(params![id as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = statement.query_map(args![id as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.map(|row| parse_row(row?)).collect()
 }
 
 pub(super) fn cases_in(
-    connection: &Connection,
+    connection: &Db<'_>,
     states: &[CaseState],
     reason: Option<Reason>,
     limit: usize,
@@ -78,14 +78,20 @@ pub(super) fn cases_in(
     };
     // At most four states: bind them as a JSON array rather than build SQL text.
     // Ordered by `Case::aged_priority`, computed by the database over the whole queue.
-    let mut statement = connection.prepare(
+    let mut statement = connection.prepare(connection.choose(
         "SELECT id, body FROM cases
          WHERE state IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR reason = ?2)
          ORDER BY priority + MIN(MAX(?4 - json_extract(body, '$.opened_at'), 0) / 3600.0 * ?5, ?6) DESC, id
          LIMIT ?3",
-    )?;
+        "SELECT id, body FROM cases
+         WHERE state IN (SELECT json_array_elements_text(?1::json))
+           AND (?2::text IS NULL OR reason = ?2::text)
+         ORDER BY priority + LEAST(GREATEST(?4::bigint - (body::jsonb->>'opened_at')::bigint, 0)
+                  / 3600.0::float8 * ?5::float8, ?6::float8) DESC, id
+         LIMIT ?3",
+    ))?;
     let rows = statement.query_map(
-        params![
+        args![
             to_json(&states)?,
             reason.map(Reason::as_str),
             limit as i64,
@@ -99,26 +105,26 @@ pub(super) fn cases_in(
 }
 
 pub(super) fn cases_about_in(
-    connection: &Connection,
+    connection: &Db<'_>,
     subject: &Subject,
 ) -> Result<Vec<Case>, StoreError> {
     let mut statement = connection.prepare(
         "SELECT id, body FROM cases WHERE subject_kind = ?1 AND subject_id = ?2 ORDER BY id DESC",
     )?;
-    let rows = statement.query_map(params![kind_name(subject), subject.id], |r| {
+    let rows = statement.query_map(args![kind_name(subject), subject.id], |r| {
         Ok((r.get(0)?, r.get(1)?))
     })?;
     rows.map(|row| parse_row(row?)).collect()
 }
 
 pub(super) fn reporter_record_in(
-    connection: &Connection,
+    connection: &Db<'_>,
     reporter: &str,
 ) -> Result<ReporterRecord, StoreError> {
     Ok(connection
         .query_row(
             "SELECT upheld, dismissed FROM reporters WHERE reporter = ?1",
-            params![reporter],
+            args![reporter],
             |r| {
                 Ok(ReporterRecord {
                     upheld: r.get::<_, i64>(0)? as u32,
@@ -133,7 +139,7 @@ pub(super) fn reporter_record_in(
 fn save_case(transaction: &Tx<'_>, case: &Case) -> Result<(), StoreError> {
     transaction.execute(
         "UPDATE cases SET state = ?1, reason = ?2, priority = ?3, assignee = ?4, body = ?5 WHERE id = ?6",
-        params![
+        args![
             case.state.as_str(),
             case.reason.as_str(),
             case.priority,
@@ -189,7 +195,7 @@ pub(super) fn file_report_in(
     let open: Option<(i64, String)> = transaction
         .query_row(
             "SELECT id, body FROM cases WHERE subject_kind = ?1 AND subject_id = ?2 AND state != 'resolved' ORDER BY id DESC LIMIT 1",
-            params![kind_name(&new.subject), new.subject.id],
+            args![kind_name(&new.subject), new.subject.id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
@@ -217,17 +223,17 @@ pub(super) fn file_report_in(
             };
             transaction.execute(
                 "INSERT INTO cases (subject_kind, subject_id, state, reason, priority, body) VALUES (?1, ?2, ?3, ?4, 0, ?5)",
-                params![kind_name(&case.subject), case.subject.id, case.state.as_str(), case.reason.as_str(), to_json(&case)?],
+                args![kind_name(&case.subject), case.subject.id, case.state.as_str(), case.reason.as_str(), to_json(&case)?],
             )?;
             Case {
-                id: transaction.last_insert_rowid() as u64,
+                id: transaction.last_insert_rowid()? as u64,
                 ..case
             }
         }
     };
     let repeat: bool = transaction.query_row(
         "SELECT EXISTS (SELECT 1 FROM reports WHERE case_id = ?1 AND reporter = ?2)",
-        params![case.id as i64, new.reporter.id],
+        args![case.id as i64, new.reporter.id],
         |r| r.get(0),
     )?;
     let mut report = Report {
@@ -241,9 +247,9 @@ pub(super) fn file_report_in(
     };
     transaction.execute(
         "INSERT INTO reports (case_id, reporter, body) VALUES (?1, ?2, ?3)",
-        params![case.id as i64, report.reporter.id, to_json(&report)?],
+        args![case.id as i64, report.reporter.id, to_json(&report)?],
     )?;
-    report.id = transaction.last_insert_rowid() as u64;
+    report.id = transaction.last_insert_rowid()? as u64;
 
     // Weigh the case again from its latest reports (all of them, up to TRIAGE_WINDOW).
     let reports = latest_reports_in(transaction, case.id, TRIAGE_WINDOW)?;
@@ -452,7 +458,7 @@ pub(super) fn resolve_case_in(
             .push(report.id);
     }
     for reporter in reporters_in_order(&reports) {
-        transaction.execute(&count, params![reporter])?;
+        transaction.execute(&count, args![reporter])?;
         // The engine's own holds keep a record (how often reviewers agree with it), but
         // nobody is there to be told.
         if reporter.starts_with(SYSTEM_REPORTER_PREFIX) {
@@ -509,7 +515,7 @@ pub(super) fn resolve_case_in(
 
 /// Record (or correct) a person's label on a text.
 pub(super) fn save_example(
-    connection: &Connection,
+    connection: &Db<'_>,
     source: &str,
     spam: bool,
     text: &str,
@@ -518,7 +524,7 @@ pub(super) fn save_example(
     connection.execute(
         "INSERT INTO examples (source, spam, text, at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (source) DO UPDATE SET spam = excluded.spam, at = excluded.at",
-        params![source, spam, text, at],
+        args![source, spam, text, at],
     )?;
     Ok(())
 }
@@ -526,7 +532,7 @@ pub(super) fn save_example(
 /// After an appeal on a sanction whose evidence holds the sanctioned text, the decision
 /// labels that text: upheld → unwanted, reversed → fine.
 pub(super) fn label_from_appeal(
-    connection: &Connection,
+    connection: &Db<'_>,
     sanction: &Sanction,
     upheld: bool,
     at: i64,
@@ -534,7 +540,7 @@ pub(super) fn label_from_appeal(
     let evidence: Option<String> = connection
         .query_row(
             "SELECT event FROM audit WHERE seq = ?1",
-            params![sanction.audit_seq as i64],
+            args![sanction.audit_seq as i64],
             |r| r.get(0),
         )
         .optional()?;
@@ -560,12 +566,12 @@ pub(super) fn label_from_appeal(
 }
 
 pub(super) fn examples_in(
-    connection: &Connection,
+    connection: &Db<'_>,
     limit: usize,
 ) -> Result<Vec<LabelledExample>, StoreError> {
     let mut statement =
         connection.prepare("SELECT spam, text, source, at FROM examples ORDER BY id LIMIT ?1")?;
-    let rows = statement.query_map(params![limit as i64], |r| {
+    let rows = statement.query_map(args![limit as i64], |r| {
         Ok(LabelledExample {
             spam: r.get(0)?,
             text: r.get(1)?,
