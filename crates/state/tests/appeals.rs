@@ -320,7 +320,7 @@ fn bans_on_devices_and_ip_ranges_cover_new_accounts() {
 
 #[test]
 fn tokens_are_stored_hashed_and_carry_a_role() {
-    let (dir, mut store) = store("tokens");
+    let (dir, mut store) = sqlite_store("tokens");
     let secret = store.create_token("ops", Role::Reviewer, T0).unwrap();
     assert_eq!(
         store.authenticate(&secret).unwrap(),

@@ -10,7 +10,7 @@ use menshen_state::{
     ladder::{Ladders, SanctionKind},
     report::{CaseAction, CaseState, Evidence, NewReport, Outcome, Reason, ReportConfig, Reporter},
     sanction::{LadderName, Offence},
-    store::{SqliteStore, Store, StoreError},
+    store::{Store, StoreError},
 };
 
 fn person(kind: ActorKind, id: &str) -> Actor {
@@ -67,7 +67,7 @@ fn verify(reviewer: &Actor, at: i64) -> Offence {
     }
 }
 
-fn file(store: &mut SqliteStore, new: NewReport) -> menshen_state::report::Case {
+fn file(store: &mut dyn Store, new: NewReport) -> menshen_state::report::Case {
     store
         .file_report(new, 0.2, &ReportConfig::default())
         .unwrap()
@@ -77,17 +77,17 @@ fn file(store: &mut SqliteStore, new: NewReport) -> menshen_state::report::Case 
 #[test]
 fn reports_on_one_subject_join_one_case_until_it_is_resolved() {
     let (_dir, mut store) = store("reports-group");
-    let first = file(&mut store, report("a", message("m1"), Reason::Fraud, T0));
+    let first = file(&mut *store, report("a", message("m1"), Reason::Fraud, T0));
     let second = file(
-        &mut store,
+        &mut *store,
         report("b", message("m1"), Reason::Fraud, T0 + 60),
     );
     let again = file(
-        &mut store,
+        &mut *store,
         report("b", message("m1"), Reason::MarketingSpam, T0 + 90),
     );
     let other = file(
-        &mut store,
+        &mut *store,
         report("a", message("m2"), Reason::Fraud, T0 + 120),
     );
     assert_eq!(first.id, second.id);
@@ -115,7 +115,7 @@ fn reports_on_one_subject_join_one_case_until_it_is_resolved() {
         )
         .unwrap();
     let fresh = file(
-        &mut store,
+        &mut *store,
         report("c", message("m1"), Reason::Fraud, T0 + 300),
     );
     assert_ne!(fresh.id, first.id, "a resolved case takes no more reports");
@@ -158,13 +158,13 @@ fn a_bad_faith_wave_is_flagged_and_audited() {
 fn the_queue_hands_out_the_highest_priority_open_case() {
     let (_dir, mut store) = store("reports-queue");
     let low = file(
-        &mut store,
+        &mut *store,
         report("a", message("low"), Reason::MarketingSpam, T0),
     );
     let mut high = low.clone();
     for (i, who) in ["a", "b", "c"].iter().enumerate() {
         high = file(
-            &mut store,
+            &mut *store,
             report(who, message("high"), Reason::Fraud, T0 + i as i64),
         );
     }
@@ -192,7 +192,7 @@ fn the_queue_hands_out_the_highest_priority_open_case() {
 #[test]
 fn moves_are_checked_and_audited() {
     let (_dir, mut store) = store("reports-moves");
-    let case = file(&mut store, report("a", message("m1"), Reason::Fraud, T0));
+    let case = file(&mut *store, report("a", message("m1"), Reason::Fraud, T0));
     let ana = person(ActorKind::Reviewer, "ana");
     let bo = person(ActorKind::Reviewer, "bo");
     let root = person(ActorKind::Admin, "root");
@@ -248,9 +248,9 @@ fn moves_are_checked_and_audited() {
 fn verification_sanctions_through_the_ladder_and_tells_everyone() {
     let (_dir, mut store) = store("reports-verify");
     let ladders = Ladders::embedded();
-    let case = file(&mut store, report("a", message("m1"), Reason::Fraud, T0));
+    let case = file(&mut *store, report("a", message("m1"), Reason::Fraud, T0));
     file(
-        &mut store,
+        &mut *store,
         report("b", message("m1"), Reason::Fraud, T0 + 5),
     );
     let ana = person(ActorKind::Reviewer, "ana");
@@ -349,11 +349,11 @@ fn dismissal_lowers_reporters_reliability_and_labels_only_spam_reasons() {
     let ladders = Ladders::embedded();
     let ana = person(ActorKind::Reviewer, "ana");
     let spam = file(
-        &mut store,
+        &mut *store,
         report("a", message("m1"), Reason::MarketingSpam, T0),
     );
     let rude = file(
-        &mut store,
+        &mut *store,
         report("a", message("m2"), Reason::Harassment, T0),
     );
     for case in [spam.id, rude.id] {
@@ -375,11 +375,11 @@ fn dismissal_lowers_reporters_reliability_and_labels_only_spam_reasons() {
     assert_eq!(examples[0].source, format!("case:{}", spam.id));
     // A twice-dismissed reporter now weighs less than a newcomer.
     let theirs = file(
-        &mut store,
+        &mut *store,
         report("a", message("m3"), Reason::Fraud, T0 + 20),
     );
     let newcomer = file(
-        &mut store,
+        &mut *store,
         report("z", message("m4"), Reason::Fraud, T0 + 20),
     );
     assert!(theirs.priority < newcomer.priority);
@@ -389,15 +389,18 @@ fn dismissal_lowers_reporters_reliability_and_labels_only_spam_reasons() {
 fn an_old_case_rises_in_the_queue_as_it_waits() {
     let (_dir, mut store) = store("reports-ageing");
     // One reporter, a day and a half ago; then three reporters on another subject now.
-    let old = file(&mut store, report("a", message("m-old"), Reason::Fraud, T0));
+    let old = file(
+        &mut *store,
+        report("a", message("m-old"), Reason::Fraud, T0),
+    );
     let now = T0 + 36 * HOUR;
     let mut fresh = file(
-        &mut store,
+        &mut *store,
         report("b", message("m-new"), Reason::Fraud, now),
     );
     for reporter in ["c", "d"] {
         fresh = file(
-            &mut store,
+            &mut *store,
             report(reporter, message("m-new"), Reason::Fraud, now),
         );
     }

@@ -153,7 +153,7 @@ fn manual_decisions_outrank_automatic_ones() {
 
 #[test]
 fn evasion_goes_straight_to_permanent_and_strikes_decay() {
-    let (dir, mut store) = store("evasion");
+    let (dir, mut store) = sqlite_store("evasion");
     let ladder = Ladders::embedded();
     let ban = store
         .record_offence(offence("u9", T0, ActorKind::Rule, true), &ladder)
@@ -227,7 +227,7 @@ fn sanctioned_domains_are_listed_while_in_force() {
 
 /// A store where u1 has a warning, a restriction, and an appeal that reversed the warning.
 fn with_history(name: &str) -> std::path::PathBuf {
-    let (dir, mut store) = store(name);
+    let (dir, mut store) = sqlite_store(name);
     let ladders = menshen_state::ladder::Ladders::embedded();
     let warning = store
         .record_offence(offence("u1", T0, ActorKind::Rule, false), &ladders)

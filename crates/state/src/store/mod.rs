@@ -60,6 +60,85 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// The store a configuration names: PostgreSQL when `database_url` is given (a `postgres://`
+/// URL), else the embedded SQLite store in `dir`. Either way the audit key is the one at
+/// [`audit_key_path`] of `dir`: every instance of a shared store needs the same key there.
+pub fn open(dir: &Path, database_url: Option<&str>) -> Result<Box<dyn Store + Send>, StoreError> {
+    let Some(url) = database_url else {
+        return Ok(Box::new(SqliteStore::open(dir)?));
+    };
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(StoreError::Refused(format!(
+            "database_url `{}` is not a PostgreSQL URL; write postgres://user:password@host:5432/database",
+            postgres::redacted(url)
+        )));
+    }
+    let created = !dir.exists();
+    std::fs::create_dir_all(dir)
+        .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
+    if created {
+        private(dir, 0o700)?;
+    }
+    let path = audit_key_path(dir);
+    let key = AuditKey::load_or_create(&path)
+        .map_err(|e| StoreError::Corrupt(format!("the audit key ({}): {e}", path.display())))?;
+    Ok(Box::new(PostgresStore::connect(url, key)?))
+}
+
+/// Stores for tests that run on both backends. `MENSHEN_TEST_BACKEND=postgres`, with
+/// `MENSHEN_TEST_DATABASE_URL` (what `scripts/services.sh start` prints), selects PostgreSQL;
+/// anything else, the embedded store.
+pub mod testing {
+    use std::path::PathBuf;
+
+    /// Whether the tests run on PostgreSQL.
+    pub fn on_postgres() -> bool {
+        std::env::var("MENSHEN_TEST_BACKEND").as_deref() == Ok("postgres")
+    }
+
+    /// A fresh folder for the store of test `name`, and on PostgreSQL the URL of a fresh
+    /// schema of its own (dropped and made again), so that tests running at once do not meet.
+    pub fn fresh(name: &str) -> (PathBuf, Option<String>) {
+        let pid = std::process::id();
+        let dir = std::env::temp_dir().join(format!("menshen-test-{name}-{pid}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        if !on_postgres() {
+            return (dir, None);
+        }
+        let url = std::env::var("MENSHEN_TEST_DATABASE_URL").expect(
+            "MENSHEN_TEST_BACKEND=postgres needs MENSHEN_TEST_DATABASE_URL: eval \"$(bash scripts/services.sh start)\"",
+        );
+        let mut schema: String = format!("t_{name}")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .take(40)
+            .collect();
+        schema.push_str(&format!("_{pid}"));
+        let mut client = postgres::Client::connect(&url, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("cannot reach the test database {url}: {e}"));
+        client
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .expect("a fresh schema");
+        let url = super::postgres::schema_url(&url, &schema).expect("a valid schema name");
+        (dir, Some(url))
+    }
+
+    /// A fresh store of either backend for test `name`, with its folder.
+    pub fn store(name: &str) -> (PathBuf, Box<dyn super::Store + Send>) {
+        let (dir, url) = fresh(name);
+        let store = super::open(&dir, url.as_deref()).expect("a fresh test store");
+        (dir, store)
+    }
+}
+
 /// What every store does. Times are given by the caller in seconds since the Unix epoch: the
 /// store has no clock of its own.
 pub trait Store {
@@ -791,7 +870,7 @@ fn seconds_of(at: &str) -> i64 {
 fn add_credit(connection: &Db<'_>, target: &Subject, seconds: i64) -> Result<(), StoreError> {
     connection.execute(
         "INSERT INTO credits (target_kind, target_id, seconds) VALUES (?1, ?2, ?3)
-         ON CONFLICT (target_kind, target_id) DO UPDATE SET seconds = seconds + excluded.seconds",
+         ON CONFLICT (target_kind, target_id) DO UPDATE SET seconds = credits.seconds + excluded.seconds",
         args![kind_name(target), target.id, seconds],
     )?;
     Ok(())

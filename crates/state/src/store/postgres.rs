@@ -280,3 +280,21 @@ pub fn redacted(url: &str) -> String {
         _ => url.to_owned(),
     }
 }
+
+/// `url` with the store's tables kept in `schema`: every connection made with the URL it
+/// returns sets PostgreSQL's `search_path` to it. `schema` is letters, digits and `_`.
+pub fn schema_url(url: &str, schema: &str) -> Result<String, StoreError> {
+    if schema.is_empty()
+        || !schema
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return Err(StoreError::Refused(format!(
+            "`{schema}` is not a schema name menshen uses; write letters, digits and `_`"
+        )));
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    Ok(format!(
+        "{url}{separator}options=-c%20search_path%3D{schema}"
+    ))
+}

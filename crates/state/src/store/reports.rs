@@ -448,7 +448,7 @@ pub(super) fn resolve_case_in(
     };
     let count = format!(
         "INSERT INTO reporters (reporter, {column}) VALUES (?1, 1)
-         ON CONFLICT (reporter) DO UPDATE SET {column} = {column} + 1"
+         ON CONFLICT (reporter) DO UPDATE SET {column} = reporters.{column} + 1"
     );
     let mut theirs: std::collections::HashMap<&str, Vec<u64>> = Default::default();
     for report in &reports {

@@ -4,17 +4,23 @@
 use menshen_state::{
     audit::{Actor, ActorKind, Subject, SubjectKind},
     sanction::{LadderName, Offence},
-    store::SqliteStore,
+    store::Store,
 };
 
 pub const HOUR: i64 = 3600;
 pub const T0: i64 = 1_790_000_000;
 
-pub fn store(name: &str) -> (std::path::PathBuf, SqliteStore) {
-    let dir = std::env::temp_dir().join(format!("menshen-sanctions-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store = SqliteStore::open(&dir).unwrap();
+/// A fresh store on the backend the run selects (`MENSHEN_TEST_BACKEND`): the same tests
+/// run on SQLite and on PostgreSQL.
+/// A fresh embedded store, for tests about its file (what is on disk, reopening it).
+pub fn sqlite_store(name: &str) -> (std::path::PathBuf, menshen_state::store::SqliteStore) {
+    let (dir, _) = menshen_state::store::testing::fresh(name);
+    let store = menshen_state::store::SqliteStore::open(&dir).unwrap();
     (dir, store)
+}
+
+pub fn store(name: &str) -> (std::path::PathBuf, Box<dyn Store + Send>) {
+    menshen_state::store::testing::store(name)
 }
 
 pub fn account(id: &str) -> Subject {
