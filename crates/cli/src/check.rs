@@ -74,17 +74,17 @@ pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if let Some(dir) = &args.store {
-        use menshen_state::{
-            audit::SubjectKind,
-            store::{SqliteStore, Store},
-        };
-        if !dir.join("menshen.db").exists() {
+        use menshen_state::audit::SubjectKind;
+        let url = std::env::var("MENSHEN_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty());
+        if url.is_none() && !dir.join("menshen.db").exists() {
             anyhow::bail!(
                 "no store at {}; pass the data folder of `menshen serve` with --store",
                 dir.display()
             );
         }
-        let store = SqliteStore::open(dir)?;
+        let store = crate::server::open_store(dir, url.as_deref(), true)?;
         let when = at.unwrap_or_else(jiff::Timestamp::now).as_second();
         sanctions.domains.extend(
             store

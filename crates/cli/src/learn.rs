@@ -37,16 +37,18 @@ fn load_all(paths: &[String]) -> anyhow::Result<(Vec<Example>, Vec<InputFile>)> 
 /// The messages people labelled in a server's store, with their provenance (the rows and a
 /// SHA-256 over `label<TAB>source<TAB>text` lines, so a retrain says what it learnt from).
 fn load_store(dir: &Path) -> anyhow::Result<(Vec<Example>, InputFile)> {
-    use menshen_state::store::Store as _;
     use sha2::Digest as _;
-    if !dir.join("menshen.db").exists() {
+    let url = std::env::var("MENSHEN_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() && !dir.join("menshen.db").exists() {
         bail!(
-            "{}: no store here (menshen.db); point --from-store at the folder `menshen serve` uses",
+            "{}: no store here (menshen.db); point --from-store at the folder `menshen serve` uses, or MENSHEN_DATABASE_URL at its database",
             dir.display()
         );
     }
-    let store = menshen_state::store::SqliteStore::open(dir)
-        .with_context(|| format!("opening the store in {}", dir.display()))?;
+    let store = crate::server::open_store(dir, url.as_deref(), true)
+        .with_context(|| format!("opening the store of {}", dir.display()))?;
     let labelled = store
         .examples(usize::MAX >> 1)
         .with_context(|| format!("reading labelled examples from {}", dir.display()))?;

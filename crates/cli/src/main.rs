@@ -57,8 +57,15 @@ enum Command {
     /// Work with the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Run the HTTP API with the embedded store (`./menshen-data` by default).
+    /// Run the HTTP API with the embedded store (`./menshen-data` by default), or with the
+    /// PostgreSQL database `MENSHEN_DATABASE_URL` (or `database_url`) names.
     Serve(server::ServeArgs),
+    /// Create or upgrade the store's schema (the embedded file, or the PostgreSQL database)
+    /// and print its version; `serve` does the same when it starts.
+    Migrate {
+        #[command(flatten)]
+        store: server::StoreArgs,
+    },
     /// Manage API tokens.
     #[command(subcommand)]
     Token(server::TokenCommand),
@@ -271,6 +278,7 @@ fn main() -> ExitCode {
         } => profiles::deliver(verdict.as_ref(), &prefs, &data),
         Command::Audit(AuditCommand::Verify { store }) => audit_verify(&store),
         Command::Serve(args) => server::serve(args),
+        Command::Migrate { store } => migrate(&store),
         Command::Token(command) => server::token(command),
         Command::Train(args) => learn::train(&args),
         Command::Eval {
@@ -351,8 +359,21 @@ fn build_engine(
     )
 }
 
+fn migrate(store: &server::StoreArgs) -> anyhow::Result<ExitCode> {
+    let backend = match store.database_url()? {
+        Some(url) => format!(
+            "PostgreSQL at {}",
+            menshen_state::store::postgres::redacted(&url)
+        ),
+        None => format!("the embedded store in {}", store.resolve()?.display()),
+    };
+    let version = store.open()?.schema_version()?;
+    out!("ok: {backend} is at schema version {version}");
+    Ok(ExitCode::SUCCESS)
+}
+
 fn audit_verify(store: &server::StoreArgs) -> anyhow::Result<ExitCode> {
-    use menshen_state::store::{Store, StoreError};
+    use menshen_state::store::StoreError;
     let store = store.open_existing()?;
     match store.verify() {
         Ok(count) => {

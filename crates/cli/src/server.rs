@@ -3,10 +3,7 @@
 use std::{path::PathBuf, process::ExitCode};
 
 use menshen_server::ServerConfig;
-use menshen_state::{
-    store::{SqliteStore, Store},
-    token::Role,
-};
+use menshen_state::{store::Store, token::Role};
 
 #[derive(clap::Args)]
 pub(crate) struct ServeArgs {
@@ -52,17 +49,46 @@ impl StoreArgs {
         Ok(dir)
     }
 
-    /// Open an existing store: a command that reads one must not create an empty one.
-    pub fn open_existing(&self) -> anyhow::Result<SqliteStore> {
-        let dir = self.resolve()?;
-        if !dir.join("menshen.db").exists() {
-            anyhow::bail!(
-                "no store in {}: start `menshen serve` there first, or point --data, MENSHEN_DATA or --config at the folder it uses",
-                dir.display()
-            );
+    /// The PostgreSQL database, if one is configured: `MENSHEN_DATABASE_URL`, else
+    /// `database_url` in the `--config` file.
+    pub fn database_url(&self) -> anyhow::Result<Option<String>> {
+        if let Some(url) = std::env::var("MENSHEN_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            return Ok(Some(url));
         }
-        Ok(SqliteStore::open(&dir)?)
+        match &self.config {
+            Some(file) => Ok(ServerConfig::load(Some(file), |_| None)?.database_url),
+            None => Ok(None),
+        }
     }
+
+    /// Open the store, creating it if need be.
+    pub fn open(&self) -> anyhow::Result<Box<dyn Store + Send>> {
+        open_store(&self.resolve()?, self.database_url()?.as_deref(), false)
+    }
+
+    /// Open an existing store: a command that reads one must not create an empty one.
+    pub fn open_existing(&self) -> anyhow::Result<Box<dyn Store + Send>> {
+        open_store(&self.resolve()?, self.database_url()?.as_deref(), true)
+    }
+}
+
+/// Open the store in `dir`, or in the PostgreSQL database `url` names (then `dir` holds only
+/// its audit key). `existing`: refuse to create an empty embedded store where none is.
+pub(crate) fn open_store(
+    dir: &std::path::Path,
+    url: Option<&str>,
+    existing: bool,
+) -> anyhow::Result<Box<dyn Store + Send>> {
+    if existing && url.is_none() && !dir.join("menshen.db").exists() {
+        anyhow::bail!(
+            "no store in {}: start `menshen serve` there first, or point --data, MENSHEN_DATA or --config at the folder it uses (or MENSHEN_DATABASE_URL at its database)",
+            dir.display()
+        );
+    }
+    Ok(menshen_state::store::open(dir, url)?)
 }
 
 #[derive(clap::Subcommand)]
@@ -116,7 +142,7 @@ pub(crate) fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("`{role}` is not a role; use service, reviewer or admin");
             };
             let name = name.unwrap_or_else(|| role.as_str().to_owned());
-            let mut store = SqliteStore::open(&store.resolve()?)?;
+            let mut store = store.open()?;
             let secret = store.create_token(&name, role, now)?;
             out!("{secret}");
         }

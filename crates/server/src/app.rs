@@ -12,7 +12,7 @@ use arc_swap::ArcSwap;
 use menshen_state::{
     ladder::Ladders,
     sanction::{Offence, Sanction},
-    store::{SqliteStore, Store, StoreError},
+    store::{Store, StoreError},
     token::{Role, secret_hash},
 };
 
@@ -45,8 +45,8 @@ pub struct App {
 }
 
 impl App {
-    /// Open the embedded store in the configured folder and build the engine, on the system's
-    /// clock.
+    /// Open the configured store (PostgreSQL with a `database_url`, else the embedded store in
+    /// the configured folder) and build the engine, on the system's clock.
     pub fn open(config: ServerConfig) -> anyhow::Result<Arc<App>> {
         App::open_with_clock(config, Arc::new(SystemClock))
     }
@@ -56,14 +56,16 @@ impl App {
         config: ServerConfig,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Arc<App>> {
-        let store = SqliteStore::open(&config.data_dir).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot open the store in {}: {e}",
-                config.data_dir.display()
-            )
-        })?;
+        let store = menshen_state::store::open(&config.data_dir, config.database_url.as_deref())
+            .map_err(|e| match &config.database_url {
+                Some(_) => anyhow::anyhow!("cannot open the store: {e}"),
+                None => anyhow::anyhow!(
+                    "cannot open the store in {}: {e}",
+                    config.data_dir.display()
+                ),
+            })?;
         let engine = build_engine(&config)?;
-        App::with_store(config, Box::new(store), engine, clock)
+        App::with_store(config, store, engine, clock)
     }
 
     pub fn with_store(

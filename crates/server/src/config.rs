@@ -14,8 +14,14 @@ pub struct ServerConfig {
     /// `127.0.0.1:8080`; env `MENSHEN_LISTEN`.
     #[serde(deserialize_with = "listen_address")]
     pub listen: SocketAddr,
-    /// The embedded store's folder. Default `./menshen-data`; env `MENSHEN_DATA`.
+    /// The embedded store's folder. Default `./menshen-data`; env `MENSHEN_DATA`. With a
+    /// `database_url`, it holds only the audit key (`audit.key`), which every instance of one
+    /// store must share.
     pub data_dir: PathBuf,
+    /// A PostgreSQL database for the store instead of the embedded SQLite file
+    /// (`postgres://user:password@host:5432/database`), shared by any number of instances.
+    /// Default none; env `MENSHEN_DATABASE_URL`.
+    pub database_url: Option<String>,
     /// The home platform. Default `wechat`.
     pub home: String,
     /// The language of texts people read (verdict reasons, refusals, notices, the console)
@@ -78,6 +84,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("menshen-data"),
+            database_url: None,
             home: "wechat".into(),
             locale: menshen_i18n::Locale::default(),
             profile: None,
@@ -152,6 +159,9 @@ impl ServerConfig {
         }
         if let Some(dir) = env("MENSHEN_DATA") {
             config.data_dir = dir.into();
+        }
+        if let Some(url) = env("MENSHEN_DATABASE_URL") {
+            config.database_url = Some(url);
         }
         if let Some(profile) = env("MENSHEN_PROFILE") {
             config.profile = Some(profile);

@@ -10,10 +10,7 @@ use axum::{
 };
 use http_body_util::BodyExt;
 use menshen_server::{App, ManualClock, ServerConfig, router};
-use menshen_state::{
-    store::{SqliteStore, Store},
-    token::Role,
-};
+use menshen_state::token::Role;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -33,9 +30,9 @@ pub fn server(name: &str) -> Server {
 }
 
 pub fn server_with(name: &str, configure: impl FnOnce(&mut ServerConfig)) -> Server {
-    let dir = std::env::temp_dir().join(format!("menshen-api-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut store = SqliteStore::open(&dir).unwrap();
+    // The backend the run selects (`MENSHEN_TEST_BACKEND`): the same tests on both.
+    let (dir, database_url) = menshen_state::store::testing::fresh(&format!("api-{name}"));
+    let mut store = menshen_state::store::open(&dir, database_url.as_deref()).unwrap();
     let service = store.create_token("platform", Role::Service, 0).unwrap();
     let reviewer = store.create_token("rita", Role::Reviewer, 0).unwrap();
     let admin = store.create_token("root", Role::Admin, 0).unwrap();
@@ -43,6 +40,7 @@ pub fn server_with(name: &str, configure: impl FnOnce(&mut ServerConfig)) -> Ser
     // The tests read English texts; `locale.rs` covers the Chinese default.
     let mut config = ServerConfig {
         data_dir: dir.clone(),
+        database_url,
         locale: menshen_i18n::Locale::En,
         ..ServerConfig::default()
     };

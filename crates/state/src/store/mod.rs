@@ -120,13 +120,19 @@ pub mod testing {
             .take(40)
             .collect();
         schema.push_str(&format!("_{pid}"));
-        let mut client = postgres::Client::connect(&url, postgres::NoTls)
-            .unwrap_or_else(|e| panic!("cannot reach the test database {url}: {e}"));
-        client
-            .batch_execute(&format!(
-                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-            ))
-            .expect("a fresh schema");
+        // On a thread of its own: the client cannot run inside a test's async runtime.
+        let (base, fresh) = (url.clone(), schema.clone());
+        std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&base, postgres::NoTls)
+                .unwrap_or_else(|e| panic!("cannot reach the test database {base}: {e}"));
+            client
+                .batch_execute(&format!(
+                    "DROP SCHEMA IF EXISTS {fresh} CASCADE; CREATE SCHEMA {fresh}"
+                ))
+                .expect("a fresh schema");
+        })
+        .join()
+        .expect("the test database answered");
         let url = super::postgres::schema_url(&url, &schema).expect("a valid schema name");
         (dir, Some(url))
     }
@@ -360,6 +366,9 @@ pub trait Store {
     /// cache in front of the store reloads.
     fn take_touched(&mut self) -> Vec<Subject>;
 
+    /// The schema version in force (each backend counts its own migrations).
+    fn schema_version(&self) -> Result<u32, StoreError>;
+
     /// Notifications due at `now`, oldest first.
     fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError>;
     /// A notification reached every receiver: it leaves the outbox.
@@ -482,11 +491,6 @@ impl<B: Backend> SqlStore<B> {
             }
         }
         Ok(value)
-    }
-
-    /// The schema version in force.
-    pub fn schema_version(&self) -> Result<u32, StoreError> {
-        self.backend.schema_version()
     }
 
     fn record(row: &sql::Row) -> Result<(u64, String, String, String), SqlError> {
@@ -1335,6 +1339,10 @@ impl<B: Backend> Store for SqlStore<B> {
 
     fn take_touched(&mut self) -> Vec<Subject> {
         std::mem::take(&mut self.touched)
+    }
+
+    fn schema_version(&self) -> Result<u32, StoreError> {
+        self.backend.schema_version()
     }
 
     fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError> {

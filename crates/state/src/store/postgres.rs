@@ -7,11 +7,11 @@
 //! its caller is answered (PostgreSQL's default `synchronous_commit`), and what it touched
 //! is announced on [`TOUCHED_CHANNEL`] in the same commit, for other instances' caches.
 
-use std::{cell::RefCell, collections::HashMap};
+use std::collections::HashMap;
 
 use super::{
     Backend, SqlStore, StoreError,
-    sql::{Db, Pg, PgExec, Row, SqlError, SqlValue},
+    sql::{Db, Row, SqlError, SqlValue, numbered_as_dollars, pg_row},
 };
 use crate::audit::AuditKey;
 
@@ -146,33 +146,124 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE audit (
 /// The PostgreSQL schema version once every migration ran.
 pub const POSTGRES_SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
-/// One connection and the statements prepared on it.
-struct Connection {
+/// What the connection's thread holds: the client and the statements prepared on it (once
+/// per SQL text; a prepared statement outlives the transaction it was prepared in).
+struct Session {
     client: postgres::Client,
     statements: HashMap<String, postgres::Statement>,
 }
 
-impl PgExec for Connection {
-    fn rows(&mut self, sql: &str, args: &[SqlValue]) -> Result<Vec<Row>, SqlError> {
-        Pg {
-            client: &mut self.client,
-            statements: &mut self.statements,
+impl Session {
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, SqlError> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
         }
-        .rows(sql, args)
+        let statement = self.client.prepare(&numbered_as_dollars(sql))?;
+        self.statements.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
+    fn rows(&mut self, sql: &str, args: &[SqlValue]) -> Result<Vec<Row>, SqlError> {
+        let statement = self.statement(sql)?;
+        let rows = self.client.query(&statement, &params(args))?;
+        rows.iter().map(pg_row).collect()
     }
 
     fn execute(&mut self, sql: &str, args: &[SqlValue]) -> Result<u64, SqlError> {
-        Pg {
-            client: &mut self.client,
-            statements: &mut self.statements,
+        let statement = self.statement(sql)?;
+        Ok(self.client.execute(&statement, &params(args))?)
+    }
+}
+
+fn params(args: &[SqlValue]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+    args.iter()
+        .map(|a| a as &(dyn postgres::types::ToSql + Sync))
+        .collect()
+}
+
+type Job = Box<dyn FnOnce(&mut Session) + Send>;
+
+/// A PostgreSQL connection owned by a thread of its own. The `postgres` client drives an
+/// async runtime of its own and so cannot be called from a thread already in one (the
+/// server's); every call is sent to this thread and waited for, which any thread may do.
+/// Transactions are `BEGIN` … `COMMIT` on the one connection, so they span calls.
+pub struct Connection {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+impl Connection {
+    /// Connect on a new thread; fails as the connection does.
+    fn open(url: &str) -> Result<Connection, StoreError> {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let (ready, connected) = std::sync::mpsc::sync_channel(1);
+        let url = url.to_owned();
+        std::thread::Builder::new()
+            .name("menshen-postgres".into())
+            .spawn(move || {
+                let client = match postgres::Client::connect(&url, postgres::NoTls) {
+                    Ok(client) => client,
+                    Err(error) => {
+                        let _ = ready.send(Err(error));
+                        return;
+                    }
+                };
+                let mut session = Session {
+                    client,
+                    statements: HashMap::new(),
+                };
+                if let Err(error) = migrate(&mut session.client) {
+                    let _ = ready.send(Err(error));
+                    return;
+                }
+                let _ = ready.send(Ok(()));
+                // Until the store is dropped (its sender with it).
+                for job in queue {
+                    job(&mut session);
+                }
+            })
+            .map_err(|e| StoreError::Refused(format!("cannot start a thread: {e}")))?;
+        match connected.recv() {
+            Ok(Ok(())) => Ok(Connection { jobs }),
+            Ok(Err(error)) => Err(StoreError::Refused(format!(
+                "cannot open the store in PostgreSQL: {}",
+                SqlError::from(error)
+            ))),
+            Err(_) => Err(SqlError::Closed.into()),
         }
-        .execute(sql, args)
+    }
+
+    /// Run `f` on the connection's thread and wait for it.
+    fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Session) -> Result<T, SqlError> + Send + 'static,
+    ) -> Result<T, SqlError> {
+        let (reply, answer) = std::sync::mpsc::sync_channel(1);
+        self.jobs
+            .send(Box::new(move |session: &mut Session| {
+                let _ = reply.send(f(session));
+            }))
+            .map_err(|_| SqlError::Closed)?;
+        answer.recv().map_err(|_| SqlError::Closed)?
+    }
+
+    pub(super) fn rows(&self, sql: &str, args: &[SqlValue]) -> Result<Vec<Row>, SqlError> {
+        let (sql, args) = (sql.to_owned(), args.to_vec());
+        self.run(move |session| session.rows(&sql, &args))
+    }
+
+    pub(super) fn execute(&self, sql: &str, args: &[SqlValue]) -> Result<u64, SqlError> {
+        let (sql, args) = (sql.to_owned(), args.to_vec());
+        self.run(move |session| session.execute(&sql, &args))
+    }
+
+    fn batch(&self, sql: &'static str) -> Result<(), SqlError> {
+        self.run(move |session| Ok(session.client.batch_execute(sql)?))
     }
 }
 
 /// The PostgreSQL connection behind a [`super::PostgresStore`].
 pub struct Postgres {
-    connection: RefCell<Connection>,
+    connection: Connection,
 }
 
 impl Backend for Postgres {
@@ -184,20 +275,27 @@ impl Backend for Postgres {
         &mut self,
         f: impl FnOnce(Db<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let Connection { client, statements } = self.connection.get_mut();
-        let mut transaction = client.transaction().map_err(SqlError::from)?;
-        transaction
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])
-            .map_err(SqlError::from)?;
-        let value = {
-            let session = RefCell::new(Pg {
-                client: &mut transaction,
-                statements,
-            });
-            f(Db::Postgres(&session))?
-        };
-        transaction.commit().map_err(SqlError::from)?;
-        Ok(value)
+        self.connection.batch("BEGIN")?;
+        let result = self
+            .connection
+            .execute(
+                "SELECT pg_advisory_xact_lock(?1)",
+                &[SqlValue::Int(WRITER_LOCK)],
+            )
+            .map_err(StoreError::from)
+            .and_then(|_| f(Db::Postgres(&self.connection)));
+        match result {
+            Ok(value) => {
+                self.connection.batch("COMMIT")?;
+                Ok(value)
+            }
+            Err(error) => {
+                // The transaction's own error is the one to report; a failed rollback leaves
+                // the server to abort the transaction when the connection goes.
+                let _ = self.connection.batch("ROLLBACK");
+                Err(error)
+            }
+        }
     }
 
     fn schema_version(&self) -> Result<u32, StoreError> {
@@ -214,56 +312,36 @@ impl SqlStore<Postgres> {
     /// migrations, and sign the chain with `key` (every instance of one store needs the same
     /// key). TLS is not spoken: reach the database over loopback or a private network.
     pub fn connect(url: &str, key: AuditKey) -> Result<Self, StoreError> {
-        let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| {
-            StoreError::Refused(format!(
-                "cannot connect to PostgreSQL at {}: {}",
-                redacted(url),
-                SqlError::from(e)
-            ))
-        })?;
-        migrate(&mut client)?;
-        Ok(SqlStore::with_backend(
-            Postgres {
-                connection: RefCell::new(Connection {
-                    client,
-                    statements: HashMap::new(),
-                }),
-            },
-            key,
-        ))
+        let connection = Connection::open(url)
+            .map_err(|e| StoreError::Refused(format!("{} ({})", e, redacted(url))))?;
+        Ok(SqlStore::with_backend(Postgres { connection }, key))
     }
 }
 
 /// Apply pending migrations, each in its own transaction, under a lock so that instances
 /// starting together migrate once.
-fn migrate(client: &mut postgres::Client) -> Result<(), StoreError> {
-    let sql = |e: postgres::Error| StoreError::from(SqlError::from(e));
-    client
-        .batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
-        .map_err(sql)?;
+fn migrate(client: &mut postgres::Client) -> Result<(), postgres::Error> {
+    client.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
+    )?;
     loop {
-        let mut transaction = client.transaction().map_err(sql)?;
-        transaction
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-            .map_err(sql)?;
+        let mut transaction = client.transaction()?;
+        transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
         let applied: i64 = transaction
             .query_one(
                 "SELECT COALESCE(MAX(version), 0)::bigint FROM schema_migrations",
                 &[],
-            )
-            .map_err(sql)?
+            )?
             .get(0);
         let Some(migration) = MIGRATIONS.get(applied as usize) else {
             return Ok(());
         };
-        transaction.batch_execute(migration).map_err(sql)?;
-        transaction
-            .execute(
-                "INSERT INTO schema_migrations (version) VALUES ($1)",
-                &[&(applied + 1)],
-            )
-            .map_err(sql)?;
-        transaction.commit().map_err(sql)?;
+        transaction.batch_execute(migration)?;
+        transaction.execute(
+            "INSERT INTO schema_migrations (version) VALUES ($1)",
+            &[&(applied + 1)],
+        )?;
+        transaction.commit()?;
     }
 }
 

@@ -6,8 +6,6 @@
 //! `$1`. Integers are 64-bit on both (booleans are 0 and 1), texts are text, reals are
 //! doubles. The few statements the dialects disagree on choose by [`Db::dialect`].
 
-use std::{cell::RefCell, collections::HashMap};
-
 /// A parameter or a column value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SqlValue {
@@ -158,6 +156,9 @@ pub enum SqlError {
     Sqlite(#[from] rusqlite::Error),
     #[error("{}", postgres_message(.0))]
     Postgres(#[from] postgres::Error),
+    /// The thread that holds the PostgreSQL connection is gone.
+    #[error("the PostgreSQL connection's thread stopped")]
+    Closed,
     /// `query_row` found nothing (`.optional()` turns it into `None`).
     #[error("the query returned no row")]
     NoRows,
@@ -230,57 +231,12 @@ pub enum Dialect {
     Postgres,
 }
 
-/// A PostgreSQL client or transaction, behind one object-safe interface.
-pub trait PgExec {
-    fn rows(&mut self, sql: &str, args: &[SqlValue]) -> Result<Vec<Row>, SqlError>;
-    fn execute(&mut self, sql: &str, args: &[SqlValue]) -> Result<u64, SqlError>;
-}
-
-/// A PostgreSQL connection or transaction with the statements prepared on its connection
-/// (prepared once per SQL text; a statement outlives the transaction it was prepared in).
-pub struct Pg<'c, C: postgres::GenericClient> {
-    pub client: &'c mut C,
-    pub statements: &'c mut HashMap<String, postgres::Statement>,
-}
-
-impl<C: postgres::GenericClient> Pg<'_, C> {
-    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, SqlError> {
-        if let Some(statement) = self.statements.get(sql) {
-            return Ok(statement.clone());
-        }
-        let statement = self.client.prepare(&numbered_as_dollars(sql))?;
-        self.statements.insert(sql.to_owned(), statement.clone());
-        Ok(statement)
-    }
-}
-
-impl<C: postgres::GenericClient> PgExec for Pg<'_, C> {
-    fn rows(&mut self, sql: &str, args: &[SqlValue]) -> Result<Vec<Row>, SqlError> {
-        let statement = self.statement(sql)?;
-        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = args
-            .iter()
-            .map(|a| a as &(dyn postgres::types::ToSql + Sync))
-            .collect();
-        let rows = self.client.query(&statement, &params)?;
-        rows.iter().map(pg_row).collect()
-    }
-
-    fn execute(&mut self, sql: &str, args: &[SqlValue]) -> Result<u64, SqlError> {
-        let statement = self.statement(sql)?;
-        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = args
-            .iter()
-            .map(|a| a as &(dyn postgres::types::ToSql + Sync))
-            .collect();
-        Ok(self.client.execute(&statement, &params)?)
-    }
-}
-
 /// `?1` → `$1`: the store's statements contain no `?` but placeholders.
-fn numbered_as_dollars(sql: &str) -> String {
+pub(super) fn numbered_as_dollars(sql: &str) -> String {
     sql.replace('?', "$")
 }
 
-fn pg_row(row: &postgres::Row) -> Result<Row, SqlError> {
+pub(super) fn pg_row(row: &postgres::Row) -> Result<Row, SqlError> {
     use postgres::types::Type;
     let mut values = Vec::with_capacity(row.len());
     for (index, column) in row.columns().iter().enumerate() {
@@ -368,7 +324,7 @@ fn sqlite_row(row: &rusqlite::Row<'_>, columns: usize) -> Result<Row, SqlError> 
 #[derive(Clone, Copy)]
 pub enum Db<'a> {
     Sqlite(&'a rusqlite::Connection),
-    Postgres(&'a RefCell<dyn PgExec + 'a>),
+    Postgres(&'a super::postgres::Connection),
 }
 
 impl<'a> Db<'a> {
@@ -392,7 +348,7 @@ impl<'a> Db<'a> {
                 }
                 Ok(all)
             }
-            Db::Postgres(client) => client.borrow_mut().rows(sql, args),
+            Db::Postgres(connection) => connection.rows(sql, args),
         }
     }
 
@@ -402,7 +358,7 @@ impl<'a> Db<'a> {
             Db::Sqlite(connection) => Ok(connection
                 .prepare_cached(sql)?
                 .execute(rusqlite::params_from_iter(args))?),
-            Db::Postgres(client) => Ok(client.borrow_mut().execute(sql, args)? as usize),
+            Db::Postgres(connection) => Ok(connection.execute(sql, args)? as usize),
         }
     }
 
