@@ -158,8 +158,12 @@ impl Backend for Sqlite {
         &mut self,
         f: impl FnOnce(Db<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        // One connection per process, and SQLite serializes writers: nothing else to lock.
-        let transaction = self.connection.transaction()?;
+        // IMMEDIATE: the write lock is taken at the start, so that writers on other connections
+        // (a `menshen token` beside a running server) wait their turn (busy timeout) instead
+        // of meeting a read lock they cannot upgrade ("database is locked").
+        let transaction = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let value = f(Db::Sqlite(&transaction))?;
         transaction.commit()?;
         Ok(value)
