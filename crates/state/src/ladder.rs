@@ -163,8 +163,18 @@ impl Ladder {
 
     /// The step for a new offence of `weight` at `now`, given the subject's earlier strikes.
     /// Evasion goes to the evasion step whatever the count.
+    ///
+    /// "Earlier" is the order strikes were recorded in, not their dates: a strike an instance
+    /// with a clock a little ahead recorded first still counts (it is not yet "in force" by
+    /// date, but the next offence must climb past it), unless it has decayed.
     pub fn next(&self, earlier: &[Strike], weight: u32, now: i64, evasion: bool) -> Next {
-        let strikes = self.strikes_in_force(earlier, now) + weight.max(1);
+        let horizon = now - i64::from(self.decay_days) * 86_400;
+        let counted: u32 = earlier
+            .iter()
+            .filter(|s| !s.reversed && s.at > horizon)
+            .map(|s| s.weight)
+            .sum();
+        let strikes = counted + weight.max(1);
         let step = if evasion {
             self.evasion.clone()
         } else {
@@ -219,6 +229,18 @@ mod tests {
                 (Restrict, Some(168))
             ]
         );
+    }
+
+    #[test]
+    fn a_strike_recorded_first_counts_though_its_clock_ran_ahead() {
+        // Two instances: the one whose clock is 3 s ahead records first.
+        let ladder = &Ladders::embedded().content;
+        let ahead = strike(1_000 + 3);
+        let next = ladder.next(&[ahead], 1, 1_000, false);
+        assert_eq!((next.strikes, next.step.kind), (2, SanctionKind::Restrict));
+        // A decayed strike still does not count.
+        let old = strike(1_000 - i64::from(ladder.decay_days) * DAY);
+        assert_eq!(ladder.next(&[old], 1, 1_000, false).strikes, 1);
     }
 
     #[test]
