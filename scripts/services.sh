@@ -37,9 +37,12 @@ install() {
     ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
     command -v redis-server >/dev/null || missing+=(redis-server)
     [ ${#missing[@]} -eq 0 ] && return 0
-    [ "$(id -u)" = 0 ] || fail "missing ${missing[*]}; install them: sudo apt-get install ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
     echo "services: installing ${missing[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >"$root.apt.log" 2>&1 \
+    export DEBIAN_FRONTEND=noninteractive
+    { $sudo apt-get update -qq && $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"; } \
+        >"$root.apt.log" 2>&1 \
         || { cat "$root.apt.log" >&2; fail "apt-get could not install ${missing[*]}"; }
 }
 
