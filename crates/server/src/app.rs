@@ -44,6 +44,35 @@ pub struct App {
     pub auth_failures: crate::limit::FailureLimit,
 }
 
+/// Keep the ledger's cache in step with the writes of other instances on one database: each
+/// commit announces the targets it touched (PostgreSQL `NOTIFY`), and their records are read
+/// again. The listener stops once the ledger is gone.
+fn listen_for_other_instances(
+    url: &str,
+    ledger: &Arc<Ledger>,
+    clock: &Arc<dyn Clock>,
+) -> anyhow::Result<()> {
+    use menshen_state::store::postgres::{Announcement, listen};
+    let (alive, weak) = (Arc::downgrade(ledger), Arc::downgrade(ledger));
+    let clock = Arc::clone(clock);
+    listen(
+        url,
+        move || alive.strong_count() > 0,
+        move |announcement| {
+            let Some(ledger) = weak.upgrade() else { return };
+            let now = clock.now();
+            let reloaded = match announcement {
+                Announcement::Touched(targets) => ledger.reload(targets, now),
+                Announcement::Missed => ledger.reload_all(now),
+            };
+            if let Err(error) = reloaded {
+                eprintln!("menshen: could not reload what another instance changed: {error}");
+            }
+        },
+    )?;
+    Ok(())
+}
+
 impl App {
     /// Open the configured store (PostgreSQL with a `database_url`, else the embedded store in
     /// the configured folder) and build the engine, on the system's clock.
@@ -75,6 +104,9 @@ impl App {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Arc<App>> {
         let ledger = Arc::new(Ledger::new(store, clock.now())?);
+        if let Some(url) = &config.database_url {
+            listen_for_other_instances(url, &ledger, &clock)?;
+        }
         Ok(Arc::new(App {
             engine: ArcSwap::from_pointee(engine),
             ledger,

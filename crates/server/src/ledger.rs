@@ -236,6 +236,26 @@ impl Ledger {
         Ok(written?)
     }
 
+    /// Reload the records of targets another instance changed (its commit announced them).
+    pub fn reload(&self, targets: Vec<Subject>, now: i64) -> Result<(), StoreError> {
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        self.refresh(store.as_ref(), targets, now)
+    }
+
+    /// Reload every offender's record, dropping the rest: announcements may have been missed.
+    pub fn reload_all(&self, now: i64) -> Result<(), StoreError> {
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cache = Cache::default();
+        for target in store.offenders()? {
+            let record = Record::load(store.as_ref(), &target)?;
+            cache.put(target, record);
+        }
+        let mut current = self.cache.write().unwrap_or_else(|p| p.into_inner());
+        *current = cache;
+        self.snapshot.store(Arc::new(current.snapshot(now)));
+        Ok(())
+    }
+
     /// Reload the cache's records of `touched` from the store (called under the store's lock).
     fn refresh(
         &self,

@@ -59,6 +59,22 @@ pub fn server_with(name: &str, configure: impl FnOnce(&mut ServerConfig)) -> Ser
 }
 
 impl Server {
+    /// Another instance on the same store (the same database, key and tokens), as a second
+    /// `menshen serve` behind the load balancer.
+    pub fn another_instance(&self) -> Server {
+        let clock = ManualClock::new(self.app.now());
+        let app = App::open_with_clock(self.app.config.clone(), clock.clone()).unwrap();
+        Server {
+            clock,
+            router: router(Arc::clone(&app)),
+            app,
+            service: self.service.clone(),
+            reviewer: self.reviewer.clone(),
+            admin: self.admin.clone(),
+            dir: self.dir.clone(),
+        }
+    }
+
     pub async fn call(
         &self,
         method: &str,

@@ -478,9 +478,13 @@ impl<B: Backend> SqlStore<B> {
             let value = f(&tx)?;
             let changed = tx.touched.take();
             if !changed.is_empty() && db.dialect() == sql::Dialect::Postgres {
+                let mut payload = to_json(&changed)?;
+                if payload.len() > postgres::MAX_NOTICE_BYTES {
+                    payload = postgres::TOO_MANY.to_owned();
+                }
                 db.execute(
                     "SELECT pg_notify(?1, ?2)",
-                    args![postgres::TOUCHED_CHANNEL, to_json(&changed)?],
+                    args![postgres::TOUCHED_CHANNEL, payload],
                 )?;
             }
             Ok((value, changed))

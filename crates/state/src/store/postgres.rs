@@ -345,6 +345,68 @@ fn migrate(client: &mut postgres::Client) -> Result<(), postgres::Error> {
     }
 }
 
+/// What the other instances' writes announce.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Announcement {
+    /// A commit changed these targets' records.
+    Touched(Vec<crate::audit::Subject>),
+    /// Announcements may have been missed (the listener connected again, or a commit touched
+    /// more targets than one notice carries): reload everything.
+    Missed,
+}
+
+/// The payload of a notice that stands for "too many to name" ([`Announcement::Missed`]).
+pub const TOO_MANY: &str = "*";
+
+/// The largest payload a notice carries (PostgreSQL's limit is 8,000 bytes).
+pub const MAX_NOTICE_BYTES: usize = 7_900;
+
+/// Listen on [`TOUCHED_CHANNEL`] from a thread of its own while `alive()` says so (asked at
+/// least every second), and give `deliver` each announcement. After every connection (the
+/// first included) it delivers [`Announcement::Missed`], since writes may have gone by
+/// unheard; a lost connection is tried again every second.
+pub fn listen(
+    url: &str,
+    alive: impl Fn() -> bool + Send + 'static,
+    mut deliver: impl FnMut(Announcement) + Send + 'static,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    use postgres::fallible_iterator::FallibleIterator;
+    let url = url.to_owned();
+    let second = std::time::Duration::from_secs(1);
+    std::thread::Builder::new()
+        .name("menshen-listen".into())
+        .spawn(move || {
+            while alive() {
+                let Ok(mut client) = postgres::Client::connect(&url, postgres::NoTls) else {
+                    std::thread::sleep(second);
+                    continue;
+                };
+                if client
+                    .batch_execute(&format!("LISTEN {TOUCHED_CHANNEL}"))
+                    .is_err()
+                {
+                    std::thread::sleep(second);
+                    continue;
+                }
+                deliver(Announcement::Missed);
+                let mut notices = client.notifications();
+                let mut notices = notices.timeout_iter(second);
+                loop {
+                    match notices.next() {
+                        Ok(Some(notice)) => match serde_json::from_str(notice.payload()) {
+                            Ok(targets) => deliver(Announcement::Touched(targets)),
+                            Err(_) => deliver(Announcement::Missed),
+                        },
+                        Ok(None) if alive() => {}
+                        Ok(None) => return,
+                        // The connection is lost: connect again.
+                        Err(_) => break,
+                    }
+                }
+            }
+        })
+}
+
 /// A database URL without its password, for messages.
 pub fn redacted(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
