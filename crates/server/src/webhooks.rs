@@ -46,8 +46,9 @@ async fn deliver(
 /// Deliver what is due, once. Returns how many notifications left the outbox.
 pub async fn deliver_due(app: &Arc<App>, client: &reqwest::Client) -> usize {
     let now = app.now();
+    // Claimed for a minute: another instance's worker leaves them alone meanwhile.
     let due = match app
-        .read(move |store| store.due_notifications(now, 100))
+        .write(move |store, _| store.claim_notifications(now, 100, 60))
         .await
     {
         Ok(due) => due,

@@ -401,3 +401,38 @@ fn changes_queue_notifications_that_retry_with_backoff() {
     store.notification_delivered(retried[0].id).unwrap();
     assert!(store.due_notifications(T0 + DAY, 10).unwrap().is_empty());
 }
+
+#[test]
+fn a_claimed_notification_is_one_instances_until_its_lease_ends() {
+    let (dir, url) = menshen_state::store::testing::fresh("outbox-claims");
+    let mut first = menshen_state::store::open(&dir, url.as_deref()).unwrap();
+    let mut second = menshen_state::store::open(&dir, url.as_deref()).unwrap();
+    first
+        .record_offence(
+            offence("u1", T0, ActorKind::Rule, false),
+            &Ladders::embedded(),
+        )
+        .unwrap();
+    let claimed = first.claim_notifications(T0, 10, 60).unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(
+        second
+            .claim_notifications(T0 + 1, 10, 60)
+            .unwrap()
+            .is_empty(),
+        "claimed by the first instance"
+    );
+    // The first instance died without delivering: after the lease, the second takes it.
+    let retaken = second.claim_notifications(T0 + 61, 10, 60).unwrap();
+    assert_eq!(
+        retaken.iter().map(|n| n.id).collect::<Vec<_>>(),
+        [claimed[0].id]
+    );
+    second.notification_delivered(retaken[0].id).unwrap();
+    assert!(
+        first
+            .claim_notifications(T0 + 999, 10, 60)
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -371,6 +371,15 @@ pub trait Store {
 
     /// Notifications due at `now`, oldest first.
     fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError>;
+    /// Take the notifications due at `now` for delivery (oldest first): they are not due again
+    /// for `lease` seconds, so that of many instances one delivers each, and one that dies
+    /// before it is done leaves them to another when the lease ends.
+    fn claim_notifications(
+        &mut self,
+        now: i64,
+        limit: usize,
+        lease: i64,
+    ) -> Result<Vec<Notification>, StoreError>;
     /// A notification reached every receiver: it leaves the outbox.
     fn notification_delivered(&mut self, id: u64) -> Result<(), StoreError>;
     /// A delivery failed: try again after a backoff.
@@ -1350,30 +1359,26 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError> {
-        let mut statement = self.db().prepare_cached(
-            "SELECT id, topic, payload, attempts, next_at FROM outbox WHERE next_at <= ?1 ORDER BY next_at, id LIMIT ?2",
-        )?;
-        let rows = statement.query_map(args![now, limit as i64], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (id, topic, payload, attempts, next_at) = row?;
-            Ok(Notification {
-                id: id as u64,
-                topic,
-                payload: serde_json::from_str(&payload)
-                    .map_err(|e| StoreError::Corrupt(format!("notification {id}: {e}")))?,
-                attempts: attempts as u32,
-                next_at,
-            })
+        due_in(&self.db(), now, limit)
+    }
+
+    fn claim_notifications(
+        &mut self,
+        now: i64,
+        limit: usize,
+        lease: i64,
+    ) -> Result<Vec<Notification>, StoreError> {
+        // Under the writer lock: two instances never claim the same notification.
+        self.in_transaction(|transaction| {
+            let due = due_in(transaction, now, limit)?;
+            for notification in &due {
+                transaction.execute(
+                    "UPDATE outbox SET next_at = ?1 WHERE id = ?2",
+                    args![now + lease, notification.id as i64],
+                )?;
+            }
+            Ok(due)
         })
-        .collect()
     }
 
     fn notification_delivered(&mut self, id: u64) -> Result<(), StoreError> {
@@ -1469,6 +1474,34 @@ impl<B: Backend> Store for SqlStore<B> {
         self.compare_with_log(&changes, first_keyed)?;
         Ok(count)
     }
+}
+
+/// The notifications due at `now`, oldest first.
+fn due_in(connection: &Db<'_>, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError> {
+    let mut statement = connection.prepare_cached(
+            "SELECT id, topic, payload, attempts, next_at FROM outbox WHERE next_at <= ?1 ORDER BY next_at, id LIMIT ?2",
+        )?;
+    let rows = statement.query_map(args![now, limit as i64], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (id, topic, payload, attempts, next_at) = row?;
+        Ok(Notification {
+            id: id as u64,
+            topic,
+            payload: serde_json::from_str(&payload)
+                .map_err(|e| StoreError::Corrupt(format!("notification {id}: {e}")))?,
+            attempts: attempts as u32,
+            next_at,
+        })
+    })
+    .collect()
 }
 
 /// Audit actions that change sanctions or strikes: what a replay of the log needs.
