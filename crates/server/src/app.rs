@@ -9,6 +9,7 @@ use std::{
 };
 
 use arc_swap::ArcSwap;
+use menshen_state::behaviour::{shared::SharedWindows, window::WindowFactory};
 use menshen_state::{
     ladder::Ladders,
     sanction::{Offence, Sanction},
@@ -107,10 +108,17 @@ impl App {
         if let Some(url) = &config.database_url {
             listen_for_other_instances(url, &ledger, &clock)?;
         }
+        let windows = match &config.redis_url {
+            Some(url) => WindowFactory::shared(
+                Arc::new(SharedWindows::open(url).map_err(|e| anyhow::anyhow!(e))?),
+                &config.redis_namespace,
+            ),
+            None => WindowFactory::local(),
+        };
         Ok(Arc::new(App {
             engine: ArcSwap::from_pointee(engine),
             ledger,
-            behaviour: Behaviour::new(&config.behaviour),
+            behaviour: Behaviour::new(&config.behaviour, &windows),
             tokens: RwLock::new(HashMap::new()),
             metrics: Metrics::default(),
             sessions: Default::default(),

@@ -3,7 +3,7 @@
 use std::{collections::BTreeMap, num::NonZeroUsize, sync::Mutex};
 
 use lru::LruCache;
-use menshen_state::behaviour::{BehaviourConfig, Detectors};
+use menshen_state::behaviour::{BehaviourConfig, Detectors, window::WindowFactory};
 
 /// How long a behaviour signal stays in an account's standing, in seconds.
 pub const SIGNAL_TTL: i64 = 86_400;
@@ -18,9 +18,10 @@ pub struct Behaviour {
 }
 
 impl Behaviour {
-    pub fn new(config: &BehaviourConfig) -> Self {
+    /// The detectors over `windows` (in the process, or shared through Redis).
+    pub fn new(config: &BehaviourConfig, windows: &WindowFactory) -> Self {
         Behaviour {
-            detectors: Mutex::new(Detectors::new(config)),
+            detectors: Mutex::new(Detectors::with_windows(config, windows)),
             signals: Mutex::new(LruCache::new(
                 NonZeroUsize::new(100_000).unwrap_or(NonZeroUsize::MIN),
             )),

@@ -22,6 +22,14 @@ pub struct ServerConfig {
     /// (`postgres://user:password@host:5432/database`), shared by any number of instances.
     /// Default none; env `MENSHEN_DATABASE_URL`.
     pub database_url: Option<String>,
+    /// A Redis server for the behaviour detectors' windows and cooldowns, shared by every
+    /// instance (`redis://host:6379/`), so that a burst spread over instances is one burst.
+    /// Nothing durable is kept there; while it does not answer, each instance detects from
+    /// what it saw itself. Default none (windows in the process); env `MENSHEN_REDIS_URL`.
+    pub redis_url: Option<String>,
+    /// The prefix of every key menshen writes in Redis: instances of one deployment share it,
+    /// other deployments on the same Redis choose their own. Default `menshen`.
+    pub redis_namespace: String,
     /// The home platform. Default `wechat`.
     pub home: String,
     /// The language of texts people read (verdict reasons, refusals, notices, the console)
@@ -85,6 +93,8 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("menshen-data"),
             database_url: None,
+            redis_url: None,
+            redis_namespace: "menshen".into(),
             home: "wechat".into(),
             locale: menshen_i18n::Locale::default(),
             profile: None,
@@ -162,6 +172,9 @@ impl ServerConfig {
         }
         if let Some(url) = env("MENSHEN_DATABASE_URL") {
             config.database_url = Some(url);
+        }
+        if let Some(url) = env("MENSHEN_REDIS_URL") {
+            config.redis_url = Some(url);
         }
         if let Some(profile) = env("MENSHEN_PROFILE") {
             config.profile = Some(profile);

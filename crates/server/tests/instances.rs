@@ -91,3 +91,31 @@ async fn offences_on_two_instances_climb_one_ladder() {
     eprintln!("instances: B's restriction in force on A after {took:?}");
     assert_eq!(third["action"], "block", "{third}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_spread_over_two_instances_is_one_burst() {
+    if !on_postgres() {
+        return;
+    }
+    let a = server("instances-burst");
+    let b = a.another_instance();
+    // 40 friend requests in a minute, alternating between the instances: 20 each, under the
+    // threshold of 30 alone, over it together (windows shared through Redis).
+    let mut signals = Vec::new();
+    for n in 0..40 {
+        let instance = if n % 2 == 0 { &a } else { &b };
+        let body =
+            json!({"events": [{"kind": "friend_request", "from": "u1", "to": format!("v{n}")}]});
+        let (status, answer) = instance
+            .call("POST", "/v1/events", Some(&instance.service), Some(body))
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        signals.extend(answer["signals"].as_array().cloned().unwrap_or_default());
+    }
+    let names: Vec<&str> = signals.iter().filter_map(|s| s["name"].as_str()).collect();
+    assert_eq!(
+        names,
+        ["bulk_friend_requests"],
+        "one burst, one signal: {signals:?}"
+    );
+}

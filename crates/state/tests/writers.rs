@@ -71,10 +71,10 @@ fn concurrent_writers_keep_one_chain_and_one_ladder() {
         "no record lost, none doubled"
     );
     // One ladder: each offence saw the strikes of those before it, whoever wrote them, so
-    // the strike counts are 1, 2, 3… with none repeated, until the ladder's top answers the
-    // rest.
+    // the strike counts are 1, 2, 3… with none repeated. (The restriction the second strike
+    // gives answers the later offences while it is in force, so the climb is short.)
     let strikes: Vec<u32> = sanctions.iter().map(|s| s.strikes).collect();
     let expected: Vec<u32> = (1..=strikes.len() as u32).collect();
     assert_eq!(strikes, expected, "{sanctions:#?}");
-    assert!(strikes.len() >= 3, "the ladder was climbed: {strikes:?}");
+    assert!(strikes.len() >= 2, "the ladder was climbed: {strikes:?}");
 }

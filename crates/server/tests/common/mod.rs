@@ -38,9 +38,18 @@ pub fn server_with(name: &str, configure: impl FnOnce(&mut ServerConfig)) -> Ser
     let admin = store.create_token("root", Role::Admin, 0).unwrap();
     drop(store);
     // The tests read English texts; `locale.rs` covers the Chinese default.
+    // On the shared backends, the windows are shared too: through Redis, under a namespace
+    // of the test's own.
+    let redis_url = database_url.as_ref().map(|_| {
+        std::env::var("MENSHEN_TEST_REDIS_URL").expect(
+            "the shared backends need MENSHEN_TEST_REDIS_URL too: eval \"$(bash scripts/services.sh start)\"",
+        )
+    });
     let mut config = ServerConfig {
         data_dir: dir.clone(),
         database_url,
+        redis_url,
+        redis_namespace: format!("test-{name}-{}", std::process::id()),
         locale: menshen_i18n::Locale::En,
         ..ServerConfig::default()
     };

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     BehaviourEvent, Detector, Signal, WindowConfig, account_signal,
-    window::{Cooldown, Windows},
+    window::{Cooldown, WindowFactory, Windows},
 };
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,17 +48,17 @@ pub struct FriendRequests {
 }
 
 impl FriendRequests {
-    pub fn new(config: &FriendRequestConfig) -> Self {
+    pub fn new(config: &FriendRequestConfig, windows: &WindowFactory) -> Self {
         let w = config.window;
         FriendRequests {
             config: config.clone(),
-            sent: Windows::new(w.capacity, config.window_secs, w.per_key.max(config.sent)),
-            received: Windows::new(
+            sent: windows.windows(w.capacity, config.window_secs, w.per_key.max(config.sent)),
+            received: windows.windows(
                 w.capacity,
                 config.window_secs,
                 w.per_key.max(config.received),
             ),
-            cooldown: Cooldown::new(w.capacity, config.window_secs),
+            cooldown: windows.cooldown(w.capacity, config.window_secs),
         }
     }
 }
@@ -108,7 +108,8 @@ mod tests {
 
     #[test]
     fn a_burst_of_requests_fires_once() {
-        let mut detector = FriendRequests::new(&FriendRequestConfig::default());
+        let mut detector =
+            FriendRequests::new(&FriendRequestConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         for i in 0..29 {
             detector.observe(&request("u1", &format!("p{i}")), i * 60, &mut signals);
@@ -124,7 +125,8 @@ mod tests {
 
     #[test]
     fn the_same_count_spread_over_a_day_is_a_person() {
-        let mut detector = FriendRequests::new(&FriendRequestConfig::default());
+        let mut detector =
+            FriendRequests::new(&FriendRequestConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         for i in 0..100 {
             detector.observe(&request("u1", &format!("p{i}")), i * 900, &mut signals);
@@ -134,7 +136,8 @@ mod tests {
 
     #[test]
     fn a_flood_received_informs_without_blame() {
-        let mut detector = FriendRequests::new(&FriendRequestConfig::default());
+        let mut detector =
+            FriendRequests::new(&FriendRequestConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         for i in 0..100 {
             detector.observe(&request(&format!("s{i}"), "star"), i, &mut signals);

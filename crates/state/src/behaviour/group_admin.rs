@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     BehaviourEvent, Detector, Signal, WindowConfig, account_signal,
-    window::{Cooldown, Windows},
+    window::{Cooldown, WindowFactory, Windows},
 };
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,13 +48,13 @@ pub struct GroupAdmin {
 }
 
 impl GroupAdmin {
-    pub fn new(config: &GroupAdminConfig) -> Self {
+    pub fn new(config: &GroupAdminConfig, windows: &WindowFactory) -> Self {
         let w = config.window;
         GroupAdmin {
             config: config.clone(),
-            invites: Windows::new(w.capacity, config.window_secs, w.per_key),
-            kicks: Windows::new(w.capacity, config.window_secs, w.per_key),
-            cooldown: Cooldown::new(w.capacity, config.window_secs),
+            invites: windows.windows(w.capacity, config.window_secs, w.per_key),
+            kicks: windows.windows(w.capacity, config.window_secs, w.per_key),
+            cooldown: windows.cooldown(w.capacity, config.window_secs),
         }
     }
 }
@@ -102,7 +102,7 @@ mod tests {
 
     #[test]
     fn one_batch_invite_counts_every_invitee() {
-        let mut detector = GroupAdmin::new(&GroupAdminConfig::default());
+        let mut detector = GroupAdmin::new(&GroupAdminConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         let invite = |count| BehaviourEvent::GroupInvite {
             actor: "u1".into(),
@@ -118,7 +118,7 @@ mod tests {
 
     #[test]
     fn kicks_a_few_at_a_time_are_ordinary() {
-        let mut detector = GroupAdmin::new(&GroupAdminConfig::default());
+        let mut detector = GroupAdmin::new(&GroupAdminConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         for i in 0..40 {
             let kick = BehaviourEvent::GroupKick {

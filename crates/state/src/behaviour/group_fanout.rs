@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     BehaviourEvent, Detector, Signal, WindowConfig, account_signal,
-    window::{Cooldown, Windows, key_hash},
+    window::{Cooldown, WindowFactory, Windows, key_hash},
 };
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -51,13 +51,13 @@ pub struct GroupFanout {
 }
 
 impl GroupFanout {
-    pub fn new(config: &GroupFanoutConfig) -> Self {
+    pub fn new(config: &GroupFanoutConfig, windows: &WindowFactory) -> Self {
         let w = config.window;
         GroupFanout {
             config: config.clone(),
-            texts: Windows::new(w.capacity, config.window_secs, w.per_key),
-            groups: Windows::new(w.capacity, config.window_secs, w.per_key),
-            cooldown: Cooldown::new(w.capacity, config.window_secs),
+            texts: windows.windows(w.capacity, config.window_secs, w.per_key),
+            groups: windows.windows(w.capacity, config.window_secs, w.per_key),
+            cooldown: windows.cooldown(w.capacity, config.window_secs),
         }
     }
 }
@@ -126,16 +126,16 @@ pub struct Forwarding {
 }
 
 impl Forwarding {
-    pub fn new(config: &ForwardingConfig) -> Self {
+    pub fn new(config: &ForwardingConfig, windows: &WindowFactory) -> Self {
         let w = config.window;
         Forwarding {
             config: config.clone(),
-            forwards: Windows::new(
+            forwards: windows.windows(
                 w.capacity,
                 config.window_secs,
                 w.per_key.max(config.forwards),
             ),
-            cooldown: Cooldown::new(w.capacity, config.window_secs),
+            cooldown: windows.cooldown(w.capacity, config.window_secs),
         }
     }
 }
@@ -172,7 +172,7 @@ mod tests {
 
     #[test]
     fn near_same_text_into_many_groups_is_a_push() {
-        let mut detector = GroupFanout::new(&GroupFanoutConfig::default());
+        let mut detector = GroupFanout::new(&GroupFanoutConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         let ad = 0xDEAD_BEEF_0000_FFFF_u64;
         for group in 0..10 {
@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn one_group_many_times_or_different_texts_is_not() {
-        let mut detector = GroupFanout::new(&GroupFanoutConfig::default());
+        let mut detector = GroupFanout::new(&GroupFanoutConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         for i in 0..20 {
             detector.observe(&push("u1", 0, 42), i, &mut signals);
@@ -209,7 +209,7 @@ mod tests {
 
     #[test]
     fn forwarding_bursts_fire_once_per_window() {
-        let mut detector = Forwarding::new(&ForwardingConfig::default());
+        let mut detector = Forwarding::new(&ForwardingConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         for i in 0..100 {
             detector.observe(

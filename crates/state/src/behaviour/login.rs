@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     BehaviourEvent, Detector, Location, Signal, WindowConfig, account_signal,
-    window::{Cooldown, Windows, key_hash},
+    window::{Cooldown, WindowFactory, Windows, key_hash},
 };
 use crate::audit::{Subject, SubjectKind};
 
@@ -67,14 +67,14 @@ pub struct Logins {
 }
 
 impl Logins {
-    pub fn new(config: &LoginConfig) -> Self {
+    pub fn new(config: &LoginConfig, windows: &WindowFactory) -> Self {
         let w = config.window;
         Logins {
             config: config.clone(),
-            devices: Windows::new(w.capacity, config.window_secs, w.per_key),
-            accounts: Windows::new(w.capacity, config.window_secs, w.per_key),
-            last_place: Windows::new(w.capacity, u64::MAX, 2),
-            cooldown: Cooldown::new(w.capacity, config.window_secs),
+            devices: windows.windows(w.capacity, config.window_secs, w.per_key),
+            accounts: windows.windows(w.capacity, config.window_secs, w.per_key),
+            last_place: windows.windows(w.capacity, u64::MAX, 2),
+            cooldown: windows.cooldown(w.capacity, config.window_secs),
         }
     }
 }
@@ -119,7 +119,7 @@ impl Detector for Logins {
             return;
         };
         let config = &self.config;
-        let devices = distinct(self.devices.push(account, at, key_hash(device)));
+        let devices = distinct(&self.devices.push(account, at, key_hash(device)));
         if devices >= config.devices_per_account
             && self.cooldown.ready(&format!("hop:{account}"), at)
         {
@@ -130,7 +130,7 @@ impl Detector for Logins {
                 true,
             ));
         }
-        let accounts = distinct(self.accounts.push(device, at, key_hash(account)));
+        let accounts = distinct(&self.accounts.push(device, at, key_hash(account)));
         if accounts >= config.accounts_per_device
             && self.cooldown.ready(&format!("farm:{device}"), at)
         {
@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn many_devices_for_one_account_and_many_accounts_on_one_device() {
-        let mut detector = Logins::new(&LoginConfig::default());
+        let mut detector = Logins::new(&LoginConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         for i in 0..5 {
             detector.observe(
@@ -223,7 +223,7 @@ mod tests {
 
     #[test]
     fn the_same_phone_every_day_is_nothing() {
-        let mut detector = Logins::new(&LoginConfig::default());
+        let mut detector = Logins::new(&LoginConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         for day in 0..30 {
             detector.observe(
@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn shanghai_to_paris_in_an_hour_is_impossible_in_a_day_is_not() {
-        let mut detector = Logins::new(&LoginConfig::default());
+        let mut detector = Logins::new(&LoginConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         detector.observe(
             &login("u1", "d1", Some((31.23, 121.47)), "official"),
@@ -267,7 +267,7 @@ mod tests {
 
     #[test]
     fn unofficial_clients_are_named() {
-        let mut detector = Logins::new(&LoginConfig::default());
+        let mut detector = Logins::new(&LoginConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         detector.observe(
             &login("u1", "d1", None, "wx-helper-plugin"),

@@ -14,6 +14,7 @@ pub mod group_fanout;
 pub mod login;
 pub mod red_packet;
 pub mod reply_latency;
+pub mod shared;
 pub mod window;
 
 pub use menshen_policy::BehaviourSignal;
@@ -194,18 +195,31 @@ pub struct Detectors {
 }
 
 impl Detectors {
+    /// The detectors, with windows in this process.
     pub fn new(config: &BehaviourConfig) -> Self {
+        Detectors::with_windows(config, &window::WindowFactory::local())
+    }
+
+    /// The detectors, with the windows `windows` makes (shared through Redis, or not).
+    pub fn with_windows(config: &BehaviourConfig, windows: &window::WindowFactory) -> Self {
         Detectors {
             detectors: vec![
                 Box::new(friend_requests::FriendRequests::new(
                     &config.friend_requests,
+                    windows,
                 )),
-                Box::new(group_fanout::GroupFanout::new(&config.group_fanout)),
-                Box::new(group_fanout::Forwarding::new(&config.forwarding)),
-                Box::new(reply_latency::ReplyLatency::new(&config.reply_latency)),
-                Box::new(red_packet::RedPacket::new(&config.red_packet)),
-                Box::new(login::Logins::new(&config.login)),
-                Box::new(group_admin::GroupAdmin::new(&config.group_admin)),
+                Box::new(group_fanout::GroupFanout::new(
+                    &config.group_fanout,
+                    windows,
+                )),
+                Box::new(group_fanout::Forwarding::new(&config.forwarding, windows)),
+                Box::new(reply_latency::ReplyLatency::new(
+                    &config.reply_latency,
+                    windows,
+                )),
+                Box::new(red_packet::RedPacket::new(&config.red_packet, windows)),
+                Box::new(login::Logins::new(&config.login, windows)),
+                Box::new(group_admin::GroupAdmin::new(&config.group_admin, windows)),
             ],
         }
     }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     BehaviourEvent, Detector, Signal, WindowConfig, account_signal,
-    window::{Cooldown, Windows},
+    window::{Cooldown, WindowFactory, Windows},
 };
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -47,16 +47,16 @@ pub struct RedPacket {
 }
 
 impl RedPacket {
-    pub fn new(config: &RedPacketConfig) -> Self {
+    pub fn new(config: &RedPacketConfig, windows: &WindowFactory) -> Self {
         let w = config.window;
         RedPacket {
             config: config.clone(),
-            fast: Windows::new(
+            fast: windows.windows(
                 w.capacity,
                 config.window_secs,
                 w.per_key.max(config.fast_grabs),
             ),
-            cooldown: Cooldown::new(w.capacity, config.window_secs),
+            cooldown: windows.cooldown(w.capacity, config.window_secs),
         }
     }
 }
@@ -101,7 +101,7 @@ mod tests {
 
     #[test]
     fn repeated_inhuman_grabs_are_a_bot() {
-        let mut detector = RedPacket::new(&RedPacketConfig::default());
+        let mut detector = RedPacket::new(&RedPacketConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         detector.observe(&grab(80), 0, &mut signals);
         detector.observe(&grab(90), 600, &mut signals);
@@ -113,7 +113,7 @@ mod tests {
 
     #[test]
     fn quick_people_are_not_bots() {
-        let mut detector = RedPacket::new(&RedPacketConfig::default());
+        let mut detector = RedPacket::new(&RedPacketConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         for i in 0..50 {
             detector.observe(&grab(350 + i), i as i64 * 60, &mut signals);

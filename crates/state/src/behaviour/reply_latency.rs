@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     BehaviourEvent, Detector, Signal, WindowConfig, account_signal,
-    window::{Cooldown, Windows},
+    window::{Cooldown, WindowFactory, Windows},
 };
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -53,16 +53,16 @@ pub struct ReplyLatency {
 }
 
 impl ReplyLatency {
-    pub fn new(config: &ReplyLatencyConfig) -> Self {
+    pub fn new(config: &ReplyLatencyConfig, windows: &WindowFactory) -> Self {
         let w = config.window;
         ReplyLatency {
             config: config.clone(),
-            replies: Windows::new(
+            replies: windows.windows(
                 w.capacity,
                 config.window_secs,
                 w.per_key.max(config.min_replies),
             ),
-            cooldown: Cooldown::new(w.capacity, config.window_secs),
+            cooldown: windows.cooldown(w.capacity, config.window_secs),
         }
     }
 }
@@ -127,7 +127,8 @@ mod tests {
 
     #[test]
     fn fast_and_regular_is_a_bot() {
-        let mut detector = ReplyLatency::new(&ReplyLatencyConfig::default());
+        let mut detector =
+            ReplyLatency::new(&ReplyLatencyConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         for i in 0..10 {
             detector.observe(&reply(400 + (i % 3) * 10), i as i64 * 30, &mut signals);
@@ -138,7 +139,8 @@ mod tests {
 
     #[test]
     fn fast_but_irregular_is_a_person() {
-        let mut detector = ReplyLatency::new(&ReplyLatencyConfig::default());
+        let mut detector =
+            ReplyLatency::new(&ReplyLatencyConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         for (i, latency) in [
             300, 1200, 800, 2500, 450, 900, 1400, 350, 3000, 700, 600, 1100,
@@ -153,7 +155,8 @@ mod tests {
 
     #[test]
     fn regular_but_slow_is_a_person() {
-        let mut detector = ReplyLatency::new(&ReplyLatencyConfig::default());
+        let mut detector =
+            ReplyLatency::new(&ReplyLatencyConfig::default(), &WindowFactory::local());
         let mut signals = Vec::new();
         for i in 0..20 {
             detector.observe(&reply(5000 + i % 2 * 100), i as i64 * 30, &mut signals);
