@@ -321,9 +321,14 @@ impl SqlStore<Postgres> {
 /// Apply pending migrations, each in its own transaction, under a lock so that instances
 /// starting together migrate once.
 fn migrate(client: &mut postgres::Client) -> Result<(), postgres::Error> {
-    client.batch_execute(
+    // Under the lock from the first statement: two `CREATE TABLE IF NOT EXISTS` at once can
+    // both find the table missing and one fail.
+    let mut transaction = client.transaction()?;
+    transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    transaction.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
     )?;
+    transaction.commit()?;
     loop {
         let mut transaction = client.transaction()?;
         transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
