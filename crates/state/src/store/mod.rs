@@ -8,6 +8,7 @@ pub mod postgres;
 mod reports;
 mod sql;
 mod sqlite;
+pub mod transfer;
 
 pub use sqlite::SCHEMA_VERSION;
 
@@ -368,6 +369,18 @@ pub trait Store {
 
     /// The schema version in force (each backend counts its own migrations).
     fn schema_version(&self) -> Result<u32, StoreError>;
+
+    /// Give `out` every row of every table ([`transfer`]): what `menshen export` writes.
+    fn export(
+        &self,
+        out: &mut dyn FnMut(transfer::ExportedRow) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError>;
+    /// Load an export into this store, which must be empty, in one transaction; returns the
+    /// rows. Check it with [`Store::verify`] after.
+    fn import(
+        &mut self,
+        rows: &mut dyn Iterator<Item = Result<transfer::ExportedRow, StoreError>>,
+    ) -> Result<u64, StoreError>;
 
     /// Notifications due at `now`, oldest first.
     fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError>;
@@ -1356,6 +1369,20 @@ impl<B: Backend> Store for SqlStore<B> {
 
     fn schema_version(&self) -> Result<u32, StoreError> {
         self.backend.schema_version()
+    }
+
+    fn export(
+        &self,
+        out: &mut dyn FnMut(transfer::ExportedRow) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        transfer::export(&self.db(), out)
+    }
+
+    fn import(
+        &mut self,
+        rows: &mut dyn Iterator<Item = Result<transfer::ExportedRow, StoreError>>,
+    ) -> Result<u64, StoreError> {
+        self.in_transaction(|transaction| transfer::import(transaction, rows))
     }
 
     fn due_notifications(&self, now: i64, limit: usize) -> Result<Vec<Notification>, StoreError> {

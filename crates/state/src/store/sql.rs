@@ -212,6 +212,11 @@ impl ColumnIndex for usize {
 pub struct Row(Vec<SqlValue>);
 
 impl Row {
+    /// Every column's value, in order.
+    pub fn values(&self) -> &[SqlValue] {
+        &self.0
+    }
+
     /// Column `index` as `T`.
     pub fn get<I: ColumnIndex, T: FromSqlValue>(&self, index: I) -> Result<T, SqlError> {
         let column = index.position();
