@@ -38,8 +38,9 @@ fn event(writer: usize, n: usize) -> AuditEvent {
 #[test]
 fn concurrent_writers_keep_one_chain_and_one_ladder() {
     let (dir, url) = testing::fresh("writers");
-    // Each writer opens the store itself, as each instance does, all at once: they migrate
-    // a new store together.
+    // Each writer opens the store itself, as each instance does (the store exists: opening a
+    // new one together is `audit.rs`'s concurrent-open test).
+    let first = store::open(&dir, url.as_deref()).expect("the store");
     let threads: Vec<_> = (0..WRITERS)
         .map(|writer| {
             let (dir, url) = (dir.clone(), url.clone());
@@ -61,7 +62,6 @@ fn concurrent_writers_keep_one_chain_and_one_ladder() {
     for thread in threads {
         thread.join().expect("a writer finished");
     }
-    let first = store::open(&dir, url.as_deref()).expect("the store");
     // Every record is in the chain once, linked to the one before (verify checks the links,
     // the numbering and the head), and the sanctions agree with the log.
     let records = first.verify().expect("one intact chain");
