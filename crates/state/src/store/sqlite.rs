@@ -199,7 +199,20 @@ impl SqlStore<Sqlite> {
         let mut connection = Connection::open(dir.join("menshen.db"))?;
         // Another process may be creating or migrating the same store: wait for it.
         connection.busy_timeout(std::time::Duration::from_secs(30))?;
-        connection.pragma_update(None, "journal_mode", "WAL")?;
+        // Switching to WAL takes an exclusive lock, and SQLite answers "busy" at once (no busy
+        // handler) while another opener holds the file: try again for as long as the timeout.
+        let started = std::time::Instant::now();
+        loop {
+            match connection.pragma_update(None, "journal_mode", "WAL") {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && started.elapsed() < std::time::Duration::from_secs(30) =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => break other?,
+            }
+        }
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.execute_batch(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)",
