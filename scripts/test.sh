@@ -12,3 +12,4 @@ services=$(bash scripts/services.sh start)
 eval "$services"
 trap 'bash scripts/services.sh stop' EXIT
 MENSHEN_TEST_BACKEND=postgres cargo test -p menshen-state -p menshen-server "$@"
+MENSHEN_TEST_BACKEND=postgres cargo test -p menshen-cli --test instances "$@"

@@ -2,11 +2,9 @@
 //! restarted on the same store, and every sanction and appeal it acknowledged is there, and
 //! the audit chain verifies.
 
+mod server;
+
 use std::{
-    io::{Read, Write},
-    net::{TcpListener, TcpStream},
-    path::Path,
-    process::{Child, Command, Stdio},
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, Ordering},
@@ -14,82 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-fn menshen() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_menshen"))
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn token(dir: &Path, role: &str) -> String {
-    let out = menshen()
-        .args(["token", "create", "--role", role, "--data"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-fn start(dir: &Path, port: u16) -> Child {
-    let child = menshen()
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while request(port, "GET", "/healthz", "", None).is_err() {
-        assert!(Instant::now() < deadline, "the server did not come up");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child
-}
-
-/// One HTTP/1.1 request with `Connection: close`; the status and the body.
-fn request(
-    port: u16,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<&str>,
-) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let body = body.unwrap_or("");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| std::io::Error::other(format!("no status in {response:?}")))?;
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    Ok((status, body))
-}
-
-fn id_of(body: &str) -> u64 {
-    let value: serde_json::Value = serde_json::from_str(body).unwrap();
-    value["id"].as_u64().unwrap()
-}
+use server::{free_port, id_of, menshen, request, start, token};
 
 #[test]
 fn sigkill_under_write_load_loses_nothing_acknowledged() {
