@@ -38,6 +38,12 @@ impl Drop for Instances {
 }
 
 fn instances(name: &str, count: usize) -> Option<Instances> {
+    let redis = std::env::var("MENSHEN_TEST_REDIS_URL").ok();
+    instances_on(name, count, redis)
+}
+
+/// [`instances`] on the Redis at `redis` (the shared test server when `None` is not given).
+fn instances_on(name: &str, count: usize, redis: Option<String>) -> Option<Instances> {
     if !menshen_state::store::testing::on_postgres() {
         eprintln!(
             "instances: not run on the embedded store; scripts/test.sh runs it on PostgreSQL"
@@ -46,8 +52,7 @@ fn instances(name: &str, count: usize) -> Option<Instances> {
     }
     let (dir, url) = menshen_state::store::testing::fresh(name);
     let url = url.expect("a database on PostgreSQL");
-    let redis = std::env::var("MENSHEN_TEST_REDIS_URL")
-        .expect("MENSHEN_TEST_REDIS_URL, as scripts/services.sh prints it");
+    let redis = redis.expect("MENSHEN_TEST_REDIS_URL, as scripts/services.sh prints it");
     let namespace = format!("{name}-{}", std::process::id());
     let env = [
         ("MENSHEN_DATABASE_URL", url.as_str()),
@@ -226,4 +231,92 @@ fn kill_9_of_one_instance_under_write_load_loses_nothing_acknowledged() {
         let (status, _) = request(port, "GET", "/healthz", "", None).unwrap();
         assert_eq!(status, 200, "instance {port} still serving");
     }
+}
+
+/// A Redis of the test's own (Debian's `redis-server`, which `scripts/services.sh` installs),
+/// so that stopping it touches no other test.
+struct OwnRedis {
+    child: Child,
+    url: String,
+}
+
+impl OwnRedis {
+    fn start() -> OwnRedis {
+        let port = free_port();
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server (apt-get install redis-server)");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not come up");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        OwnRedis {
+            child,
+            url: format!("redis://127.0.0.1:{port}/"),
+        }
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Redis stopped under load: what degrades is the windows (each instance then counts only what
+/// it saw); checks, sanctions and their spread to every instance do not depend on it.
+#[test]
+fn with_redis_stopped_checks_and_sanctions_stay_correct_and_windows_fall_back() {
+    if !menshen_state::store::testing::on_postgres() {
+        eprintln!(
+            "instances: not run on the embedded store; scripts/test.sh runs it on PostgreSQL"
+        );
+        return;
+    }
+    let mut redis = OwnRedis::start();
+    let Some(group) = instances_on("cli-instances-redis", 2, Some(redis.url.clone())) else {
+        return;
+    };
+    let [a, b] = [group.ports[0], group.ports[1]];
+    let service = group.service.as_str();
+    let request_friend = |port: u16, n: usize| {
+        let body =
+            format!(r#"{{"events":[{{"kind":"friend_request","from":"bulk","to":"v{n}"}}]}}"#);
+        let (status, answer) = request(port, "POST", "/v1/events", service, Some(&body)).unwrap();
+        assert_eq!(status, 200, "{answer}");
+        answer.contains("bulk_friend_requests")
+    };
+    for n in 0..10 {
+        request_friend(if n % 2 == 0 { a } else { b }, n);
+    }
+    redis.stop();
+    // Checks and a sanction written on A in force on B, with Redis gone.
+    let ban = r#"{"target":{"kind":"domain","id":"evil-mall.com"},"reason":"counterfeit goods","step":{"kind":"permanent"}}"#;
+    let (status, answer) = request(a, "POST", "/v1/sanctions", &group.reviewer, Some(ban)).unwrap();
+    assert_eq!(status, 200, "{answer}");
+    let text = serde_json::json!({"text": "便宜好货 https://shop.evil-mall.com/x"});
+    let (verdict, _) = until(b, service, &text, |v| v["action"] == "block");
+    assert_eq!(verdict["action"], "block", "{verdict}");
+    // Windows: B alone now. B saw 5 of the first 10 itself; the threshold of 30 is reached at
+    // its 25th request more (n = 34) from its own count, where the shared count (10 before the
+    // stop) would have reached it at the 20th (n = 29).
+    let fired: Vec<usize> = (10..45).filter(|n| request_friend(b, *n)).collect();
+    assert_eq!(fired, [34], "one signal, from B's own window");
 }
