@@ -79,3 +79,40 @@ fn concurrent_writers_keep_one_chain_and_one_ladder() {
     assert_eq!(strikes, expected, "{sanctions:#?}");
     assert!(strikes.len() >= 2, "the ladder was climbed: {strikes:?}");
 }
+
+/// A database restart or failover drops the connection: the store connects again between
+/// transactions, and loses nothing it acknowledged.
+#[test]
+fn a_lost_database_connection_is_made_again() {
+    if !testing::on_postgres() {
+        eprintln!("writers: the reconnect test runs on PostgreSQL (scripts/test.sh)");
+        return;
+    }
+    let (dir, url) = testing::fresh("reconnect");
+    let name = format!("menshen-reconnect-{}", std::process::id());
+    let url = format!("{}&application_name={name}", url.expect("a PostgreSQL URL"));
+    let mut store = store::open(&dir, Some(&url)).unwrap();
+    let ladders = Ladders::embedded();
+    store
+        .record_offence(offence("u1", T0, ActorKind::Rule, false), &ladders)
+        .unwrap();
+    // Cut the store's connection from outside, as a restart would.
+    let base = std::env::var("MENSHEN_TEST_DATABASE_URL").unwrap();
+    let cut: i64 = std::thread::spawn(move || {
+        let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+        admin
+            .query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+                &[&name],
+            )
+            .unwrap()
+            .len() as i64
+    })
+    .join()
+    .unwrap();
+    assert_eq!(cut, 1, "the store's one connection was cut");
+    store
+        .record_offence(offence("u1", T0 + HOUR, ActorKind::Rule, false), &ladders)
+        .expect("a write after the connection was lost");
+    assert_eq!(store.verify().unwrap(), 2);
+}

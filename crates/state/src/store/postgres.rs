@@ -151,9 +151,63 @@ pub const POSTGRES_SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 struct Session {
     client: postgres::Client,
     statements: HashMap<String, postgres::Statement>,
+    /// Where to connect again when the connection is lost (a database restart, a failover).
+    url: String,
+    /// Inside `BEGIN` … `COMMIT`: a connection lost here lost the transaction, and every call
+    /// fails until the caller ends it, so that nothing of it runs outside it.
+    in_transaction: bool,
 }
 
 impl Session {
+    /// Connect again if the connection was lost, unless that would leave a transaction.
+    fn ensure_connected(&mut self) -> Result<(), SqlError> {
+        if !self.client.is_closed() {
+            return Ok(());
+        }
+        if self.in_transaction {
+            return Err(SqlError::Closed);
+        }
+        self.client = postgres::Client::connect(&self.url, postgres::NoTls)?;
+        self.statements.clear();
+        Ok(())
+    }
+
+    /// `BEGIN`, `COMMIT` or `ROLLBACK`.
+    fn batch(&mut self, sql: &str) -> Result<(), SqlError> {
+        match sql {
+            // The server rolled back what it lost with the connection.
+            "ROLLBACK" if self.client.is_closed() => {
+                self.in_transaction = false;
+                return Ok(());
+            }
+            "COMMIT" | "ROLLBACK" => {
+                let ended = self.client.batch_execute(sql);
+                self.in_transaction = false;
+                return Ok(ended?);
+            }
+            _ => {}
+        }
+        self.retrying(|session| Ok(session.client.batch_execute(sql)?))?;
+        self.in_transaction = sql == "BEGIN";
+        Ok(())
+    }
+
+    /// Run `f`; if it failed because the connection was lost (found only when it is used),
+    /// and no transaction is open, connect again and run it once more.
+    fn retrying<T>(
+        &mut self,
+        mut f: impl FnMut(&mut Self) -> Result<T, SqlError>,
+    ) -> Result<T, SqlError> {
+        self.ensure_connected()?;
+        match f(self) {
+            Err(_) if self.client.is_closed() && !self.in_transaction => {
+                self.ensure_connected()?;
+                f(self)
+            }
+            other => other,
+        }
+    }
+
     fn statement(&mut self, sql: &str) -> Result<postgres::Statement, SqlError> {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
@@ -164,14 +218,18 @@ impl Session {
     }
 
     fn rows(&mut self, sql: &str, args: &[SqlValue]) -> Result<Vec<Row>, SqlError> {
-        let statement = self.statement(sql)?;
-        let rows = self.client.query(&statement, &params(args))?;
-        rows.iter().map(pg_row).collect()
+        self.retrying(|session| {
+            let statement = session.statement(sql)?;
+            let rows = session.client.query(&statement, &params(args))?;
+            rows.iter().map(pg_row).collect()
+        })
     }
 
     fn execute(&mut self, sql: &str, args: &[SqlValue]) -> Result<u64, SqlError> {
-        let statement = self.statement(sql)?;
-        Ok(self.client.execute(&statement, &params(args))?)
+        self.retrying(|session| {
+            let statement = session.statement(sql)?;
+            Ok(session.client.execute(&statement, &params(args))?)
+        })
     }
 }
 
@@ -210,6 +268,8 @@ impl Connection {
                 let mut session = Session {
                     client,
                     statements: HashMap::new(),
+                    url,
+                    in_transaction: false,
                 };
                 if let Err(error) = migrate(&mut session.client) {
                     let _ = ready.send(Err(error));
@@ -257,7 +317,7 @@ impl Connection {
     }
 
     fn batch(&self, sql: &'static str) -> Result<(), SqlError> {
-        self.run(move |session| Ok(session.client.batch_execute(sql)?))
+        self.run(move |session| session.batch(sql))
     }
 }
 
