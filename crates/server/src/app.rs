@@ -54,7 +54,8 @@ fn listen_for_other_instances(
     clock: &Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
     use menshen_state::store::postgres::{Announcement, listen};
-    let (alive, weak) = (Arc::downgrade(ledger), Arc::downgrade(ledger));
+    let weak = Arc::downgrade(ledger);
+    let alive = weak.clone();
     let clock = Arc::clone(clock);
     listen(
         url,

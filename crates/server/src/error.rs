@@ -363,8 +363,19 @@ pub fn parse_object<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, A
     Err(api)
 }
 
+/// Read `value` into `T`, reading whole floats as integers when the first read fails (as
+/// [`parse_object`] does for bodies).
+pub fn read_value<T: serde::de::DeserializeOwned>(
+    value: &mut serde_json::Value,
+) -> Result<T, serde_json::Error> {
+    match T::deserialize(&*value) {
+        Err(_) if whole_floats_to_integers(value) => T::deserialize(&*value),
+        read => read,
+    }
+}
+
 /// Turn every float with no fractional part (within ±2⁶³) into an integer; true if any was.
-pub fn whole_floats_to_integers(value: &mut serde_json::Value) -> bool {
+fn whole_floats_to_integers(value: &mut serde_json::Value) -> bool {
     use serde_json::Value;
     match value {
         Value::Number(number) if number.is_f64() => {

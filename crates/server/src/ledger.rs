@@ -70,6 +70,16 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// Every offender's record, as the store has it.
+    fn load(store: &dyn Store) -> Result<Cache, StoreError> {
+        let mut cache = Cache::default();
+        for target in store.offenders()? {
+            let record = Record::load(store, &target)?;
+            cache.put(target, record);
+        }
+        Ok(cache)
+    }
+
     pub fn account(&self, id: &str) -> Option<&Record> {
         self.accounts.get(id)
     }
@@ -173,11 +183,7 @@ pub struct Ledger {
 impl Ledger {
     /// The ledger over `store`, its cache loaded with every offender's record.
     pub fn new(store: Box<dyn Store + Send>, now: i64) -> Result<Ledger, StoreError> {
-        let mut cache = Cache::default();
-        for target in store.offenders()? {
-            let record = Record::load(store.as_ref(), &target)?;
-            cache.put(target, record);
-        }
+        let cache = Cache::load(store.as_ref())?;
         Ok(Ledger {
             store: Mutex::new(store),
             pending: Mutex::new(Vec::new()),
@@ -245,11 +251,7 @@ impl Ledger {
     /// Reload every offender's record, dropping the rest: announcements may have been missed.
     pub fn reload_all(&self, now: i64) -> Result<(), StoreError> {
         let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        let mut cache = Cache::default();
-        for target in store.offenders()? {
-            let record = Record::load(store.as_ref(), &target)?;
-            cache.put(target, record);
-        }
+        let cache = Cache::load(store.as_ref())?;
         let mut current = self.cache.write().unwrap_or_else(|p| p.into_inner());
         *current = cache;
         self.snapshot.store(Arc::new(current.snapshot(now)));

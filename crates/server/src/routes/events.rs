@@ -97,8 +97,7 @@ fn parse(
             ));
         }
     };
-    crate::error::whole_floats_to_integers(&mut value);
-    let mut event: BehaviourEvent = serde_json::from_value(value).map_err(|e| {
+    let mut event: BehaviourEvent = crate::error::read_value(&mut value).map_err(|e| {
         ApiError::field(
             field(""),
             format!("{e}; see the kinds and their fields in /v1/openapi.json"),

@@ -74,6 +74,14 @@ pub fn open(dir: &Path, database_url: Option<&str>) -> Result<Box<dyn Store + Se
             postgres::redacted(url)
         )));
     }
+    let key = store_folder(dir)?;
+    Ok(Box::new(PostgresStore::connect(url, key)?))
+}
+
+/// Make the store's folder if need be and read (or create) its audit key. The store holds who
+/// was sanctioned and why: a folder menshen creates is its owner's alone (an operator's
+/// existing folder keeps the permissions they gave it).
+fn store_folder(dir: &Path) -> Result<AuditKey, StoreError> {
     let created = !dir.exists();
     std::fs::create_dir_all(dir)
         .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
@@ -81,9 +89,8 @@ pub fn open(dir: &Path, database_url: Option<&str>) -> Result<Box<dyn Store + Se
         private(dir, 0o700)?;
     }
     let path = audit_key_path(dir);
-    let key = AuditKey::load_or_create(&path)
-        .map_err(|e| StoreError::Corrupt(format!("the audit key ({}): {e}", path.display())))?;
-    Ok(Box::new(PostgresStore::connect(url, key)?))
+    AuditKey::load_or_create(&path)
+        .map_err(|e| StoreError::Corrupt(format!("the audit key ({}): {e}", path.display())))
 }
 
 /// Stores for tests that run on both backends. `MENSHEN_TEST_BACKEND=postgres`, with
@@ -417,8 +424,7 @@ pub trait Backend: Send {
     /// The connection, for reads and for writes that stand alone.
     fn db(&self) -> Db<'_>;
     /// Run `f` in a transaction that serializes with every other writer of the store (other
-    /// instances included), committed if it succeeds, rolled back if not. `announce` is
-    /// given what the transaction touched, to publish with the commit.
+    /// instances included), committed if it succeeds, rolled back if not.
     fn in_transaction<T>(
         &mut self,
         f: impl FnOnce(Db<'_>) -> Result<T, StoreError>,

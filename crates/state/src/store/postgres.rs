@@ -143,9 +143,6 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE audit (
         updated_at BIGINT NOT NULL
      );"];
 
-/// The PostgreSQL schema version once every migration ran.
-pub const POSTGRES_SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
-
 /// What the connection's thread holds: the client and the statements prepared on it (once
 /// per SQL text; a prepared statement outlives the transaction it was prepared in).
 struct Session {
@@ -458,8 +455,12 @@ pub fn listen(
                 let mut notices = notices.timeout_iter(second);
                 loop {
                     match notices.next() {
+                        Ok(Some(notice)) if notice.payload() == TOO_MANY => {
+                            deliver(Announcement::Missed)
+                        }
                         Ok(Some(notice)) => match serde_json::from_str(notice.payload()) {
                             Ok(targets) => deliver(Announcement::Touched(targets)),
+                            // Not ours to read: reload rather than miss a change.
                             Err(_) => deliver(Announcement::Missed),
                         },
                         Ok(None) if alive() => {}

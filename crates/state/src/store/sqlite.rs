@@ -4,8 +4,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Backend, SqlStore, StoreError, audit_key_path, private, sql::Db, write_head};
-use crate::audit::{AuditKey, GENESIS};
+use super::{Backend, SqlStore, StoreError, private, sql::Db, write_head};
+use crate::audit::GENESIS;
 
 /// The schema version a store has once every migration ran.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -182,20 +182,7 @@ impl SqlStore<Sqlite> {
     /// Open (creating if needed) `dir/menshen.db`, in WAL mode with full synchronous commits,
     /// and apply pending migrations.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        let created = !dir.exists();
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
-        // The store holds who was sanctioned and why: a folder menshen creates is its owner's
-        // alone (an operator's existing folder keeps the permissions they gave it).
-        if created {
-            private(dir, 0o700)?;
-        }
-        let key = AuditKey::load_or_create(&audit_key_path(dir)).map_err(|e| {
-            StoreError::Corrupt(format!(
-                "the audit key ({}): {e}",
-                audit_key_path(dir).display()
-            ))
-        })?;
+        let key = super::store_folder(dir)?;
         let mut connection = Connection::open(dir.join("menshen.db"))?;
         // Another process may be creating or migrating the same store: wait for it.
         connection.busy_timeout(std::time::Duration::from_secs(30))?;
