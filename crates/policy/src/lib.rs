@@ -37,8 +37,10 @@
 //! A rule that reads `scores.<name>` gives its reason the signals behind those scores, with
 //! their weights and spans: the evidence that decided (all positive signals for `spam`).
 
+mod bind;
 pub mod deliver;
 mod live;
+mod native;
 pub mod profile;
 pub mod quality;
 pub mod replay;
@@ -52,13 +54,15 @@ use std::{
     sync::Arc,
 };
 
-use cel::{Context, Program, Value, objects::Key};
+use bind::{Bindings, Vars};
+use cel::{Context, Program, Value};
 use menshen_detect::Facts;
 use menshen_text::Span;
 use profile::{Case, Example, Position, ProfileFile, string_content_start};
 use sha2::{Digest, Sha256};
 
 pub use live::LivePolicy;
+
 pub use profile::Target;
 pub use verdict::{Action, LinkAction, PolicyRef, Reason, Scene, Verdict};
 pub use vocab::{BehaviourSignal, Function};
@@ -207,6 +211,11 @@ pub struct Rule {
     reads: ScoreReads,
     when: String,
     program: Arc<Program>,
+    /// The variables the condition reads, bound when it runs in CEL.
+    vars: Vars,
+    /// The condition as a native predicate, when it has one of the common shapes (compiled
+    /// with the profile's flags and thresholds, so an inherited rule is compiled again).
+    native: Option<Arc<native::Predicate>>,
 }
 
 /// The behaviour signals a condition names: `signals.name`, `signals["name"]` and
@@ -315,6 +324,14 @@ impl ScoreReads {
                 }
         };
         facts.signals.iter().filter(wanted).cloned().collect()
+    }
+}
+
+impl Rule {
+    /// Whether the condition compiled to a native predicate (it still runs in CEL for a
+    /// message where the predicate cannot say, such as one without a score it reads).
+    pub fn is_native(&self) -> bool {
+        self.native.is_some()
     }
 }
 
@@ -432,6 +449,15 @@ pub struct Decision {
 pub struct RuleError {
     pub rule: String,
     pub message: String,
+}
+
+/// How conditions are evaluated ([`Policy::decide_by`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Evaluation {
+    /// Natively where a condition compiled to a predicate, else in CEL.
+    Native,
+    /// Always in CEL.
+    Cel,
 }
 
 /// Whether a condition's result is a match, recording an error.
@@ -619,26 +645,62 @@ impl Policy {
 
     /// Decide one message under `profile`.
     pub fn decide(&self, profile: &Profile, facts: &Facts, situation: Situation<'_>) -> Decision {
+        self.decide_by(profile, facts, situation, Evaluation::Native)
+    }
+
+    /// Decide one message, evaluating conditions natively where they compiled or always in
+    /// CEL. Both give the same decision; `policy test` decides both ways and compares.
+    pub fn decide_by(
+        &self,
+        profile: &Profile,
+        facts: &Facts,
+        situation: Situation<'_>,
+        evaluation: Evaluation,
+    ) -> Decision {
         let present = FactKinds::of(facts).with_scores(facts, profile.score_floor);
         let applicable = |rule: &&Rule| rule.requires.0 == 0 || rule.requires.0 & present.0 != 0;
         if !profile.rules.iter().any(|r| applicable(&r)) {
             return Decision::default();
         }
-        let mut context = self.root.new_inner_scope();
-        let links = bind(
-            &mut context,
+        let env = native::Env {
+            facts,
+            situation,
+            home: &self.home,
+        };
+        let mut bindings = Bindings::new(
             facts,
             situation,
             &self.home,
             (&profile.flags_value, &profile.thresholds_value),
         );
+        let mut context: Option<Context<'_, '_>> = None;
         let mut decision = Decision::default();
         for rule in profile.rules.iter().filter(applicable) {
             let shadow = rule.shadow || profile.shadow;
+            let native = match evaluation {
+                Evaluation::Native => rule.native.as_deref(),
+                Evaluation::Cel => None,
+            };
+            // The rule's result natively when its predicate can say, else from CEL.
+            let mut holds = |current: native::Current, errors: &mut Vec<RuleError>| {
+                if let Some(result) = native.and_then(|p| p.eval(&env, current)) {
+                    return result;
+                }
+                let context = context.get_or_insert_with(|| self.root.new_inner_scope());
+                bindings.bind(context, rule.vars);
+                let result = match current {
+                    native::Current::Link(index) => {
+                        let mut scope = context.new_inner_scope();
+                        scope.add_variable_from_value("link", bindings.links()[index].clone());
+                        rule.program.execute(&scope)
+                    }
+                    _ => rule.program.execute(context),
+                };
+                matched(result, &rule.id, profile.fail_closed, errors)
+            };
             match rule.target {
                 Target::Message => {
-                    let result = rule.program.execute(&context);
-                    if !matched(result, &rule.id, profile.fail_closed, &mut decision.errors) {
+                    if !holds(native::Current::None, &mut decision.errors) {
                         continue;
                     }
                     let signals = rule.reads.signals(facts);
@@ -674,14 +736,11 @@ impl Policy {
                     }
                 }
                 Target::Link => {
-                    for (index, link) in links.iter().enumerate() {
-                        let mut scope = context.new_inner_scope();
-                        scope.add_variable_from_value("link", link.clone());
-                        let result = rule.program.execute(&scope);
-                        if !matched(result, &rule.id, profile.fail_closed, &mut decision.errors) {
+                    for (index, link) in facts.links.iter().enumerate() {
+                        if !holds(native::Current::Link(index), &mut decision.errors) {
                             continue;
                         }
-                        let span = facts.links[index].span;
+                        let span = link.span;
                         if shadow {
                             decision.shadow.push(Reason {
                                 rule: rule.id.clone(),
@@ -781,80 +840,6 @@ fn evidence(facts: &Facts, requires: FactKinds) -> Vec<Span> {
     spans
 }
 
-/// The field names of fact maps, interned once per process.
-const FIELDS: [&str; 16] = [
-    "url",
-    "host",
-    "domain",
-    "category",
-    "obfuscated",
-    "foreign",
-    "sanctioned",
-    "platform",
-    "kind",
-    "token",
-    "confidence",
-    "value",
-    "term",
-    "disguised",
-    "signals",
-    "imitates",
-];
-
-/// The CEL key for a field or score name. Known names come from an immutable table (the
-/// [`FIELDS`] of fact maps and the shipped score names), so a key costs a reference count,
-/// not an allocation: binding facts is the main cost of deciding.
-fn key(name: &str) -> Key {
-    static KEYS: std::sync::OnceLock<HashMap<&'static str, Key>> = std::sync::OnceLock::new();
-    let keys = KEYS.get_or_init(|| {
-        FIELDS
-            .iter()
-            .chain(SCORE_NAMES.iter())
-            .map(|&f| (f, Key::String(Arc::new(f.to_owned()))))
-            .collect()
-    });
-    keys.get(name)
-        .cloned()
-        .unwrap_or_else(|| Key::String(Arc::new(name.to_owned())))
-}
-
-/// The names of the shipped scores: `spam` and the shipped lexicons' categories.
-const SCORE_NAMES: [&str; 11] = [
-    "spam",
-    "phishing",
-    "marketing",
-    "counterfeit",
-    "fraud",
-    "gambling",
-    "adult",
-    "loan",
-    "fake_documents",
-    "job_scam",
-    "illegal_trade",
-];
-
-/// A link's host signals as a CEL list; most links have none, and share one empty list.
-fn link_signals(signals: &[menshen_detect::signals::SignalName]) -> Value {
-    static NONE: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    if signals.is_empty() {
-        return NONE
-            .get_or_init(|| Value::List(Arc::new(Vec::new())))
-            .clone();
-    }
-    Value::List(Arc::new(
-        signals.iter().map(|s| s.as_str().into()).collect(),
-    ))
-}
-
-/// A CEL map from field names to values.
-fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
-    let map = entries
-        .into_iter()
-        .map(|(name, value)| (key(name), value))
-        .collect();
-    Value::Map(cel::objects::Map { map: Arc::new(map) })
-}
-
 /// A rule's message with each `{until:FUNCTION}` replaced by when the sender's restriction of
 /// that function ends, so that a refusal says until when.
 fn render_message(message: &str, situation: Situation<'_>) -> String {
@@ -884,29 +869,6 @@ fn render_message(message: &str, situation: Situation<'_>) -> String {
     rendered
 }
 
-/// The `sender` and `signals` values of a standing.
-fn standing_values(standing: &Standing) -> (Value, Value) {
-    let signals: HashMap<String, Value> = standing
-        .signals
-        .iter()
-        .map(|(k, v)| (k.clone(), (*v).into()))
-        .collect();
-    let restrictions: Vec<Value> = standing
-        .restrictions
-        .iter()
-        .map(|r| r.clone().into())
-        .collect();
-    let mut sender: HashMap<String, Value> = HashMap::new();
-    sender.insert("strikes".into(), i64::from(standing.strikes).into());
-    sender.insert("restrictions".into(), restrictions.into());
-    // -1 when unknown, so that `sender.account_age_days < 7` needs a known age to be true.
-    sender.insert(
-        "account_age_days".into(),
-        standing.account_age_days.map_or(-1, i64::from).into(),
-    );
-    (sender.into(), signals.into())
-}
-
 /// Evaluate a compiled rule once against [`probe_facts`] in every scene, with the file's flags
 /// (a flag the file does not define is an error too).
 fn probe(
@@ -921,16 +883,18 @@ fn probe(
     let root = Context::default();
     for scene in Scene::ALL {
         let mut context = root.new_inner_scope();
-        let links = bind(
-            &mut context,
+        let sanctions = Sanctions::default();
+        let standing = Standing::default();
+        let mut bindings = Bindings::new(
             &facts,
-            Situation::new(scene, &Sanctions::default()).with_standing(&Standing::default()),
+            Situation::new(scene, &sanctions).with_standing(&standing),
             "wechat",
             (&flags, &thresholds),
         );
+        bindings.bind(&mut context, Vars::ALL);
         let mut scope = context.new_inner_scope();
         if target == Target::Link {
-            scope.add_variable_from_value("link", links[0].clone());
+            scope.add_variable_from_value("link", bindings.links()[0].clone());
         }
         match program.execute(&scope) {
             Err(e) => return Err(e.to_string()),
@@ -985,125 +949,6 @@ fn template_problems(text: &str) -> Vec<String> {
         rest = &after[close + 1..];
     }
     problems
-}
-
-use menshen_detect::registry::is_foreign;
-
-/// Bind the facts and the situation as CEL variables; returns the link values, for rules
-/// evaluated per link.
-fn bind(
-    context: &mut Context<'_, '_>,
-    facts: &Facts,
-    situation: Situation<'_>,
-    home: &str,
-    (flags, thresholds): (&Value, &Value),
-) -> Vec<Value> {
-    let sanctions = situation.sanctions;
-    // A domain sanction covers the domain and its subdomains; never an IP address, whose
-    // dotted tail (`3.4` of `1.2.3.4`) is no domain.
-    let host_sanctioned = |host: &str| {
-        if host.parse::<std::net::IpAddr>().is_ok() {
-            return false;
-        }
-        let mut suffix = host;
-        loop {
-            if sanctions.domains.contains(suffix) {
-                return true;
-            }
-            match suffix.split_once('.') {
-                Some((_, rest)) if rest.contains('.') => suffix = rest,
-                _ => return false,
-            }
-        }
-    };
-    let links: Vec<Value> = facts
-        .links
-        .iter()
-        .map(|l| {
-            let platform = l.platform.clone().unwrap_or_default();
-            map([
-                ("url", l.url.clone().into()),
-                ("host", l.host.clone().into()),
-                ("domain", l.domain.clone().unwrap_or_default().into()),
-                ("category", l.category.as_str().into()),
-                ("obfuscated", l.obfuscated.into()),
-                ("foreign", is_foreign(&platform, home).into()),
-                (
-                    "sanctioned",
-                    (host_sanctioned(&l.host) || sanctions.apps.contains(&platform)).into(),
-                ),
-                ("platform", platform.into()),
-                ("signals", link_signals(&l.signals)),
-                ("imitates", l.imitates.clone().unwrap_or_default().into()),
-            ])
-        })
-        .collect();
-    let share_codes: Vec<Value> = facts
-        .share_codes
-        .iter()
-        .map(|c| {
-            map([
-                ("platform", c.platform.clone().into()),
-                ("kind", c.kind.as_str().into()),
-                ("token", c.token.clone().into()),
-                ("confidence", c.confidence.into()),
-                ("foreign", is_foreign(&c.platform, home).into()),
-                ("sanctioned", sanctions.apps.contains(&c.platform).into()),
-            ])
-        })
-        .collect();
-    let contacts: Vec<Value> = facts
-        .contacts
-        .iter()
-        .map(|c| {
-            map([
-                ("kind", c.kind.as_str().into()),
-                ("value", c.value.clone().into()),
-            ])
-        })
-        .collect();
-    let terms: Vec<Value> = facts
-        .terms
-        .iter()
-        .map(|t| {
-            map([
-                ("term", t.term.clone().into()),
-                ("category", t.category.clone().into()),
-                ("disguised", t.disguised.into()),
-            ])
-        })
-        .collect();
-    let scores = Value::Map(cel::objects::Map {
-        map: Arc::new(
-            facts
-                .scores
-                .iter()
-                .map(|(name, score)| (key(name), score.into()))
-                .collect(),
-        ),
-    });
-    context.add_variable_from_value("scene", situation.scene.as_str());
-    context.add_variable_from_value("home", home.to_owned());
-    context.add_variable_from_value("flags", flags.clone());
-    context.add_variable_from_value("thresholds", thresholds.clone());
-    context.add_variable_from_value("links", links.clone());
-    context.add_variable_from_value("share_codes", share_codes);
-    context.add_variable_from_value("contacts", contacts);
-    context.add_variable_from_value("terms", terms);
-    context.add_variable_from_value("scores", scores);
-    let (sender, signals) = match situation.standing {
-        Some(standing) => standing_values(standing),
-        // Without a snapshot the values never change: build them once.
-        None => {
-            static UNKNOWN: std::sync::OnceLock<(Value, Value)> = std::sync::OnceLock::new();
-            UNKNOWN
-                .get_or_init(|| standing_values(&Standing::default()))
-                .clone()
-        }
-    };
-    context.add_variable_from_value("sender", sender);
-    context.add_variable_from_value("signals", signals);
-    links
 }
 
 fn compile_profile(
@@ -1295,7 +1140,9 @@ fn compile_profile(
                     requires,
                     reads: ScoreReads::of(spec.when.get_ref()),
                     when: spec.when.get_ref().clone(),
+                    vars: Vars::of(&program),
                     program: Arc::new(program),
+                    native: None,
                 })
             }
             Err(errors) => {
@@ -1322,6 +1169,18 @@ fn compile_profile(
     }
     if !problems.is_empty() {
         return Err(problems);
+    }
+    let constants = native::Constants {
+        flags: &flags,
+        thresholds: &thresholds,
+    };
+    for rule in &mut rules {
+        rule.native = native::compile(
+            rule.program.expression(),
+            &constants,
+            rule.target == Target::Link,
+        )
+        .map(Arc::new);
     }
     // Cases describe one profile's behaviour as a whole, so they are not inherited.
     let cases = file.cases.clone();
@@ -1432,7 +1291,7 @@ fn probe_facts() -> Facts {
             weight: 1.0,
             context: None,
         }],
-        scores: menshen_detect::signals::Scores::from(SCORE_NAMES.map(|name| (name, 0.5))),
+        scores: menshen_detect::signals::Scores::from(bind::SCORE_NAMES.map(|name| (name, 0.5))),
         ..Facts::default()
     }
 }

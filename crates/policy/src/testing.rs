@@ -2,7 +2,7 @@
 
 use menshen_detect::Analyzer;
 
-use crate::{Action, Policy, Profile, Sanctions, Scene, Situation, Standing};
+use crate::{Action, Decision, Evaluation, Policy, Profile, Sanctions, Scene, Situation, Standing};
 
 /// One failed example or case.
 #[derive(Clone, Debug, PartialEq)]
@@ -91,7 +91,9 @@ pub fn run(policy: &Policy, analyzer: &Analyzer, profiles: &[&Profile]) -> Repor
                 let facts = analyzer.analyze(&example.text);
                 let sanctions = sanctions(&example.sanctioned_domains, &example.sanctioned_apps);
                 let situation = situation(example.scene, &sanctions, example.sender.as_ref());
-                let decision = policy.decide(profile, &facts, situation);
+                let decision = decide(policy, profile, &facts, situation, &mut report, || {
+                    (format!("rule {}", rule.id), &example.text, example.scene)
+                });
                 report.count_errors(profile, &decision.errors);
                 let matched = decision
                     .reasons
@@ -125,7 +127,9 @@ pub fn run(policy: &Policy, analyzer: &Analyzer, profiles: &[&Profile]) -> Repor
             let facts = analyzer.analyze(&case.text);
             let sanctions = sanctions(&case.sanctioned_domains, &case.sanctioned_apps);
             let situation = situation(case.scene, &sanctions, case.sender.as_ref());
-            let decision = policy.decide(profile, &facts, situation);
+            let decision = decide(policy, profile, &facts, situation, &mut report, || {
+                (format!("case {}", index + 1), &case.text, case.scene)
+            });
             report.count_errors(profile, &decision.errors);
             if decision.action == case.expect {
                 report.passed += 1;
@@ -151,6 +155,45 @@ pub fn run(policy: &Policy, analyzer: &Analyzer, profiles: &[&Profile]) -> Repor
         }
     }
     report
+}
+
+/// Decide natively and in CEL; a difference is a failure of its own (a native predicate that
+/// does not mean what its CEL says).
+fn decide<'t>(
+    policy: &Policy,
+    profile: &Profile,
+    facts: &menshen_detect::Facts,
+    situation: Situation<'_>,
+    report: &mut Report,
+    what: impl FnOnce() -> (String, &'t String, Scene),
+) -> Decision {
+    let native = policy.decide_by(profile, facts, situation, Evaluation::Native);
+    let cel = policy.decide_by(profile, facts, situation, Evaluation::Cel);
+    if native != cel {
+        let (what, text, scene) = what();
+        report.failures.push(Failure {
+            profile: profile.name.clone(),
+            what: format!("{what}, decided natively and in CEL"),
+            text: text.clone(),
+            scene,
+            expected: format!("in CEL: {}", summary(&cel)),
+            got: format!("natively: {}", summary(&native)),
+        });
+    }
+    native
+}
+
+/// A decision in a line: its action and the rules behind it.
+fn summary(decision: &Decision) -> String {
+    let rules: Vec<&str> = decision
+        .reasons
+        .iter()
+        .chain(&decision.shadow)
+        .map(|r| r.rule.as_str())
+        .chain(decision.link_actions.iter().map(|a| a.rule.as_str()))
+        .chain(decision.errors.iter().map(|e| e.rule.as_str()))
+        .collect();
+    format!("{} ({})", action_name(decision.action), rules.join(", "))
 }
 
 pub fn action_name(action: Action) -> &'static str {
