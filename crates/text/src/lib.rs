@@ -28,15 +28,18 @@
 //! ```
 
 mod fold;
+mod offsets;
 mod span;
 mod tables;
 
 use std::ops::Range;
 
+use offsets::OffsetMap;
+
 pub use fold::{Break, fold_key, fold_text, is_cjk_ideograph, is_invisible, numeral_digit};
 pub use span::Span;
 
-/// Offsets are stored as `u32` to halve the maps; inputs are limited to this many bytes.
+/// Offsets are stored as `u32`; inputs are limited to this many bytes.
 pub const MAX_INPUT_BYTES: usize = u32::MAX as usize;
 
 /// A text folded into the text and key channels, with offset maps back to the original.
@@ -46,11 +49,11 @@ pub const MAX_INPUT_BYTES: usize = u32::MAX as usize;
 pub struct Normalized {
     text: String,
     /// For each byte of `text`: the original bytes of the character it came from.
-    text_origin: Vec<(u32, u32)>,
+    text_origin: OffsetMap,
     key: String,
     /// For each byte of `key`: the bytes of `text` it came from (several characters where a
     /// repeated character was collapsed).
-    key_origin: Vec<(u32, u32)>,
+    key_origin: OffsetMap,
     /// The last key character, which absorbs an immediate repeat of itself.
     last_key: Option<char>,
     /// A full stop waiting for the next character: before white space it ends a sentence.
@@ -107,8 +110,7 @@ impl Normalized {
     fn push_text(&mut self, c: char, origin: (u32, u32)) {
         let start = self.text.len();
         self.text.push(c);
-        self.text_origin
-            .extend(std::iter::repeat_n(origin, c.len_utf8()));
+        self.text_origin.push(c.len_utf8(), origin);
         let text_range = (start as u32, self.text.len() as u32);
         if let Some(stop) = self.pending_stop.take()
             && c.is_whitespace()
@@ -129,16 +131,12 @@ impl Normalized {
             None => {}
             Some(k) if !k.is_ascii() && self.last_key == Some(k) => {
                 // A repeated CJK character (诚诚诚招): widen the previous key character.
-                let n = k.len_utf8();
-                let len = self.key_origin.len();
-                for entry in &mut self.key_origin[len - n..] {
-                    entry.1 = text_range.1;
-                }
+                self.key_origin
+                    .widen_last(k.len_utf8(), text_range.1, &self.key);
             }
             Some(k) => {
                 self.key.push(k);
-                self.key_origin
-                    .extend(std::iter::repeat_n(text_range, k.len_utf8()));
+                self.key_origin.push(k.len_utf8(), text_range);
                 self.last_key = Some(k);
             }
         }
@@ -159,12 +157,11 @@ impl Normalized {
             }
             let n = previous.key_char().len_utf8();
             self.key.truncate(self.key.len() - n);
-            self.key_origin.truncate(self.key_origin.len() - n);
+            self.key_origin.truncate(self.key.len());
         }
         let k = brk.key_char();
         self.key.push(k);
-        self.key_origin
-            .extend(std::iter::repeat_n(text_range, k.len_utf8()));
+        self.key_origin.push(k.len_utf8(), text_range);
         self.last_key = Some(k);
     }
 
@@ -178,6 +175,14 @@ impl Normalized {
         &self.key
     }
 
+    /// Bytes of memory the channels and their maps hold (for bounds on huge inputs).
+    pub fn capacity_bytes(&self) -> usize {
+        self.text.capacity()
+            + self.key.capacity()
+            + self.text_origin.capacity_bytes()
+            + self.key_origin.capacity_bytes()
+    }
+
     /// How many invisible characters were removed.
     pub fn hidden_chars(&self) -> usize {
         self.hidden
@@ -188,8 +193,8 @@ impl Normalized {
     pub fn original_span(&self, text: Range<usize>) -> Span {
         debug_assert!(text.start < text.end && text.end <= self.text.len());
         Span::new(
-            self.text_origin[text.start].0 as usize,
-            self.text_origin[text.end - 1].1 as usize,
+            self.text_origin.get(text.start, &self.text).0 as usize,
+            self.text_origin.get(text.end - 1, &self.text).1 as usize,
         )
     }
 
@@ -197,8 +202,8 @@ impl Normalized {
     pub fn key_to_text(&self, key: Range<usize>) -> Span {
         debug_assert!(key.start < key.end && key.end <= self.key.len());
         Span::new(
-            self.key_origin[key.start].0 as usize,
-            self.key_origin[key.end - 1].1 as usize,
+            self.key_origin.get(key.start, &self.key).0 as usize,
+            self.key_origin.get(key.end - 1, &self.key).1 as usize,
         )
     }
 
@@ -210,7 +215,7 @@ impl Normalized {
         let mut disguised = false;
         let mut previous_end: Option<usize> = None;
         for (offset, _) in self.key[key.clone()].char_indices() {
-            let (start, end) = self.key_origin[key.start + offset];
+            let (start, end) = self.key_origin.get(key.start + offset, &self.key);
             let (start, end) = (start as usize, end as usize);
             if let Some(previous_end) = previous_end.filter(|&p| p < start) {
                 let gap = &self.text[previous_end..start];
