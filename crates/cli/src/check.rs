@@ -35,9 +35,7 @@ struct Event {
     locale: Option<menshen_i18n::Locale>,
 }
 
-pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
-    // A stream tracks campaigns, which read fingerprints.
-    args.data.fingerprints = args.jsonl;
+pub(crate) fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let at = args
         .at
         .as_deref()
@@ -110,7 +108,6 @@ pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
         at,
         locale: args.locale,
     };
-    let mut scratch = Scratch::default();
     if args.jsonl {
         let input: Box<dyn BufRead> = match &args.events {
             Some(path) => Box::new(io::BufReader::new(
@@ -120,11 +117,11 @@ pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
             None => Box::new(io::stdin().lock()),
         };
         return gate.stream(
-            &mut scratch,
             input,
             io::stdout().lock(),
             args.scene,
             args.max_line_bytes,
+            args.threads,
         );
     }
     let text = args.text.unwrap_or_default();
@@ -147,7 +144,7 @@ pub(crate) fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
         locale: None,
     };
     let verdict = gate
-        .verdict(event, args.scene, &mut scratch, None)
+        .verdict(event, args.scene, &mut Scratch::default())
         .map_err(anyhow::Error::msg)?;
     out!("{}", serde_json::to_string_pretty(&verdict)?);
     Ok(ExitCode::SUCCESS)
@@ -177,19 +174,49 @@ impl Gate<'_> {
         self.policy.select(self.profile, at)
     }
 
-    /// Analyze and decide one event. With a campaign tracker, an event with a sender and a
-    /// time adds `signals.campaign` (1 or 0) and `signals.campaign_senders` to its standing.
+    /// Analyze and decide one event (no campaign tracking: one message alone).
     fn verdict(
         &self,
         event: Event,
         default_scene: Scene,
         scratch: &mut Scratch,
+    ) -> Result<menshen_policy::Verdict, String> {
+        let analyzed = self.analyze(event, scratch, false)?;
+        self.decide(analyzed, default_scene, None)
+    }
+
+    /// Analyze one event; with `campaigns`, an event with a sender and a time gets the
+    /// fingerprint a campaign is counted by.
+    fn analyze(
+        &self,
+        event: Event,
+        scratch: &mut Scratch,
+        campaigns: bool,
+    ) -> Result<Analyzed, String> {
+        // An unknown profile or a bad time is this line's error, found before any work.
+        self.profile_for(&event)?;
+        let mut facts = self.analyzer.analyze_with(&event.text, scratch);
+        if campaigns && event.sender.is_some() && event.ts.is_some() {
+            facts.fingerprint = self
+                .analyzer
+                .last_fingerprint(scratch)
+                .map(|f| format!("{f:016x}"));
+        }
+        self.analyzer
+            .analyze_attachments(&event.attachments, scratch, &mut facts);
+        Ok(Analyzed { event, facts })
+    }
+
+    /// Decide an analyzed event. With a campaign tracker, an event with a sender, a time and a
+    /// fingerprint adds `signals.campaign` (1 or 0) and `signals.campaign_senders` to its
+    /// standing.
+    fn decide(
+        &self,
+        Analyzed { event, facts }: Analyzed,
+        default_scene: Scene,
         campaigns: Option<&mut Campaigns>,
     ) -> Result<menshen_policy::Verdict, String> {
         let profile = self.profile_for(&event)?;
-        let facts = self
-            .analyzer
-            .analyze_message(&event.text, &event.attachments, scratch);
         let mut standing = event.standing.clone();
         let observed = match (campaigns, &event.sender, &event.ts, &facts.fingerprint) {
             (Some(campaigns), Some(sender), Some(ts), Some(fingerprint)) => {
@@ -212,44 +239,101 @@ impl Gate<'_> {
         Ok(self.policy.verdict(profile, event.id, facts, situation))
     }
 
-    /// Read events line by line and write a verdict (or an error object) per line. Memory
-    /// stays bounded by the longest line; buffers are reused. Fails if any line was bad.
-    fn stream(
+    /// What a worker makes of one line: the verdict written out, or (when rules read
+    /// campaigns, which count senders in input order) the analysis, decided in order.
+    fn work(
         &self,
         scratch: &mut Scratch,
+        (number, line): (usize, Line),
+        scene: Scene,
+        max_line: usize,
+        campaigns: bool,
+    ) -> (usize, Checked) {
+        let line = match &line {
+            Line::Read(bytes) => Ok(bytes.as_slice()),
+            Line::TooLong(too_long) => Err(*too_long),
+        };
+        let analyzed = parse_line(line, max_line).and_then(|event| {
+            self.analyze(event, scratch, campaigns)
+                .map_err(LineError::from)
+        });
+        let checked = match analyzed {
+            Err(error) => Checked::Bad(error),
+            Ok(analyzed) if campaigns => Checked::Analyzed(Box::new(analyzed)),
+            Ok(analyzed) => match self.decide(analyzed, scene, None) {
+                Ok(verdict) => Checked::Decided(Written::of(&verdict)),
+                Err(error) => Checked::Bad(error.into()),
+            },
+        };
+        (number, checked)
+    }
+
+    /// Read events line by line and write a verdict (or an error object) per line, in input
+    /// order, analyzing on `threads` threads. Memory stays bounded by the longest line and the
+    /// pool's window; buffers are reused. Fails if any line was bad.
+    fn stream(
+        &self,
         input: impl BufRead,
         output: impl Write,
         scene: Scene,
         max_line: usize,
+        threads: usize,
     ) -> anyhow::Result<ExitCode> {
         let mut out = BufWriter::new(output);
         let mut bad = 0usize;
+        let track = self.policy.reads_signals();
         let mut campaigns = Campaigns::new(self.campaign.clone());
         // Counters for the summary on stderr: actions, and what shadow rules would have done.
         let mut actions: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
         let mut shadow: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-        let number = for_each_line(input, max_line, |number, line| {
-            match parse_line(line, max_line).and_then(|event| {
-                self.verdict(event, scene, scratch, Some(&mut campaigns))
-                    .map_err(LineError::from)
-            }) {
-                Ok(verdict) => {
-                    *actions
-                        .entry(menshen_policy::testing::action_name(verdict.action))
-                        .or_insert(0) += 1;
-                    for reason in &verdict.shadow {
-                        *shadow.entry(reason.rule.clone()).or_insert(0) += 1;
+        let mut write = |(number, checked): (usize, Checked)| -> anyhow::Result<()> {
+            let checked = match checked {
+                Checked::Analyzed(analyzed) => {
+                    match self.decide(*analyzed, scene, Some(&mut campaigns)) {
+                        Ok(verdict) => Checked::Decided(Written::of(&verdict)),
+                        Err(error) => Checked::Bad(error.into()),
                     }
-                    serde_json::to_writer(&mut out, &verdict)?;
                 }
-                Err(error) => {
+                other => other,
+            };
+            match checked {
+                Checked::Decided(written) => {
+                    *actions
+                        .entry(menshen_policy::testing::action_name(written.action))
+                        .or_insert(0) += 1;
+                    for rule in written.shadow {
+                        *shadow.entry(rule).or_insert(0) += 1;
+                    }
+                    out.write_all(&written.json)?;
+                }
+                Checked::Bad(error) => {
                     bad += 1;
                     serde_json::to_writer(&mut out, &error.at_line(number))?;
                 }
+                Checked::Analyzed(_) => unreachable!("decided above"),
             }
             out.write_all(b"\n")?;
             Ok(())
-        })?;
+        };
+        let number = menshen_policy::pool::ordered(
+            menshen_policy::pool::Pool::new(threads),
+            Scratch::default,
+            |scratch, line| self.work(scratch, line, scene, max_line, track),
+            |(_, line): &(usize, Line)| match line {
+                Line::Read(bytes) => bytes.len(),
+                Line::TooLong(_) => 0,
+            },
+            |push| {
+                for_each_line(input, max_line, |number, line| {
+                    let line = match line {
+                        Ok(bytes) => Line::Read(bytes.to_vec()),
+                        Err(too_long) => Line::TooLong(too_long),
+                    };
+                    push((number, line))
+                })
+            },
+            &mut write,
+        )?;
         out.flush()?;
         eprintln!(
             "menshen: actions: {}",
@@ -269,6 +353,48 @@ impl Gate<'_> {
             return Ok(ExitCode::from(1));
         }
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// An event analyzed, not yet decided.
+struct Analyzed {
+    event: Event,
+    facts: menshen_detect::Facts,
+}
+
+/// One input line, owned, for a worker.
+enum Line {
+    Read(Vec<u8>),
+    TooLong(TooLong),
+}
+
+/// What became of one line.
+enum Checked {
+    Decided(Written),
+    /// Analyzed; to be decided in input order.
+    Analyzed(Box<Analyzed>),
+    Bad(LineError),
+}
+
+/// A verdict as written, with what the summary counts.
+struct Written {
+    json: Vec<u8>,
+    action: menshen_policy::Action,
+    shadow: Vec<String>,
+}
+
+impl Written {
+    fn of(verdict: &menshen_policy::Verdict) -> Self {
+        let mut json = Vec::with_capacity(512);
+        // Writing JSON into memory fails only on a serializer bug; the line says so.
+        if let Err(error) = serde_json::to_writer(&mut json, verdict) {
+            json = format!("{{\"error\":\"could not write the verdict: {error}\"}}").into_bytes();
+        }
+        Written {
+            json,
+            action: verdict.action,
+            shadow: verdict.shadow.iter().map(|r| r.rule.clone()).collect(),
+        }
     }
 }
 

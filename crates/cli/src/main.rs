@@ -223,9 +223,6 @@ struct DataArgs {
     /// Score without any model: from the other signals alone.
     #[arg(long)]
     no_model: bool,
-    /// Set by commands that track campaigns: compute near-duplicate fingerprints.
-    #[arg(skip)]
-    fingerprints: bool,
 }
 
 #[derive(clap::Args)]
@@ -267,6 +264,10 @@ struct CheckArgs {
     /// The language of the verdict's texts (reasons, notices): zh-CN or en.
     #[arg(long, default_value = "zh-CN")]
     locale: menshen_i18n::Locale,
+    /// With --jsonl: analyze on this many threads (0: one per core). Verdicts come out in the
+    /// order the events came in.
+    #[arg(long, default_value_t = 0, requires = "jsonl")]
+    threads: usize,
     /// Lines longer than this many bytes are rejected in --jsonl mode.
     #[arg(long, default_value_t = 64 << 20)]
     max_line_bytes: usize,
@@ -372,10 +373,7 @@ fn build_engine(
             no_model: data.no_model,
         },
         None,
-        AnalyzerConfig {
-            fingerprints: data.fingerprints,
-            ..AnalyzerConfig::default()
-        },
+        AnalyzerConfig::default(),
     )
 }
 

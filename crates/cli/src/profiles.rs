@@ -111,27 +111,21 @@ pub(crate) fn replay(
     let input = io::BufReader::new(progress.wrap_read(file));
     let sanctions = Sanctions::default();
     let mut report = Replay::new(&base.name, &cand.name);
-    let mut scratch = Scratch::default();
     let mut bad = Vec::new();
-    for_each_line(input, MAX_EVENT_LINE_BYTES, |number, line| {
-        let event: RecordedEvent = match line
+    // Analysis and both decisions on every core; the report adds them up in input order.
+    let work = |scratch: &mut Scratch, (number, line): (usize, Result<Vec<u8>, TooLong>)| {
+        let event: RecordedEvent = line
             .map_err(|TooLong(length)| {
                 format!("the line is {length} bytes, over the limit of {MAX_EVENT_LINE_BYTES}")
             })
-            .and_then(|line| std::str::from_utf8(line).map_err(|e| e.to_string()))
-            .and_then(|t| serde_json::from_str(t).map_err(|e| e.to_string()))
-        {
-            Ok(event) => event,
-            Err(e) => {
-                bad.push(format!("line {number}: {e}"));
-                return Ok(());
-            }
-        };
+            .and_then(|line| String::from_utf8(line).map_err(|e| e.to_string()))
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+            .map_err(|e| format!("line {number}: {e}"))?;
         let label = event.label.as_ref().and_then(|l| match l {
             serde_json::Value::String(s) => Label::parse(s),
             other => Label::parse(&other.to_string()),
         });
-        let facts = analyzer.analyze_with(&event.text, &mut scratch);
+        let facts = analyzer.analyze_with(&event.text, scratch);
         let mut situation = Situation::new(event.scene.unwrap_or_default(), &sanctions);
         if let Some(standing) = &event.standing {
             situation = situation.with_standing(standing);
@@ -140,9 +134,28 @@ pub(crate) fn replay(
             policy.decide(base, &facts, situation),
             policy.decide(cand, &facts, situation),
         );
-        report.add(&event.text, event.sender.as_deref(), label, &b, &c);
-        Ok(())
-    })?;
+        Ok::<_, String>((event.text, event.sender, label, b, c))
+    };
+    menshen_policy::pool::ordered(
+        menshen_policy::pool::Pool::new(0),
+        Scratch::default,
+        work,
+        |(_, line)| line.as_ref().map_or(0, Vec::len),
+        |push| {
+            for_each_line(input, MAX_EVENT_LINE_BYTES, |number, line| {
+                push((number, line.map(<[u8]>::to_vec)))
+            })
+        },
+        |decided| {
+            match decided {
+                Ok((text, sender, label, b, c)) => {
+                    report.add(&text, sender.as_deref(), label, &b, &c)
+                }
+                Err(line) => bad.push(line),
+            }
+            Ok(())
+        },
+    )?;
     progress.finish_and_clear();
     std::io::Write::write_all(&mut io::stdout().lock(), report.text_report().as_bytes())?;
     if !bad.is_empty() {

@@ -710,6 +710,8 @@ fn a_stream_tracks_campaigns_for_rules_to_read() {
         &[
             "check",
             "--jsonl",
+            "--threads",
+            "3",
             "--profile",
             "c",
             "--policy",
@@ -739,6 +741,61 @@ fn a_stream_tracks_campaigns_for_rules_to_read() {
         ["allow", "allow", "allow", "hold", "hold"],
         "the third distinct sender makes it a campaign"
     );
+}
+
+/// Many threads give the very bytes one thread gives, in input order, bad lines included, and
+/// campaigns still count senders in input order.
+#[test]
+fn a_stream_on_many_threads_writes_what_one_thread_writes() {
+    let texts = [
+        "复制这条信息€Zx9CvB8nM7k€，打开【手机淘宝】即可查看",
+        "看看 https://item.jd.com/100012345678.html",
+        "晚上一起吃饭吗",
+        "加微信 wx12345678 低价出售高仿名表",
+    ];
+    let mut input = String::new();
+    for i in 0..3000 {
+        match i % 101 {
+            17 => input.push_str("{not json\n"),
+            50 => input.push_str("{\"text\": \"   \"}\n"),
+            _ => input.push_str(&format!(
+                "{{\"id\":\"m{i}\",\"scene\":\"{}\",\"text\":\"{} {i}\"}}\n",
+                ["direct", "group", "moment", "comment"][i % 4],
+                texts[i % texts.len()]
+            )),
+        }
+    }
+    // From a file: the output is larger than a pipe holds while stdin is still being written.
+    let dir = scratch_dir("threads-test");
+    let events = dir.join("events.jsonl");
+    std::fs::write(&events, &input).unwrap();
+    let run = |threads: &str| {
+        let out = menshen(
+            &[
+                "check",
+                "--jsonl",
+                "--events",
+                events.to_str().unwrap(),
+                "--threads",
+                threads,
+            ],
+            b"",
+        );
+        assert_eq!(out.status.code(), Some(1), "bad lines make the exit code 1");
+        out.stdout
+    };
+    let one = run("1");
+    assert_eq!(one.iter().filter(|&&b| b == b'\n').count(), 3000);
+    for threads in ["2", "3"] {
+        assert!(
+            run(threads) == one,
+            "--threads {threads} differs from --threads 1"
+        );
+    }
+    // Without a rule reading signals, no fingerprint is computed or reported.
+    let first: Value = serde_json::from_slice(one.split(|&b| b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(first["id"], "m0");
+    assert!(first["facts"].get("fingerprint").is_none(), "{first}");
 }
 
 #[test]

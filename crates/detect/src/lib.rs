@@ -327,6 +327,12 @@ impl Analyzer {
         facts
     }
 
+    /// The near-duplicate fingerprint of the text [`Analyzer::analyze_with`] last analyzed with
+    /// `scratch`, for a caller that needs it for some messages only.
+    pub fn last_fingerprint(&self, scratch: &Scratch) -> Option<u64> {
+        fingerprint::simhash(scratch.norm.key())
+    }
+
     /// The near-duplicate fingerprint (SimHash of the normalized text, digits folded) alone,
     /// without the rest of the analysis; `None` for a text too short to fingerprint.
     pub fn fingerprint(&self, text: &str, scratch: &mut Scratch) -> Option<u64> {
@@ -356,9 +362,20 @@ impl Analyzer {
         scratch: &mut Scratch,
     ) -> Facts {
         let mut facts = self.analyze_with(text, scratch);
-        if self.config.decode_qr {
-            qr::analyze_attachments(self, attachments, scratch, &mut facts);
-        }
+        self.analyze_attachments(attachments, scratch, &mut facts);
         facts
+    }
+
+    /// Add what the QR codes in `attachments` carry to `facts` (the second half of
+    /// [`Analyzer::analyze_message`]; `scratch` no longer holds the text afterwards).
+    pub fn analyze_attachments(
+        &self,
+        attachments: &[Attachment],
+        scratch: &mut Scratch,
+        facts: &mut Facts,
+    ) {
+        if self.config.decode_qr && !attachments.is_empty() {
+            qr::analyze_attachments(self, attachments, scratch, facts);
+        }
     }
 }

@@ -79,7 +79,7 @@ impl Vars {
         )
     }
 
-    fn contains(self, var: Var) -> bool {
+    pub(crate) fn contains(self, var: Var) -> bool {
         self.0 & var.bit() != 0
     }
 }

@@ -41,6 +41,7 @@ mod bind;
 pub mod deliver;
 mod live;
 mod native;
+pub mod pool;
 pub mod profile;
 pub mod quality;
 pub mod replay;
@@ -599,6 +600,15 @@ impl Policy {
             home: home.to_owned(),
             root: Context::default(),
         })
+    }
+
+    /// Whether some rule of some profile reads the sender's behaviour `signals` (a campaign,
+    /// say): what a caller tracks behaviour for, and computes fingerprints for.
+    pub fn reads_signals(&self) -> bool {
+        self.profiles
+            .iter()
+            .flat_map(|p| &p.rules)
+            .any(|r| r.vars.contains(bind::Var::Signals))
     }
 
     pub fn profiles(&self) -> &[Profile] {

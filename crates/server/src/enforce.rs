@@ -651,47 +651,32 @@ async fn assess_all(
     let threads = app.analysis_slots_total() as usize;
     app.analyze_heavy(threads as u32, move || {
         let app = worker;
-        let chunk_size = events.len().div_ceil(threads).max(1);
-        let mut events = events;
-        let mut chunks = Vec::new();
-        while !events.is_empty() {
-            let rest = events.split_off(chunk_size.min(events.len()));
-            chunks.push(std::mem::replace(&mut events, rest));
-        }
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks
-                .into_iter()
-                .enumerate()
-                .map(|(index, chunk)| {
-                    let app = &app;
-                    let first = index * chunk_size;
-                    scope.spawn(move || {
-                        chunk
-                            .into_iter()
-                            .enumerate()
-                            .map(|(i, e)| {
-                                assess(app, e, now).map_err(|mut error| {
-                                    if let Some(field) = &error.body.field {
-                                        error.body.field =
-                                            Some(format!("messages[{}].{field}", first + i));
-                                    }
-                                    error
-                                })
-                            })
-                            .collect::<Result<Vec<_>, _>>()
-                    })
+        // The pool `check --jsonl` and `replay` use, with batches small enough to share the
+        // messages evenly among the threads.
+        let pool = menshen_policy::pool::Pool {
+            batch_items: events.len().div_ceil(threads * 4).max(1),
+            ..menshen_policy::pool::Pool::new(threads)
+        };
+        let mut all = Vec::with_capacity(events.len());
+        menshen_policy::pool::ordered::<_, _, _, ApiError, _>(
+            pool,
+            || (),
+            |(), (index, event): (usize, MessageEvent)| {
+                assess(&app, event, now).map_err(|mut error| {
+                    if let Some(field) = &error.body.field {
+                        error.body.field = Some(format!("messages[{index}].{field}"));
+                    }
+                    error
                 })
-                .collect();
-            let mut all = Vec::new();
-            for handle in handles {
-                all.extend(
-                    handle
-                        .join()
-                        .map_err(|_| ApiError::internal("an analysis thread panicked"))??,
-                );
-            }
-            Ok(all)
-        })
+            },
+            |(_, event)| event.text.len(),
+            |push| events.into_iter().enumerate().try_for_each(push),
+            |assessment| {
+                all.push(assessment?);
+                Ok(())
+            },
+        )?;
+        Ok(all)
     })
     .await?
 }
