@@ -130,7 +130,6 @@ pub struct Scratch {
     norm: Normalized,
     hits: Vec<Hit>,
     links: Vec<FoundLink>,
-    features: Vec<u32>,
     prices: Vec<Span>,
     evidence: Evidence,
 }
@@ -295,11 +294,10 @@ impl Analyzer {
         let foreign =
             |platform: Option<&str>| platform.is_none_or(|p| registry::is_foreign(p, home));
         // The model reads the text only when its judgement can count (see `signals`).
-        let (key, features) = (scratch.norm.key(), &mut scratch.features);
+        let key = scratch.norm.key();
         let model = self.model.as_ref().map(|model| {
             move |facts: &Facts| {
-                score::features(key, facts, text.len(), features);
-                signals::model_strength(model.probability(features))
+                signals::model_strength(model.probability_of(key, facts, text.len()))
             }
         });
         signals::evidence(

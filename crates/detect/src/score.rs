@@ -36,6 +36,12 @@ fn fnv(bytes: &[u8], seed: u64) -> u64 {
 /// nothing beyond `out`: n-grams are hashed in place, named features from their parts.
 pub fn features(key: &str, facts: &Facts, original_len: usize, out: &mut Vec<u32>) {
     out.clear();
+    for_each_feature(key, facts, original_len, |i| out.push(i));
+}
+
+/// [`features`] one at a time, in the same order, without holding them (three for every
+/// character of a huge message would be twelve bytes for each of its bytes).
+pub fn for_each_feature(key: &str, facts: &Facts, original_len: usize, mut emit: impl FnMut(u32)) {
     let index = |h: u64| (h & MASK) as u32;
     // Character n-grams of the key channel, n = 1..=3, each n hashed with its own seed. The
     // last three character starts are kept to find each n-gram's bytes.
@@ -45,13 +51,12 @@ pub fn features(key: &str, facts: &Facts, original_len: usize, out: &mut Vec<u32
         starts = [starts[1], starts[2], start];
         let end = start + c.len_utf8();
         for n in 1..=3usize.min(seen + 1) {
-            out.push(index(fnv(&bytes[starts[3 - n]..end], n as u64)));
+            emit(index(fnv(&bytes[starts[3 - n]..end], n as u64)));
         }
     }
     // Named features: a name and an optional value, hashed in sequence.
-    let mut named = |name: &str, value: &str| {
-        out.push(index(fnv(value.as_bytes(), fnv(name.as_bytes(), 0x5eed))))
-    };
+    let mut named =
+        |name: &str, value: &str| emit(index(fnv(value.as_bytes(), fnv(name.as_bytes(), 0x5eed))));
     named("bias", "");
     for link in &facts.links {
         named("link", link.category.as_str());
@@ -90,6 +95,10 @@ pub fn features(key: &str, facts: &Facts, original_len: usize, out: &mut Vec<u32
         "folded",
         bucket((original_len.saturating_sub(key.len()) * 10 / original_len.max(1)).min(9)),
     );
+}
+
+fn logistic(z: f32, features: usize) -> f64 {
+    1.0 / (1.0 + (-f64::from(z) * scale(features)).exp())
 }
 
 /// Each feature's weight counts 1/√n in a message with n features, as in an L2-normalized
@@ -175,7 +184,17 @@ impl Model {
     /// The probability that a message with these features is unwanted.
     pub fn probability(&self, features: &[u32]) -> f64 {
         let z: f32 = features.iter().map(|&i| self.weights[i as usize]).sum();
-        1.0 / (1.0 + (-f64::from(z) * scale(features.len())).exp())
+        logistic(z, features.len())
+    }
+
+    /// [`Model::probability`] of a message's [`features`], summed as they are made.
+    pub fn probability_of(&self, key: &str, facts: &Facts, original_len: usize) -> f64 {
+        let (mut z, mut n) = (0.0f32, 0usize);
+        for_each_feature(key, facts, original_len, |i| {
+            z += self.weights[i as usize];
+            n += 1;
+        });
+        logistic(z, n)
     }
 
     /// Write: magic line, provenance as one JSON line, then the weights as little-endian f32.

@@ -24,6 +24,7 @@ pub fn is_cjk_ideograph(c: char) -> bool {
 /// The value of a digit written as an ASCII digit or a Chinese numeral (零一二…, 壹贰叁…, 幺).
 /// Chinese numerals count as digits only where the caller has established a number context;
 /// the normalizer never rewrites them, or 一键代发 would become 1键代发.
+#[inline]
 pub fn numeral_digit(c: char) -> Option<u8> {
     if c.is_ascii() {
         return c.is_ascii_digit().then(|| c as u8 - b'0');

@@ -93,6 +93,9 @@ impl Normalized {
         self.last_key = None;
         self.pending_stop = None;
         self.hidden = 0;
+        // Folding rarely lengthens a text: room for it once, not by doubling as it grows.
+        self.text.reserve(original.len());
+        self.key.reserve(original.len());
         for (start, c) in original.char_indices() {
             let end = start + c.len_utf8();
             if end > MAX_INPUT_BYTES {

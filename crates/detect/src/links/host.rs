@@ -85,9 +85,12 @@ pub fn dot_at(text: &str, at: usize) -> Option<Dot> {
     };
     match rest.as_bytes().first() {
         Some(b'.') => return plain(1),
-        // The first bytes of every other dot spelling: space, brackets, 。【〔 (E3), 点 (E7),
+        // Only the spaced spellings (" . ", " dot ") begin with a space, and a space follows
+        // every word of prose: go straight to them.
+        Some(b' ') => return spaced_dot(rest, at),
+        // The first bytes of every other dot spelling: brackets, 。【〔 (E3), 点 (E7),
         // 點 (E9), 丶 (E4), · (C2).
-        Some(b' ' | b'(' | b'[' | b'{' | 0xC2 | 0xE3 | 0xE4 | 0xE7 | 0xE9) => {}
+        Some(b'(' | b'[' | b'{' | 0xC2 | 0xE3 | 0xE4 | 0xE7 | 0xE9) => {}
         _ => return None,
     }
     for word in ["。", "点", "點", "丶", "·"] {
@@ -113,7 +116,12 @@ pub fn dot_at(text: &str, at: usize) -> Option<Dot> {
             }
         }
     }
-    // " . " or " dot ": spaces on both sides, the same kind, at most two.
+    None
+}
+
+/// " . " or " dot " at the start of `rest` (which is at `at`): spaces on both sides, as many
+/// on each, at most two.
+fn spaced_dot(rest: &str, at: usize) -> Option<Dot> {
     let spaces = rest.bytes().take_while(|&b| b == b' ').count();
     if (1..=2).contains(&spaces) {
         let inner = &rest[spaces..];
@@ -132,7 +140,11 @@ pub fn dot_at(text: &str, at: usize) -> Option<Dot> {
             let after = &inner[word_len..];
             let trailing = after.bytes().take_while(|&b| b == b' ').count();
             if trailing == spaces {
-                return disguised(spaces + word_len + trailing);
+                return Some(Dot {
+                    start: at,
+                    end: at + spaces + word_len + trailing,
+                    disguised: true,
+                });
             }
         }
     }
