@@ -15,7 +15,7 @@ use crate::{CheckArgs, build_engine, parse_time};
 
 /// A message event (DESIGN.md §3). Only `text` is required.
 #[derive(Deserialize)]
-struct Event {
+struct Event<'a> {
     #[serde(default)]
     id: Option<String>,
     #[serde(default)]
@@ -24,7 +24,9 @@ struct Event {
     scene: Option<Scene>,
     #[serde(default)]
     sender: Option<String>,
-    text: String,
+    /// Borrowed from the line where it has no escapes: a huge text is not copied.
+    #[serde(borrow)]
+    text: std::borrow::Cow<'a, str>,
     #[serde(default)]
     attachments: Vec<Attachment>,
     /// The sender's standing, until the enforcement store provides it (an extension).
@@ -138,7 +140,7 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         ts: None,
         scene: Some(args.scene),
         sender: None,
-        text: text.to_owned(),
+        text: text.into(),
         attachments: Vec::new(),
         standing: None,
         locale: None,
@@ -163,7 +165,7 @@ struct Gate<'a> {
 
 impl Gate<'_> {
     /// The profile for an event: --profile, else --at, else the event's ts, else the default.
-    fn profile_for(&self, event: &Event) -> Result<&Profile, String> {
+    fn profile_for(&self, event: &Event<'_>) -> Result<&Profile, String> {
         let at = match (self.at, &event.ts) {
             (Some(at), _) => Some(at),
             (None, Some(ts)) => {
@@ -177,7 +179,7 @@ impl Gate<'_> {
     /// Analyze and decide one event (no campaign tracking: one message alone).
     fn verdict(
         &self,
-        event: Event,
+        event: Event<'_>,
         default_scene: Scene,
         scratch: &mut Scratch,
     ) -> Result<menshen_policy::Verdict, String> {
@@ -187,12 +189,12 @@ impl Gate<'_> {
 
     /// Analyze one event; with `campaigns`, an event with a sender and a time gets the
     /// fingerprint a campaign is counted by.
-    fn analyze(
+    fn analyze<'a>(
         &self,
-        event: Event,
+        event: Event<'a>,
         scratch: &mut Scratch,
         campaigns: bool,
-    ) -> Result<Analyzed, String> {
+    ) -> Result<Analyzed<'a>, String> {
         // An unknown profile or a bad time is this line's error, found before any work.
         self.profile_for(&event)?;
         let mut facts = self.analyzer.analyze_with(&event.text, scratch);
@@ -212,7 +214,7 @@ impl Gate<'_> {
     /// standing.
     fn decide(
         &self,
-        Analyzed { event, facts }: Analyzed,
+        Analyzed { event, facts }: Analyzed<'_>,
         default_scene: Scene,
         campaigns: Option<&mut Campaigns>,
     ) -> Result<menshen_policy::Verdict, String> {
@@ -239,33 +241,41 @@ impl Gate<'_> {
         Ok(self.policy.verdict(profile, event.id, facts, situation))
     }
 
-    /// What a worker makes of one line: the verdict written out, or (when rules read
-    /// campaigns, which count senders in input order) the analysis, decided in order.
+    /// What a worker makes of a block of lines: the verdicts written out, or (when rules read
+    /// campaigns, which count senders in input order) the analyses, decided in order.
     fn work(
         &self,
         scratch: &mut Scratch,
-        (number, line): (usize, Line),
+        block: Block,
         scene: Scene,
         max_line: usize,
         campaigns: bool,
-    ) -> (usize, Checked) {
-        let line = match &line {
-            Line::Read(bytes) => Ok(bytes.as_slice()),
-            Line::TooLong(too_long) => Err(*too_long),
+    ) -> Worked {
+        let mut worked = Worked {
+            out: Vec::with_capacity(block.bytes.len() * 4),
+            ..Worked::default()
         };
-        let analyzed = parse_line(line, max_line).and_then(|event| {
-            self.analyze(event, scratch, campaigns)
-                .map_err(LineError::from)
-        });
-        let checked = match analyzed {
-            Err(error) => Checked::Bad(error),
-            Ok(analyzed) if campaigns => Checked::Analyzed(Box::new(analyzed)),
-            Ok(analyzed) => match self.decide(analyzed, scene, None) {
-                Ok(verdict) => Checked::Decided(Written::of(&verdict)),
-                Err(error) => Checked::Bad(error.into()),
-            },
-        };
-        (number, checked)
+        for (number, line) in block.lines {
+            let line = line.map(|range| &block.bytes[range]);
+            let analyzed = parse_line(line, max_line).and_then(|event| {
+                self.analyze(event, scratch, campaigns)
+                    .map_err(LineError::from)
+            });
+            match analyzed {
+                Ok(analyzed) if campaigns => {
+                    worked
+                        .pending
+                        .push((number, Ok(Box::new(analyzed.into_owned()))));
+                }
+                Err(error) if campaigns => worked.pending.push((number, Err(error))),
+                analyzed => {
+                    let verdict =
+                        analyzed.and_then(|a| self.decide(a, scene, None).map_err(LineError::from));
+                    worked.write(number, verdict);
+                }
+            }
+        }
+        worked
     }
 
     /// Read events line by line and write a verdict (or an error object) per line, in input
@@ -280,75 +290,66 @@ impl Gate<'_> {
         threads: usize,
     ) -> anyhow::Result<ExitCode> {
         let mut out = BufWriter::new(output);
-        let mut bad = 0usize;
         let track = self.policy.reads_signals();
         let mut campaigns = Campaigns::new(self.campaign.clone());
-        // Counters for the summary on stderr: actions, and what shadow rules would have done.
-        let mut actions: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
-        let mut shadow: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-        let mut write = |(number, checked): (usize, Checked)| -> anyhow::Result<()> {
-            let checked = match checked {
-                Checked::Analyzed(analyzed) => {
-                    match self.decide(*analyzed, scene, Some(&mut campaigns)) {
-                        Ok(verdict) => Checked::Decided(Written::of(&verdict)),
-                        Err(error) => Checked::Bad(error.into()),
-                    }
-                }
-                other => other,
-            };
-            match checked {
-                Checked::Decided(written) => {
-                    *actions
-                        .entry(menshen_policy::testing::action_name(written.action))
-                        .or_insert(0) += 1;
-                    for rule in written.shadow {
-                        *shadow.entry(rule).or_insert(0) += 1;
-                    }
-                    out.write_all(&written.json)?;
-                }
-                Checked::Bad(error) => {
-                    bad += 1;
-                    serde_json::to_writer(&mut out, &error.at_line(number))?;
-                }
-                Checked::Analyzed(_) => unreachable!("decided above"),
+        let mut total = Worked::default();
+        let mut write = |mut worked: Worked| -> anyhow::Result<()> {
+            for (number, analyzed) in std::mem::take(&mut worked.pending) {
+                let verdict = analyzed.and_then(|a| {
+                    self.decide(*a, scene, Some(&mut campaigns))
+                        .map_err(LineError::from)
+                });
+                worked.write(number, verdict);
             }
-            out.write_all(b"\n")?;
+            out.write_all(&worked.out)?;
+            total.add(worked);
             Ok(())
         };
+        // Lines go to the workers in blocks: one buffer each way per block, not per line.
+        let pool = menshen_policy::pool::Pool {
+            batch_items: 1,
+            ..menshen_policy::pool::Pool::new(threads)
+        };
         let number = menshen_policy::pool::ordered(
-            menshen_policy::pool::Pool::new(threads),
+            pool,
             Scratch::default,
-            |scratch, line| self.work(scratch, line, scene, max_line, track),
-            |(_, line): &(usize, Line)| match line {
-                Line::Read(bytes) => bytes.len(),
-                Line::TooLong(_) => 0,
-            },
+            |scratch, block| self.work(scratch, block, scene, max_line, track),
+            |block: &Block| block.bytes.len(),
             |push| {
-                for_each_line(input, max_line, |number, line| {
-                    let line = match line {
-                        Ok(bytes) => Line::Read(bytes.to_vec()),
-                        Err(too_long) => Line::TooLong(too_long),
-                    };
-                    push((number, line))
-                })
+                let (mut lines, mut bytes) = (Vec::new(), Vec::new());
+                let number = read_lines(input, max_line, &mut bytes, |bytes, number, line| {
+                    lines.push((number, line));
+                    if lines.len() >= 256 || bytes.len() >= 256 << 10 {
+                        push(Block {
+                            bytes: std::mem::take(bytes),
+                            lines: std::mem::take(&mut lines),
+                        })?;
+                    }
+                    Ok(())
+                })?;
+                if !lines.is_empty() {
+                    push(Block { bytes, lines })?;
+                }
+                Ok(number)
             },
             &mut write,
         )?;
         out.flush()?;
         eprintln!(
             "menshen: actions: {}",
-            if actions.is_empty() {
+            if total.actions.is_empty() {
                 "none".into()
             } else {
-                summary(&actions)
+                summary(&total.actions)
             }
         );
-        if !shadow.is_empty() {
-            eprintln!("menshen: shadow rules matched: {}", summary(&shadow));
+        if !total.shadow.is_empty() {
+            eprintln!("menshen: shadow rules matched: {}", summary(&total.shadow));
         }
-        if bad > 0 {
+        if total.bad > 0 {
             eprintln!(
-                "menshen: {bad} of {number} lines could not be read (see the error objects in the output)"
+                "menshen: {} of {number} lines could not be read (see the error objects in the output)",
+                total.bad
             );
             return Ok(ExitCode::from(1));
         }
@@ -357,44 +358,78 @@ impl Gate<'_> {
 }
 
 /// An event analyzed, not yet decided.
-struct Analyzed {
-    event: Event,
+struct Analyzed<'a> {
+    event: Event<'a>,
     facts: menshen_detect::Facts,
 }
 
-/// One input line, owned, for a worker.
-enum Line {
-    Read(Vec<u8>),
-    TooLong(TooLong),
+impl Analyzed<'_> {
+    /// The same, owning its text (to wait for the events before it).
+    fn into_owned(self) -> Analyzed<'static> {
+        Analyzed {
+            event: Event {
+                text: self.event.text.into_owned().into(),
+                ..self.event
+            },
+            facts: self.facts,
+        }
+    }
 }
 
-/// What became of one line.
-enum Checked {
-    Decided(Written),
-    /// Analyzed; to be decided in input order.
-    Analyzed(Box<Analyzed>),
-    Bad(LineError),
+/// Lines read, for one worker: their bytes in one buffer.
+struct Block {
+    bytes: Vec<u8>,
+    lines: Vec<(usize, Result<std::ops::Range<usize>, TooLong>)>,
 }
 
-/// A verdict as written, with what the summary counts.
-struct Written {
-    json: Vec<u8>,
-    action: menshen_policy::Action,
-    shadow: Vec<String>,
+/// What became of a block: verdicts and errors written, what the summary counts, and the
+/// events still to be decided in order.
+#[derive(Default)]
+struct Worked {
+    out: Vec<u8>,
+    actions: std::collections::BTreeMap<&'static str, u64>,
+    shadow: std::collections::BTreeMap<String, u64>,
+    bad: usize,
+    pending: Vec<(usize, Result<Box<Analyzed<'static>>, LineError>)>,
 }
 
-impl Written {
-    fn of(verdict: &menshen_policy::Verdict) -> Self {
-        let mut json = Vec::with_capacity(512);
+impl Worked {
+    /// Write one line's verdict, or its error object.
+    fn write(&mut self, number: usize, verdict: Result<menshen_policy::Verdict, LineError>) {
+        let written = match verdict {
+            Ok(verdict) => {
+                *self
+                    .actions
+                    .entry(menshen_policy::testing::action_name(verdict.action))
+                    .or_insert(0) += 1;
+                for reason in &verdict.shadow {
+                    *self.shadow.entry(reason.rule.clone()).or_insert(0) += 1;
+                }
+                serde_json::to_writer(&mut self.out, &verdict)
+            }
+            Err(error) => {
+                self.bad += 1;
+                serde_json::to_writer(&mut self.out, &error.at_line(number))
+            }
+        };
         // Writing JSON into memory fails only on a serializer bug; the line says so.
-        if let Err(error) = serde_json::to_writer(&mut json, verdict) {
-            json = format!("{{\"error\":\"could not write the verdict: {error}\"}}").into_bytes();
+        if let Err(error) = written {
+            self.out.extend_from_slice(
+                format!("{{\"line\":{number},\"error\":\"could not write the verdict: {error}\"}}")
+                    .as_bytes(),
+            );
         }
-        Written {
-            json,
-            action: verdict.action,
-            shadow: verdict.shadow.iter().map(|r| r.rule.clone()).collect(),
+        self.out.push(b'\n');
+    }
+
+    fn add(&mut self, other: Worked) {
+        for (action, n) in other.actions {
+            *self.actions.entry(action).or_insert(0) += n;
         }
+        for (rule, n) in other.shadow {
+            *self.shadow.entry(rule).or_insert(0) += n;
+        }
+        self.bad += other.bad;
     }
 }
 
@@ -406,13 +441,32 @@ pub(crate) struct TooLong(pub usize);
 /// one buffer. A line over `max` bytes is skipped as it is read and reported as [`TooLong`],
 /// so memory stays within `max` whatever the input. Returns how many lines were read.
 pub(crate) fn for_each_line(
-    mut input: impl BufRead,
+    input: impl BufRead,
     max: usize,
     mut each: impl FnMut(usize, Result<&[u8], TooLong>) -> anyhow::Result<()>,
 ) -> anyhow::Result<usize> {
-    let (mut line, mut number) = (Vec::new(), 0);
+    read_lines(input, max, &mut Vec::new(), |buffer, number, line| {
+        let result = each(number, line.map(|range| &buffer[range]));
+        buffer.clear();
+        result
+    })
+}
+
+/// [`for_each_line`] into a buffer the lines are appended to, which `each` may take (a block
+/// of lines handed on without copying them) or clear; a line is its range in the buffer.
+pub(crate) fn read_lines(
+    mut input: impl BufRead,
+    max: usize,
+    line: &mut Vec<u8>,
+    mut each: impl FnMut(
+        &mut Vec<u8>,
+        usize,
+        Result<std::ops::Range<usize>, TooLong>,
+    ) -> anyhow::Result<()>,
+) -> anyhow::Result<usize> {
+    let mut number = 0;
     loop {
-        line.clear();
+        let start = line.len();
         let mut length = 0usize;
         let mut ended = false;
         while !ended {
@@ -438,18 +492,24 @@ pub(crate) fn for_each_line(
         }
         number += 1;
         if length > max {
-            each(number, Err(TooLong(length)))?;
+            line.truncate(start);
+            each(line, number, Err(TooLong(length)))?;
             continue;
         }
-        let trimmed = line.trim_ascii();
-        if !trimmed.is_empty() {
-            each(number, Ok(trimmed))?;
+        let read = &line[start..];
+        let leading = read.len() - read.trim_ascii_start().len();
+        let trimmed = read.trim_ascii().len();
+        if trimmed == 0 {
+            line.truncate(start);
+        } else {
+            let from = start + leading;
+            each(line, number, Ok(from..from + trimmed))?;
         }
     }
 }
 
 fn memchr_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n')
+    memchr::memchr(b'\n', bytes)
 }
 
 #[cfg(test)]
@@ -536,7 +596,7 @@ impl LineError {
     }
 }
 
-fn parse_line(line: Result<&[u8], TooLong>, max_line: usize) -> Result<Event, LineError> {
+fn parse_line(line: Result<&[u8], TooLong>, max_line: usize) -> Result<Event<'_>, LineError> {
     let line = line.map_err(|TooLong(length)| {
         LineError::from(format!(
             "the line is {length} bytes, over the limit of {max_line}; raise --max-line-bytes"
