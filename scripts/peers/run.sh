@@ -5,7 +5,8 @@
 #     bash scripts/peers/run.sh [ROUNDS] [MESSAGES]
 #
 # Everything it installs goes under target/peers (npm packages, a Python venv). Needs node,
-# npm, python3, jq and taskset; ../shared beside the repository (or MENSHEN_SHARED).
+# npm, python3, jq, taskset and GNU time (/usr/bin/time); ../shared beside the repository (or
+# MENSHEN_SHARED).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds="${1:-5}"
@@ -14,7 +15,7 @@ shared="${MENSHEN_SHARED:-../shared}"
 work=target/peers
 mkdir -p "$work/node"
 [ -d "$shared/datasets" ] || { echo "no datasets in $shared: check out ../shared or set MENSHEN_SHARED" >&2; exit 1; }
-for tool in node npm python3 jq taskset; do
+for tool in node npm python3 jq taskset /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "the harness needs $tool" >&2; exit 1; }
 done
 if [ ! -d "$work/node/node_modules/mint-filter" ]; then
