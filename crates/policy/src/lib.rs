@@ -36,6 +36,12 @@
 //!
 //! A rule that reads `scores.<name>` gives its reason the signals behind those scores, with
 //! their weights and spans: the evidence that decided (all positive signals for `spam`).
+//!
+//! Conditions of the common shapes (a scene test, a score against a threshold, a link of some
+//! category, a restricted function) are also compiled at load to native predicates over the
+//! facts ([`Rule::is_native`]), which decide without copying a fact into CEL; the rest run in
+//! CEL with only the variables they read. Both paths give the same decision, and
+//! `menshen policy test` decides every example and case both ways to show it.
 
 mod bind;
 pub mod deliver;
