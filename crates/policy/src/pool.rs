@@ -104,10 +104,12 @@ where
             while sent - reorder.next >= window {
                 match results.recv() {
                     Ok((sequence, out)) => reorder.emit(sequence, out, sink)?,
-                    Err(_) => break,
+                    // Every worker has stopped, which only a panic does: send no more (the
+                    // queue would fill and never drain); the scope raises the panic at its end.
+                    Err(_) => return Ok(()),
                 }
             }
-            // The workers outlive the channel's sender, so a send fails only after a panic.
+            // The queue's receiver outlives this sender, so the send cannot fail.
             let _ = jobs.send((sent, batch));
             sent += 1;
             while let Ok((sequence, out)) = results.try_recv() {
@@ -218,6 +220,32 @@ mod tests {
             assert_eq!(run(pool, 1000), expected, "{threads} threads");
         }
         assert_eq!(run(Pool::new(2), 0), Vec::<u64>::new());
+    }
+
+    #[test]
+    #[should_panic(expected = "a scoped thread panicked")]
+    fn a_panic_in_the_work_ends_the_run_instead_of_hanging_it() {
+        let pool = Pool {
+            threads: 2,
+            batch_items: 2,
+            batch_weight: 1 << 20,
+        };
+        let _: Result<(), ()> = ordered(
+            pool,
+            || (),
+            |_, i: u32| {
+                assert!(i < 500, "item {i}");
+                i
+            },
+            |_| 1,
+            |push| {
+                for i in 0..100_000 {
+                    push(i)?;
+                }
+                Ok(())
+            },
+            |_| Ok(()),
+        );
     }
 
     #[test]
